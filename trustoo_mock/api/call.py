@@ -1,0 +1,37 @@
+"""What a handler receives once the request is read, validated and authenticated."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from trustoo_mock.domain.context import Context
+from trustoo_mock.fake import Fake
+from trustoo_mock.principal import Principal
+
+
+@dataclass(slots=True)
+class Call:
+    fake: Fake
+    query: dict[str, Any]
+    body: Any
+    principal: Principal | None = None
+    path_params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ctx(self) -> Context:
+        return self.fake.ctx
+
+    @property
+    def caller(self) -> Principal:
+        if self.principal is None:
+            raise RuntimeError("this operation was declared without authentication")
+        return self.principal
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return self.body if isinstance(self.body, dict) else {}
+
+
+Handler = Callable[[Call], Any]

@@ -1,0 +1,181 @@
+"""The ASGI application: one route per implemented operation of openapi.yaml.
+
+Every Trustoo operation goes through the same steps: read the body (bounded), authenticate,
+check scopes, validate query and body against the spec, call the handler, wrap the result in
+the envelope. Control-plane operations skip authentication and answer plain JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from trustoo_mock import control, envelope
+from trustoo_mock.api import reviews, webhooks
+from trustoo_mock.api.call import Call, Handler
+from trustoo_mock.auth import authenticate, require_scopes
+from trustoo_mock.config import Config
+from trustoo_mock.errors import ControlError, TrustooError, trustoo_error
+from trustoo_mock.fake import Fake
+from trustoo_mock.signing import parse_query
+from trustoo_mock.spec import Operation, Spec, bundled_spec
+
+logger = logging.getLogger("trustoo_mock")
+
+TRUSTOO_HANDLERS: dict[str, Handler] = {**webhooks.HANDLERS, **reviews.HANDLERS}
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _lowercase_headers(request: Request) -> dict[str, str]:
+    return {name.lower(): value for name, value in request.headers.items()}
+
+
+class Responder:
+    """Builds envelopes with this instance's request ids, clock and error-status style."""
+
+    def __init__(self, fake: Fake) -> None:
+        self.fake = fake
+
+    def _stamp(self) -> tuple[str, int]:
+        ctx = self.fake.ctx
+        return ctx.randomness.hex32(), ctx.clock.now_int()
+
+    def ok(self, data: Any) -> JSONResponse:
+        request_id, now = self._stamp()
+        return JSONResponse(envelope.success(data, request_id, now))
+
+    def error(self, error: TrustooError) -> JSONResponse:
+        request_id, now = self._stamp()
+        status = self.fake.config.error_http_status or error.http_status
+        return JSONResponse(envelope.failure(error, request_id, now), status_code=status)
+
+
+def _trustoo_endpoint(
+    fake: Fake, responder: Responder, operation: Operation, handler: Handler
+) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        try:
+            body = await _read_body(request, fake.config.max_body_bytes)
+            pairs = parse_query(request.scope.get("query_string", b""))
+            principal = None
+            if operation.security:
+                principal = authenticate(fake.ctx, _lowercase_headers(request), pairs, body)
+                require_scopes(principal, operation.scopes)
+            call = Call(fake, operation.parse_query(pairs), operation.parse_body(body), principal)
+            with fake.ctx.store.batch():
+                data = handler(call)
+            return responder.ok(data)
+        except _BodyTooLarge:
+            return responder.error(
+                trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
+            )
+        except TrustooError as error:
+            return responder.error(error)
+        except Exception as error:
+            logger.exception("unexpected failure in %s", operation.operation_id)
+            return responder.error(trustoo_error("internal", detail=type(error).__name__))
+
+    return endpoint
+
+
+def _control_endpoint(
+    fake: Fake, operation: Operation, handler: control.ControlHandler
+) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        try:
+            token = fake.config.control_token
+            if token and request.headers.get("authorization", "") != f"Bearer {token}":
+                raise ControlError(401, "the control plane needs Authorization: Bearer <token>")
+            body = await _read_body(request, fake.config.max_body_bytes)
+            pairs = parse_query(request.scope.get("query_string", b""))
+            query = operation.parse_query(pairs)
+            call = Call(fake, query, operation.parse_body(body), None, dict(request.path_params))
+            with fake.ctx.store.batch():
+                status, payload = handler(call)
+            return JSONResponse(payload, status_code=status)
+        except _BodyTooLarge:
+            return _control_error(413, f"request body is larger than {fake.config.max_body_bytes}")
+        except TrustooError as error:
+            return _control_error(400, error.message)
+        except ControlError as error:
+            return _control_error(error.http_status, error.message)
+        except Exception as error:
+            logger.exception("unexpected failure in %s", operation.operation_id)
+            return _control_error(500, f"internal error: {type(error).__name__}")
+
+    return endpoint
+
+
+def _control_error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _http_exception_handler(responder: Responder) -> Callable[[Request, Exception], Response]:
+    def handle(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        path = request.url.path
+        if path.startswith("/_mock"):
+            return _control_error(status, f"no control operation at {request.method} {path}")
+        if status == 405:
+            headers = exc.headers if isinstance(exc, HTTPException) else None
+            allowed = (headers or {}).get("Allow", "")
+            error = trustoo_error(
+                "method_not_allowed",
+                http_status=405,
+                method=request.method,
+                path=path,
+                allowed=allowed or "see openapi.yaml",
+            )
+        else:
+            error = trustoo_error("no_such_path", method=request.method, path=path)
+        return responder.error(error)
+
+    return handle
+
+
+def create_app(config: Config | None = None, spec: Spec | None = None) -> Starlette:
+    """A fresh, isolated fake: its own store, clock and random source."""
+    config = config or Config()
+    spec = spec or bundled_spec()
+    fake = Fake(config)
+    responder = Responder(fake)
+    routes = []
+    for operation in spec.implemented():
+        if operation.is_control:
+            endpoint = _control_endpoint(fake, operation, control.HANDLERS[operation.operation_id])
+        else:
+            handler = TRUSTOO_HANDLERS[operation.operation_id]
+            endpoint = _trustoo_endpoint(fake, responder, operation, handler)
+        routes.append(Route(operation.path, endpoint, methods=[operation.method]))
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: _http_exception_handler(responder)}
+    )
+    app.state.fake = fake
+    app.state.spec = spec
+    return app

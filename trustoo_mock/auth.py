@@ -1,0 +1,95 @@
+"""Authentication (D1-D3): HMAC-signed shop requests and OAuth bearer tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from trustoo_mock import signing
+from trustoo_mock.clock import rfc3339
+from trustoo_mock.domain.context import Context
+from trustoo_mock.errors import trustoo_error
+from trustoo_mock.principal import KNOWN_SCOPES, SHOP_PLATFORM_ID, Principal
+
+HMAC_HEADERS = ("public-token", "timestamp", "sign")
+
+
+def authenticate(
+    ctx: Context,
+    headers: Mapping[str, str],
+    query: list[tuple[str, str]],
+    body: bytes,
+) -> Principal:
+    """``headers`` must have lowercase names. A non-empty Authorization means bearer (D3)."""
+    authorization = headers.get("authorization", "").strip()
+    if authorization:
+        return _bearer(ctx, authorization)
+    return _hmac(ctx, headers, query, body)
+
+
+def _hmac(
+    ctx: Context, headers: Mapping[str, str], query: list[tuple[str, str]], body: bytes
+) -> Principal:
+    missing = [name for name in HMAC_HEADERS if not headers.get(name, "").strip()]
+    if missing:
+        names = ", ".join(name.title() for name in missing)
+        raise trustoo_error("missing_auth_headers", missing=names)
+    public_token = headers["public-token"].strip()
+    timestamp = headers["timestamp"].strip()
+    if not timestamp.isdigit():
+        raise trustoo_error("bad_timestamp", value=timestamp)
+    for key, value in query:
+        if key == "timestamp" and value != timestamp:
+            raise trustoo_error("timestamp_mismatch", query_value=value, header_value=timestamp)
+    now = ctx.clock.now_int()
+    delta = int(timestamp) - now
+    window = ctx.config.timestamp_window
+    if abs(delta) > window:
+        raise trustoo_error(
+            "timestamp_outside_window",
+            timestamp=timestamp,
+            delta=abs(delta),
+            direction="ahead of" if delta > 0 else "behind",
+            now=now,
+            window=window,
+        )
+    shop = ctx.store.find_one("shops", public_token=public_token)
+    if shop is None:
+        raise trustoo_error("unknown_public_token", token=public_token)
+    message = signing.string_to_sign(query, timestamp, body)
+    received = headers["sign"]
+    if not signing.signature_matches(shop["private_token"], message, received):
+        known = signing.recognise_wrong_scheme(
+            received, shop["private_token"], public_token, query, timestamp
+        )
+        raise trustoo_error(
+            "bad_signature",
+            message=signing.printable(message),
+            hint=f"; {known}" if known else "",
+        )
+    return Principal(str(shop["shop_id"]), SHOP_PLATFORM_ID, frozenset(KNOWN_SCOPES))
+
+
+def _bearer(ctx: Context, authorization: str) -> Principal:
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise trustoo_error("bad_authorization_header")
+    grant = ctx.store.find_one("grants", access_token=token)
+    if grant is None:
+        raise trustoo_error("unknown_access_token")
+    if grant["revoked"]:
+        raise trustoo_error("access_token_revoked")
+    now = ctx.clock.now()
+    if now >= grant["access_expires_at"]:
+        raise trustoo_error(
+            "access_token_expired",
+            expired_at=rfc3339(grant["access_expires_at"]),
+            ago=int(now - grant["access_expires_at"]),
+        )
+    return Principal(str(grant["shop_id"]), int(grant["platform_id"]), frozenset(grant["scopes"]))
+
+
+def require_scopes(principal: Principal, scopes: tuple[str, ...]) -> None:
+    for scope in scopes:
+        if scope not in principal.scopes:
+            raise trustoo_error("insufficient_scope", scope=scope, granted=principal.granted())

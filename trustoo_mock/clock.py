@@ -1,0 +1,70 @@
+"""The fake's only source of time: real, shifted, or frozen and moved by the control plane."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+class Clock:
+    """Wall-clock time plus an offset, or a frozen instant.
+
+    ``set`` and ``advance`` work in both modes, so a test can jump a running clock forward
+    without freezing it.
+    """
+
+    def __init__(self, frozen_at: float | None = None) -> None:
+        self._offset = 0.0
+        self._frozen_at = frozen_at
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def now(self) -> float:
+        if self._frozen_at is not None:
+            return self._frozen_at
+        return time.time() + self._offset
+
+    def now_int(self) -> int:
+        return int(self.now())
+
+    def freeze(self) -> None:
+        if self._frozen_at is None:
+            self._frozen_at = self.now()
+
+    def unfreeze(self) -> None:
+        if self._frozen_at is not None:
+            self._offset = self._frozen_at - time.time()
+            self._frozen_at = None
+
+    def set(self, instant: float) -> None:
+        if self._frozen_at is not None:
+            self._frozen_at = instant
+        else:
+            self._offset = instant - time.time()
+
+    def advance(self, seconds: float) -> None:
+        self.set(self.now() + seconds)
+
+
+def rfc3339(instant: float) -> str:
+    """``2025-06-20T11:06:48Z``: the format of created_at/updated_at (D6)."""
+    return datetime.fromtimestamp(int(instant), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def trustoo_datetime(instant: float) -> str:
+    """``2025-06-20 11:06:48`` in UTC: the format of commented_at/reply_at (D6)."""
+    return datetime.fromtimestamp(int(instant), UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def parse_instant(text: str) -> float:
+    """Unix seconds, ``YYYY-MM-DD HH:MM:SS`` (UTC) or RFC 3339; raises ValueError otherwise."""
+    stripped = text.strip()
+    if stripped.lstrip("-").replace(".", "", 1).isdigit():
+        return float(stripped)
+    normalized = stripped.replace("Z", "+00:00")
+    parsed = datetime.fromisoformat(normalized)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()

@@ -1,0 +1,105 @@
+"""The /_mock control plane: plain JSON for test set-up and inspection (DESIGN §5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from trustoo_mock.api.call import Call
+from trustoo_mock.clock import parse_instant, rfc3339
+from trustoo_mock.domain import seeding, tenants
+from trustoo_mock.errors import ControlError
+from trustoo_mock.version import __version__
+
+ControlResult = tuple[int, Any]
+EARLIEST_INSTANT = -62_000_000_000.0  # year 5
+LATEST_INSTANT = 253_000_000_000.0  # year 9987
+
+
+def health(call: Call) -> ControlResult:
+    return 200, {"status": "ok", "version": __version__}
+
+
+def reset(call: Call) -> ControlResult:
+    body = call.fields
+    shop_id = body.get("shop_id")
+    call.fake.reset(
+        empty=bool(body.get("empty")), shop_id=None if shop_id is None else str(shop_id)
+    )
+    return 200, {"status": "ok"}
+
+
+def create_shop(call: Call) -> ControlResult:
+    return 201, tenants.present_shop(tenants.create_shop(call.ctx, call.fields))
+
+
+def list_shops(call: Call) -> ControlResult:
+    shops = sorted(call.ctx.store.find("shops"), key=lambda shop: shop["created_at"])
+    return 200, [tenants.present_shop(shop) for shop in shops]
+
+
+def get_shop(call: Call) -> ControlResult:
+    return 200, tenants.present_shop(tenants.get_shop(call.ctx, call.path_params["shop_id"]))
+
+
+def create_platform(call: Call) -> ControlResult:
+    return 201, tenants.present_platform(tenants.create_platform(call.ctx, call.fields))
+
+
+def list_platforms(call: Call) -> ControlResult:
+    platforms = sorted(call.ctx.store.find("platforms"), key=lambda item: item["platform_id"])
+    return 200, [tenants.present_platform(platform) for platform in platforms]
+
+
+def authorize(call: Call) -> ControlResult:
+    grant = tenants.authorize(
+        call.ctx, call.path_params["shop_id"], call.fields["client_id"], call.fields.get("scopes")
+    )
+    return 201, tenants.present_grant(call.ctx, grant)
+
+
+def seed(call: Call) -> ControlResult:
+    return 201, seeding.load(call.ctx, call.fields)
+
+
+def _clock_state(call: Call) -> dict[str, Any]:
+    clock = call.ctx.clock
+    now = clock.now()
+    return {"now": now, "iso": rfc3339(now), "frozen": clock.frozen}
+
+
+def get_clock(call: Call) -> ControlResult:
+    return 200, _clock_state(call)
+
+
+def set_clock(call: Call) -> ControlResult:
+    body = call.fields
+    clock = call.ctx.clock
+    target = parse_instant(str(body["set"])) if "set" in body else clock.now()
+    target += float(body.get("advance", 0))
+    if not EARLIEST_INSTANT <= target <= LATEST_INSTANT:
+        raise ControlError(400, "the clock must stay between the years 5 and 9987")
+    if body.get("freeze") is True:
+        clock.freeze()
+    elif body.get("freeze") is False:
+        clock.unfreeze()
+    if "set" in body or "advance" in body:
+        clock.set(target)
+    return 200, _clock_state(call)
+
+
+ControlHandler = Callable[[Call], ControlResult]
+
+HANDLERS: dict[str, ControlHandler] = {
+    "mock_health": health,
+    "mock_reset": reset,
+    "mock_create_shop": create_shop,
+    "mock_list_shops": list_shops,
+    "mock_get_shop": get_shop,
+    "mock_create_platform": create_platform,
+    "mock_list_platforms": list_platforms,
+    "mock_authorize": authorize,
+    "mock_seed": seed,
+    "mock_get_clock": get_clock,
+    "mock_set_clock": set_clock,
+}

@@ -1,0 +1,1 @@
+"""Trustoo's rules in plain Python: no HTTP, no Starlette."""

@@ -1,0 +1,242 @@
+"""Reviews and ratings (D9): creation, lookup, deletion, filtered pages and star counts."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from trustoo_mock.clock import parse_instant, rfc3339, trustoo_datetime
+from trustoo_mock.domain.context import Context
+from trustoo_mock.domain.paging import Page, paginate
+from trustoo_mock.errors import trustoo_error
+
+STORE_PRODUCT_ID = "0"
+REVIEW_ID_START = 100001
+_TEXT_FIELDS = (
+    "author",
+    "author_email",
+    "author_phone",
+    "author_country",
+    "title",
+    "content",
+    "item_type",
+    "source",
+    "tag",
+    "order_id",
+)
+_FLAGS = {"is_verified": 0, "is_featured": 0, "is_top": 0, "is_published": 1}
+IMAGE, VIDEO = 1, 2
+
+
+def _product_id(value: Any) -> str:
+    text = "" if value is None else str(value).strip()
+    return STORE_PRODUCT_ID if text in ("", "0") else text
+
+
+def _instant(value: str, field: str) -> int:
+    try:
+        return int(parse_instant(value))
+    except ValueError:
+        raise trustoo_error(
+            "invalid_body", detail=f"{field} is not a valid time: {value!r}"
+        ) from None
+
+
+def _media(value: Any) -> list[dict[str, Any]]:
+    """The array form as stored; the older object form is converted (D9)."""
+    if not value:
+        return []
+    if isinstance(value, list):
+        return [
+            {
+                "url": item["url"],
+                "thumbnail_url": item.get("thumbnail_url") or item["url"],
+                "type": int(item.get("type", IMAGE)),
+                "is_published": int(item.get("is_published", 1)),
+            }
+            for item in value
+        ]
+    images = list(value.get("images") or [])
+    thumbnails = list(value.get("thumbnails") or [])
+    media = [
+        {
+            "url": url,
+            "thumbnail_url": thumbnails[index] if index < len(thumbnails) else url,
+            "type": IMAGE,
+            "is_published": 1,
+        }
+        for index, url in enumerate(images)
+    ]
+    if value.get("video"):
+        video = value["video"]
+        thumbnail = value.get("video_thumbnail") or video
+        media.append({"url": video, "thumbnail_url": thumbnail, "type": VIDEO, "is_published": 1})
+    return media
+
+
+def build_review(
+    ctx: Context, shop_id: str, fields: dict[str, Any], created_at: int | None = None
+) -> dict[str, Any]:
+    """A stored review from a CreateReviewRequest-shaped dict (already schema-valid)."""
+    now = ctx.clock.now_int()
+    created = now if created_at is None else created_at
+    commented = fields.get("commented_at")
+    reply = fields.get("reply")
+    review: dict[str, Any] = {
+        "shop_id": shop_id,
+        "product_id": _product_id(fields.get("product_id")),
+        "rating": int(fields["rating"]),
+        **{name: str(fields.get(name) or "") for name in _TEXT_FIELDS},
+        **{name: int(fields.get(name, default)) for name, default in _FLAGS.items()},
+        "commented_at": _instant(commented, "commented_at") if commented else created,
+        "media": _media(fields.get("media")),
+        "reply": None,
+        "created_at": created,
+        "updated_at": created,
+    }
+    if reply and reply.get("content"):
+        reply_at = reply.get("reply_at")
+        review["reply"] = {
+            "content": reply["content"],
+            "reply_at": _instant(reply_at, "reply.reply_at") if reply_at else created,
+        }
+    return {"id": str(ctx.store.next_id("review", REVIEW_ID_START)), **review}
+
+
+def create_review(ctx: Context, shop_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return ctx.store.insert("reviews", build_review(ctx, shop_id, fields))
+
+
+def get_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
+    review = ctx.store.find_one("reviews", shop_id=shop_id, id=str(review_id))
+    if review is None:
+        raise trustoo_error("review_not_found", id=review_id)
+    return review
+
+
+def delete_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
+    review = get_review(ctx, shop_id, review_id)
+    ctx.store.delete("reviews", shop_id=shop_id, id=review["id"])
+    return review
+
+
+def _split(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {item.strip() for item in value.split(",") if item.strip()}
+
+
+def list_reviews(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
+    product_ids = _split(query.get("product_ids"))
+    ratings = {int(rating) for rating in _split(query.get("ratings")) or ()}
+    sources = {source.lower() for source in _split(query.get("sources")) or ()}
+    keyword = str(query.get("keyword") or "").strip().lower()
+    store_review = query.get("is_store_review")
+
+    def wanted(review: dict[str, Any]) -> bool:
+        if product_ids is not None and review["product_id"] not in product_ids:
+            return False
+        if store_review is not None and (review["product_id"] == STORE_PRODUCT_ID) != bool(
+            store_review
+        ):
+            return False
+        if ratings and review["rating"] not in ratings:
+            return False
+        if sources and review["source"].lower() not in sources:
+            return False
+        if keyword:
+            text = " ".join((review["author"], review["title"], review["content"])).lower()
+            if keyword not in text:
+                return False
+        return True
+
+    matching = [review for review in ctx.store.find("reviews", shop_id=shop_id) if wanted(review)]
+    matching.sort(
+        key=lambda review: (review["created_at"], int(review["id"])),
+        reverse=query.get("sort_by", "created-descending") == "created-descending",
+    )
+    return paginate(matching, query)
+
+
+def _products_by_id(ctx: Context, shop_id: str) -> dict[str, dict[str, Any]]:
+    return {
+        product["product_id"]: product for product in ctx.store.find("products", shop_id=shop_id)
+    }
+
+
+def present_reviews(
+    ctx: Context, shop_id: str, reviews: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The wire shape (Review schema) of stored reviews, with product handle and title."""
+    products = _products_by_id(ctx, shop_id)
+    return [_present(review, products.get(review["product_id"])) for review in reviews]
+
+
+def present_review(ctx: Context, review: dict[str, Any]) -> dict[str, Any]:
+    return present_reviews(ctx, review["shop_id"], [review])[0]
+
+
+def _present(review: dict[str, Any], product: dict[str, Any] | None) -> dict[str, Any]:
+    reply = review["reply"]
+    return {
+        "id": review["id"],
+        "product_id": review["product_id"],
+        "is_store_review": int(review["product_id"] == STORE_PRODUCT_ID),
+        "product_handle": product["handle"] if product else "",
+        "product_title": product["title"] if product else "",
+        "rating": review["rating"],
+        **{name: review[name] for name in _TEXT_FIELDS},
+        **{name: review[name] for name in _FLAGS},
+        "commented_at": trustoo_datetime(review["commented_at"]),
+        "media": [dict(item) for item in review["media"]],
+        "reply": None
+        if reply is None
+        else {"content": reply["content"], "reply_at": trustoo_datetime(reply["reply_at"])},
+        "created_at": rfc3339(review["created_at"]),
+        "updated_at": rfc3339(review["updated_at"]),
+    }
+
+
+def _rating_selector(query: dict[str, Any]) -> str:
+    """The most specific selector present; none at all means the whole shop (D9, decisions)."""
+    for name in ("product_id", "product_handle"):
+        if str(query.get(name) or "").strip() not in ("", "0"):
+            return name
+    for name in ("is_store_rating", "is_all_products_rating", "is_all_rating"):
+        if query.get(name) == 1:
+            return name
+    return "is_all_rating"
+
+
+def rating(ctx: Context, shop_id: str, query: dict[str, Any]) -> dict[str, Any]:
+    """Star counts and the average of the published reviews a selector picks (D9)."""
+    selector = _rating_selector(query)
+    published = ctx.store.find("reviews", shop_id=shop_id, is_published=1)
+    if selector == "product_id":
+        product_id = _product_id(query["product_id"])
+        chosen = [review for review in published if review["product_id"] == product_id]
+    elif selector == "product_handle":
+        handle = str(query["product_handle"]).strip()
+        product = ctx.store.find_one("products", shop_id=shop_id, handle=handle)
+        if product is None:
+            raise trustoo_error("product_not_found", handle=handle)
+        chosen = [r for r in published if r["product_id"] == product["product_id"]]
+    elif selector == "is_store_rating":
+        chosen = [r for r in published if r["product_id"] == STORE_PRODUCT_ID]
+    elif selector == "is_all_products_rating":
+        chosen = [r for r in published if r["product_id"] != STORE_PRODUCT_ID]
+    else:
+        chosen = published
+    counts = dict.fromkeys(range(1, 6), 0)
+    for review in chosen:
+        counts[review["rating"]] += 1
+    total = len(chosen)
+    value = "0"
+    if total:
+        average = Decimal(sum(star * count for star, count in counts.items())) / Decimal(total)
+        value = str(average.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return {
+        "rating_value": value,
+        "review_count": total,
+        **{f"star{star}_count": counts[star] for star in range(1, 6)},
+    }

@@ -1,0 +1,135 @@
+"""Shops, platforms (OAuth clients) and the grants that tie a platform to a shop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trustoo_mock.domain.context import Context
+from trustoo_mock.errors import ControlError
+from trustoo_mock.principal import KNOWN_SCOPES
+
+SHOP_FIELDS = ("shop_id", "myshopify_domain", "name", "public_token", "private_token")
+PLATFORM_FIELDS = (
+    "platform_id",
+    "name",
+    "client_id",
+    "client_secret",
+    "redirect_uris",
+    "scopes",
+    "skip_shop_oauth",
+    "webhook_url",
+)
+
+
+def present_shop(shop: dict[str, Any]) -> dict[str, Any]:
+    return {name: shop[name] for name in SHOP_FIELDS}
+
+
+def present_platform(platform: dict[str, Any]) -> dict[str, Any]:
+    return {name: platform[name] for name in PLATFORM_FIELDS}
+
+
+def create_shop(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    shop_id = str(fields.get("shop_id") or ctx.randomness.digits(11))
+    shop = {
+        "shop_id": shop_id,
+        "myshopify_domain": fields.get("myshopify_domain") or f"shop-{shop_id}.myshopify.com",
+        "name": fields.get("name") or f"Shop {shop_id}",
+        "public_token": fields.get("public_token") or ctx.randomness.token(),
+        "private_token": fields.get("private_token") or ctx.randomness.token(),
+        "created_at": ctx.clock.now_int(),
+    }
+    for unique in ("shop_id", "myshopify_domain", "public_token"):
+        if ctx.store.count("shops", **{unique: shop[unique]}):
+            raise ControlError(409, f"a shop with {unique} {shop[unique]!r} already exists")
+    return ctx.store.insert("shops", shop)
+
+
+def get_shop(ctx: Context, shop_id: str) -> dict[str, Any]:
+    shop = ctx.store.find_one("shops", shop_id=str(shop_id))
+    if shop is None:
+        raise ControlError(404, f"no shop with shop_id {shop_id}")
+    return shop
+
+
+def create_platform(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    platform_id = ctx.store.next_id("platform", 1)
+    scopes = parse_scopes(fields.get("scopes"), default=KNOWN_SCOPES)
+    platform = {
+        "platform_id": platform_id,
+        "name": fields.get("name") or f"Platform {platform_id}",
+        "client_id": fields.get("client_id") or f"platform-{platform_id}",
+        "client_secret": fields.get("client_secret") or ctx.randomness.token(),
+        "redirect_uris": list(fields.get("redirect_uris") or ["http://127.0.0.1/oauth/callback"]),
+        "scopes": scopes,
+        "skip_shop_oauth": bool(fields.get("skip_shop_oauth", False)),
+        "webhook_url": fields.get("webhook_url") or "",
+        "created_at": ctx.clock.now_int(),
+    }
+    if ctx.store.count("platforms", client_id=platform["client_id"]):
+        raise ControlError(409, f"a platform with client_id {platform['client_id']!r} exists")
+    return ctx.store.insert("platforms", platform)
+
+
+def get_platform_by_client_id(ctx: Context, client_id: str) -> dict[str, Any]:
+    platform = ctx.store.find_one("platforms", client_id=client_id)
+    if platform is None:
+        raise ControlError(404, f"no platform with client_id {client_id!r}")
+    return platform
+
+
+def parse_scopes(value: Any, default: tuple[str, ...] | list[str]) -> list[str]:
+    """Scopes as a list, or as one string separated by commas or spaces (D10)."""
+    if value is None:
+        return list(default)
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    unknown = [scope for scope in items if scope not in KNOWN_SCOPES]
+    if unknown:
+        raise ControlError(400, f"unknown scope(s) {', '.join(unknown)}; known: {KNOWN_SCOPES}")
+    return sorted(set(items), key=KNOWN_SCOPES.index)
+
+
+def issue_grant(
+    ctx: Context,
+    shop_id: str,
+    platform_id: int,
+    scopes: list[str],
+    access_token: str | None = None,
+    refresh_token: str | None = None,
+) -> dict[str, Any]:
+    """A new access/refresh token pair for a platform acting on a shop (D10 lifetimes)."""
+    now = ctx.clock.now_int()
+    grant = {
+        "shop_id": str(shop_id),
+        "platform_id": platform_id,
+        "scopes": scopes,
+        "access_token": access_token or ctx.randomness.token(),
+        "refresh_token": refresh_token or ctx.randomness.token(),
+        "access_expires_at": now + ctx.config.access_token_ttl,
+        "refresh_expires_at": now + ctx.config.refresh_token_ttl,
+        "revoked": False,
+        "created_at": now,
+    }
+    return ctx.store.insert("grants", grant)
+
+
+def authorize(ctx: Context, shop_id: str, client_id: str, scopes: Any) -> dict[str, Any]:
+    """The merchant grants a platform scopes on a shop, without the browser dance."""
+    shop = get_shop(ctx, shop_id)
+    platform = get_platform_by_client_id(ctx, client_id)
+    requested = parse_scopes(scopes, default=platform["scopes"])
+    beyond = [scope for scope in requested if scope not in platform["scopes"]]
+    if beyond:
+        raise ControlError(403, f"platform {client_id!r} may not ask for {', '.join(beyond)}")
+    return issue_grant(ctx, shop["shop_id"], platform["platform_id"], requested)
+
+
+def present_grant(ctx: Context, grant: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "access_token": grant["access_token"],
+        "refresh_token": grant["refresh_token"],
+        "token_type": "Bearer",
+        "expires_in": max(0, int(grant["access_expires_at"] - ctx.clock.now())),
+        "scope": ",".join(grant["scopes"]),
+        "shop_id": grant["shop_id"],
+    }

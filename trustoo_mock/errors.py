@@ -1,0 +1,134 @@
+"""The error catalogue: every Trustoo error code and message the fake can send (D4)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+
+class Code(IntEnum):
+    OK = 0
+    INVALID_ARGUMENT = 3
+    NOT_FOUND = 5
+    ALREADY_EXISTS = 6
+    INSUFFICIENT_SCOPE = 7
+    LIMIT_REACHED = 8
+    INTERNAL = 13
+    UNAUTHENTICATED = 16
+
+
+HTTP_STATUS: dict[Code, int] = {
+    Code.INVALID_ARGUMENT: 400,
+    Code.NOT_FOUND: 404,
+    Code.ALREADY_EXISTS: 409,
+    Code.INSUFFICIENT_SCOPE: 403,
+    Code.LIMIT_REACHED: 429,
+    Code.INTERNAL: 500,
+    Code.UNAUTHENTICATED: 401,
+}
+
+_AUTH_HELP = "send Public-Token, Timestamp and Sign headers, or Authorization: Bearer <token>"
+
+CATALOGUE: dict[str, tuple[Code, str]] = {
+    "body_too_large": (
+        Code.INVALID_ARGUMENT,
+        "request body is larger than {limit} bytes",
+    ),
+    "invalid_json": (Code.INVALID_ARGUMENT, "request body is not valid JSON: {detail}"),
+    "invalid_body": (Code.INVALID_ARGUMENT, "invalid request body: {detail}"),
+    "invalid_query": (Code.INVALID_ARGUMENT, "invalid query parameter {name}: {detail}"),
+    "invalid_argument": (Code.INVALID_ARGUMENT, "{detail}"),
+    "no_such_path": (Code.NOT_FOUND, "no operation at {method} {path}"),
+    "method_not_allowed": (
+        Code.INVALID_ARGUMENT,
+        "{method} is not allowed on {path}; allowed: {allowed}",
+    ),
+    "missing_auth_headers": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: missing header(s) {missing}; " + _AUTH_HELP,
+    ),
+    "bad_timestamp": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: Timestamp must be Unix seconds as digits, got {value!r}",
+    ),
+    "timestamp_outside_window": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: Timestamp {timestamp} is {delta} seconds {direction} the "
+        "server time {now}; a request is accepted within {window} seconds of it",
+    ),
+    "timestamp_mismatch": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: query parameter timestamp={query_value} differs from the "
+        "Timestamp header {header_value}; send the same value in both or only the header",
+    ),
+    "unknown_public_token": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: no shop has the Public-Token {token!r}",
+    ),
+    "bad_signature": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: Sign does not match. Expected lowercase hex "
+        "HMAC-SHA256(key=the shop's private token, message=string-to-sign) with "
+        "string-to-sign = {message!r}{hint}",
+    ),
+    "bad_authorization_header": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: the Authorization header must be 'Bearer <access token>'",
+    ),
+    "unknown_access_token": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: the access token is not known to this server",
+    ),
+    "access_token_expired": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: the access token expired at {expired_at} ({ago} seconds "
+        "ago); refresh it with grant_type=refresh_token",
+    ),
+    "access_token_revoked": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: the access token was revoked",
+    ),
+    "insufficient_scope": (
+        Code.INSUFFICIENT_SCOPE,
+        "insufficient scope: this needs {scope}; the token was granted {granted}",
+    ),
+    "review_not_found": (Code.NOT_FOUND, "no review with id {id} in this shop"),
+    "product_not_found": (Code.NOT_FOUND, "no product with handle {handle!r} in this shop"),
+    "webhook_not_found": (
+        Code.NOT_FOUND,
+        "no webhook with id {id} for this shop and caller",
+    ),
+    "webhook_exists": (
+        Code.ALREADY_EXISTS,
+        "a webhook for topic {topic} and url {url} already exists (id {id})",
+    ),
+    "webhook_limit": (
+        Code.LIMIT_REACHED,
+        "webhook limit reached: at most {limit} webhooks per shop and caller",
+    ),
+    "internal": (Code.INTERNAL, "internal error: {detail}"),
+}
+
+
+class TrustooError(Exception):
+    """A failure the fake answers with Trustoo's error envelope."""
+
+    def __init__(self, code: Code, message: str, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.http_status = http_status if http_status is not None else HTTP_STATUS[code]
+
+
+def trustoo_error(key: str, *, http_status: int | None = None, **fields: Any) -> TrustooError:
+    code, template = CATALOGUE[key]
+    return TrustooError(code, template.format(**fields), http_status)
+
+
+class ControlError(Exception):
+    """A failure of the /_mock control plane: plain ``{"error": ...}`` JSON."""
+
+    def __init__(self, http_status: int, message: str) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.message = message

@@ -1,0 +1,56 @@
+"""One instance of the fake: its context, its start-up seed, and resetting back to it."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from trustoo_mock.clock import Clock
+from trustoo_mock.config import Config
+from trustoo_mock.domain import seeding
+from trustoo_mock.domain.context import Context
+from trustoo_mock.randomness import Randomness
+from trustoo_mock.store import Store
+
+
+def bundled_demo() -> dict[str, Any]:
+    text = resources.files("trustoo_mock").joinpath("demo.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+class Fake:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.seed = self._startup_seed(config)
+        self.ctx = Context(
+            store=Store(config.data_file),
+            clock=Clock(config.frozen_time),
+            randomness=Randomness(config.random_seed),
+            config=config,
+        )
+        if self.ctx.store.is_empty and self.seed is not None:
+            seeding.load(self.ctx, self.seed)
+
+    @staticmethod
+    def _startup_seed(config: Config) -> dict[str, Any] | None:
+        if config.empty:
+            return None
+        if config.seed_file is not None:
+            data: dict[str, Any] = json.loads(config.seed_file.read_text(encoding="utf-8"))
+            return data
+        return bundled_demo()
+
+    def reset(self, *, empty: bool = False, shop_id: str | None = None) -> None:
+        if shop_id is not None:
+            seeding.reset_shop(self.ctx, shop_id, self.seed)
+            return
+        self.ctx.randomness = Randomness(self.config.random_seed)
+        with self.ctx.store.batch():
+            self.ctx.store.clear()
+            if not empty and self.seed is not None:
+                seeding.load(self.ctx, self.seed)
+
+    def close(self) -> None:
+        self.ctx.store.close()

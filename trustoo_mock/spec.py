@@ -1,0 +1,258 @@
+"""The OpenAPI document as the contract: operations, their metadata and compiled validators."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import fastjsonschema
+import yaml
+
+from trustoo_mock.errors import trustoo_error
+from trustoo_mock.formats import FORMAT_CHECKS
+
+SPEC_PATH = Path(__file__).with_name("openapi.yaml")
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+_INDEXED_KEY = re.compile(r"^(?P<name>[A-Za-z_]+)\[\d*\]$")
+_INTEGER = re.compile(r"^-?\d+$")
+
+Validator = Callable[[Any], Any]
+
+
+class SpecViolation(ValueError):
+    """A value does not match its schema; the message names the field and what is wrong."""
+
+
+def _compile(schema: Mapping[str, Any], what: str) -> Validator:
+    compiled = fastjsonschema.compile(dict(schema), formats=FORMAT_CHECKS)
+
+    def validate(value: Any) -> Any:
+        try:
+            return compiled(value)
+        except fastjsonschema.JsonSchemaValueException as error:
+            message = str(error.message)
+            if message.startswith("data."):
+                message = message[len("data.") :]
+            elif message.startswith("data "):
+                message = f"{what} {message[len('data ') :]}"
+            raise SpecViolation(message) from None
+
+    return validate
+
+
+def _resolve(node: Any, root: Mapping[str, Any]) -> Any:
+    """Inline every local ``$ref`` (the spec has no recursive schemas)."""
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str):
+            target: Any = root
+            for part in reference.removeprefix("#/").split("/"):
+                target = target[part]
+            return _resolve(target, root)
+        return {key: _resolve(value, root) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_resolve(item, root) for item in node]
+    return node
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str
+    required: bool
+    schema: Mapping[str, Any]
+    is_list: bool
+
+    @cached_property
+    def validator(self) -> Validator:
+        return _compile(self.schema, self.name)
+
+    def coerce(self, raw: str) -> Any:
+        """Turn the wire string into the schema's type, then validate it."""
+        kind = self.schema.get("type")
+        value: Any = raw
+        if kind == "integer":
+            if not _INTEGER.match(raw.strip()):
+                raise SpecViolation(f"must be an integer, got {raw!r}")
+            value = int(raw)
+        try:
+            self.validator(value)
+        except SpecViolation as violation:
+            raise SpecViolation(str(violation).removeprefix("data ")) from None
+        return value
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    raw: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def planned(self) -> bool:
+        return self.raw.get("x-status") == "planned"
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(self.raw.get("x-scopes", ()))
+
+    @property
+    def is_control(self) -> bool:
+        return self.path.startswith("/_mock")
+
+    @property
+    def security(self) -> tuple[frozenset[str], ...]:
+        """Each accepted way to authenticate, as the set of scheme names it combines."""
+        return tuple(frozenset(requirement) for requirement in self.raw.get("security", ()))
+
+    @cached_property
+    def parameters(self) -> tuple[Parameter, ...]:
+        return tuple(
+            Parameter(
+                name=item["name"],
+                location=item["in"],
+                required=bool(item.get("required", False)),
+                schema=item.get("schema", {}),
+                is_list=bool(item.get("x-list-parameter", False)),
+            )
+            for item in self.raw.get("parameters", ())
+        )
+
+    @cached_property
+    def body_schema(self) -> Mapping[str, Any] | None:
+        body = self.raw.get("requestBody")
+        if not body:
+            return None
+        media = body.get("content", {}).get("application/json")
+        return None if media is None else media.get("schema", {})
+
+    @property
+    def body_required(self) -> bool:
+        return bool(self.raw.get("requestBody", {}).get("required", False))
+
+    @cached_property
+    def body_validator(self) -> Validator | None:
+        schema = self.body_schema
+        return None if schema is None else _compile(schema, "body")
+
+    def response_validator(self, status: int) -> Validator | None:
+        responses = self.raw.get("responses", {})
+        response = responses.get(str(status)) or responses.get("default")
+        if response is None:
+            return None
+        media = response.get("content", {}).get("application/json")
+        if media is None or "schema" not in media:
+            return None
+        return _compile(media["schema"], "response")
+
+    def parse_query(self, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+        """Validate the declared query parameters; undeclared ones are ignored (but signed).
+
+        A list parameter gathers ``name=a,b``, repeated ``name`` keys and indexed keys
+        ``name[0]``/``name[]`` into one comma-joined value before validation.
+        """
+        collected: dict[str, list[str]] = {}
+        for key, value in pairs:
+            indexed = _INDEXED_KEY.match(key)
+            name = indexed.group("name") if indexed else key
+            collected.setdefault(name, []).append(value)
+        values: dict[str, Any] = {}
+        for parameter in self.parameters:
+            if parameter.location != "query":
+                continue
+            raw_values = collected.get(parameter.name)
+            if raw_values is None:
+                if parameter.required:
+                    raise trustoo_error("invalid_query", name=parameter.name, detail="is required")
+                continue
+            if parameter.is_list:
+                raw = ",".join(raw_values)
+            elif len(raw_values) > 1:
+                raise trustoo_error(
+                    "invalid_query", name=parameter.name, detail="is given more than once"
+                )
+            else:
+                raw = raw_values[0]
+            try:
+                values[parameter.name] = parameter.coerce(raw)
+            except SpecViolation as violation:
+                raise trustoo_error(
+                    "invalid_query", name=parameter.name, detail=str(violation)
+                ) from None
+        return values
+
+    def parse_body(self, body: bytes) -> Any:
+        validator = self.body_validator
+        if validator is None:
+            return None
+        if not body.strip():
+            if self.body_required:
+                raise trustoo_error("invalid_body", detail="a JSON body is required")
+            return None
+        try:
+            document = json.loads(body, parse_constant=_reject_constant)
+        except (ValueError, RecursionError) as error:
+            raise trustoo_error("invalid_json", detail=str(error)) from None
+        try:
+            validator(document)
+        except SpecViolation as violation:
+            raise trustoo_error("invalid_body", detail=str(violation)) from None
+        return document
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class Spec:
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+        resolved = _resolve(document, document)
+        self.operations: dict[str, Operation] = {}
+        for path, item in resolved.get("paths", {}).items():
+            for method in HTTP_METHODS:
+                if method in item:
+                    raw = item[method]
+                    if "parameters" in item:
+                        raw = {
+                            **raw,
+                            "parameters": [*item["parameters"], *raw.get("parameters", [])],
+                        }
+                    operation = Operation(raw["operationId"], method.upper(), path, raw)
+                    self.operations[operation.operation_id] = operation
+
+    @property
+    def version(self) -> str:
+        return str(self.document.get("info", {}).get("version", "0"))
+
+    def implemented(self) -> list[Operation]:
+        return [operation for operation in self.operations.values() if not operation.planned]
+
+    def find(self, method: str, path: str) -> Operation | None:
+        for operation in self.operations.values():
+            if operation.method == method and _path_matches(operation.path, path):
+                return operation
+        return None
+
+
+def _path_matches(template: str, path: str) -> bool:
+    pattern = re.sub(r"\{[^}/]+\}", "[^/]+", template)
+    return re.fullmatch(pattern, path) is not None
+
+
+def load_spec(path: Path = SPEC_PATH) -> Spec:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with path.open(encoding="utf-8") as handle:
+        return Spec(yaml.load(handle, Loader=loader))
+
+
+@cache
+def bundled_spec() -> Spec:
+    """The packaged openapi.yaml, parsed once per process."""
+    return load_spec()
