@@ -48,14 +48,20 @@ class Clock:
         self.set(self.now() + seconds)
 
 
+def _utc(instant: float) -> datetime:
+    return datetime.fromtimestamp(int(instant), UTC)
+
+
 def rfc3339(instant: float) -> str:
     """``2025-06-20T11:06:48Z``: the format of created_at/updated_at (D6)."""
-    return datetime.fromtimestamp(int(instant), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = _utc(instant)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
 def trustoo_datetime(instant: float) -> str:
     """``2025-06-20 11:06:48`` in UTC: the format of commented_at/reply_at (D6)."""
-    return datetime.fromtimestamp(int(instant), UTC).strftime("%Y-%m-%d %H:%M:%S")
+    moment = _utc(instant)
+    return f"{moment.year:04d}-{moment:%m-%d %H:%M:%S}"
 
 
 def parse_instant(text: str) -> float:

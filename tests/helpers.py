@@ -1,0 +1,108 @@
+"""Test helpers: a client that signs like a shop and checks every response against the spec."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from trustoo_mock.signing import parse_query, signed_headers
+from trustoo_mock.spec import Spec
+
+DEMO_SHOP_ID = "70000000001"
+DEMO_PUBLIC_TOKEN = "ZGVtby1wdWJsaWMtMDAwMQ=="
+DEMO_PRIVATE_TOKEN = "ZGVtby1wcml2YXRlLTAwMQ=="
+DEMO_ACCESS_TOKEN = "ZGVtby1hY2Nlc3MtMDAwMQ=="
+DEMO_CLIENT_ID = "demo-platform"
+FROZEN_AT = 1788840306
+
+
+def compact(document: Any) -> bytes:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class CheckedClient:
+    """Wraps a TestClient: every response is checked against openapi.yaml.
+
+    A 5xx, a response outside the envelope, or a body that does not match the operation's
+    response schema fails the test on the spot.
+    """
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.spec: Spec = app.state.spec
+        self.http = TestClient(app, raise_server_exceptions=True)
+
+    @property
+    def now(self) -> int:
+        return int(self.app.state.fake.ctx.clock.now_int())
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        response = self.http.request(method, path, content=content, headers=headers or {})
+        check_response(self.spec, method, path, response.status_code, response.content)
+        return response
+
+    def signed(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | list[tuple[str, str]] | None = None,
+        body: Any = None,
+        public_token: str = DEMO_PUBLIC_TOKEN,
+        private_token: str = DEMO_PRIVATE_TOKEN,
+        timestamp: int | None = None,
+    ) -> Any:
+        query = urlencode(params or {})
+        raw = body if isinstance(body, bytes) else (b"" if body is None else compact(body))
+        stamp = self.now if timestamp is None else timestamp
+        headers = signed_headers(public_token, private_token, stamp, parse_query(query), raw)
+        if raw:
+            headers["Content-Type"] = "application/json"
+        url = f"{path}?{query}" if query else path
+        return self.request(method, url, content=raw or None, headers=headers)
+
+    def bearer(
+        self, method: str, path: str, token: str, *, params: Any = None, body: Any = None
+    ) -> Any:
+        query = urlencode(params or {})
+        raw = b"" if body is None else compact(body)
+        headers = {"Authorization": f"Bearer {token}"}
+        if raw:
+            headers["Content-Type"] = "application/json"
+        url = f"{path}?{query}" if query else path
+        return self.request(method, url, content=raw or None, headers=headers)
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        raw = None if body is None else compact(body)
+        headers = {"Content-Type": "application/json"} if raw else {}
+        return self.request(method, path, content=raw, headers=headers)
+
+
+def check_response(spec: Spec, method: str, url: str, status: int, content: bytes) -> None:
+    path = urlsplit(url).path
+    assert status < 500, f"{method} {path} answered {status}: {content[:500]!r}"
+    document = json.loads(content)
+    operation = spec.find(method.upper(), path)
+    if operation is None:
+        if path.startswith("/_mock"):
+            assert set(document) == {"error"}, document
+        else:
+            assert set(document) == {"code", "message", "time", "request_id"}, document
+        return
+    if not operation.is_control:
+        assert set(document) >= {"code", "message", "time", "request_id"}, document
+        assert (document["code"] == 0) == (status == 200), document
+    validator = operation.response_validator(status)
+    assert validator is not None, f"{operation.operation_id} does not document status {status}"
+    validator(document)
