@@ -70,10 +70,11 @@ class Responder:
         request_id, now = self._stamp()
         return JSONResponse(envelope.success(data, request_id, now))
 
-    def error(self, error: TrustooError) -> JSONResponse:
+    def error(self, error: TrustooError, headers: dict[str, str] | None = None) -> JSONResponse:
         request_id, now = self._stamp()
         status = self.fake.config.error_http_status or error.http_status
-        return JSONResponse(envelope.failure(error, request_id, now), status_code=status)
+        body = envelope.failure(error, request_id, now)
+        return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _trustoo_endpoint(
@@ -139,24 +140,34 @@ def _control_error(status: int, message: str) -> JSONResponse:
 def _http_exception_handler(responder: Responder) -> Callable[[Request, Exception], Response]:
     def handle(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
         path = request.url.path
         if path.startswith("/_mock"):
-            return _control_error(status, f"no control operation at {request.method} {path}")
+            message = f"no control operation at {request.method} {path}"
+            return JSONResponse({"error": message}, status_code=status, headers=headers)
         if status == 405:
-            headers = exc.headers if isinstance(exc, HTTPException) else None
-            allowed = (headers or {}).get("Allow", "")
             error = trustoo_error(
                 "method_not_allowed",
                 http_status=405,
                 method=request.method,
                 path=path,
-                allowed=allowed or "see openapi.yaml",
+                allowed=headers.get("Allow", ""),
             )
         else:
             error = trustoo_error("no_such_path", method=request.method, path=path)
-        return responder.error(error)
+        return responder.error(error, headers)
 
     return handle
+
+
+def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
+    """One route per path, so a 405 lists every method the path has in ``Allow``."""
+
+    async def dispatch(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
+
+    return dispatch
 
 
 def create_app(config: Config | None = None, spec: Spec | None = None) -> Starlette:
@@ -165,14 +176,18 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
     spec = spec or bundled_spec()
     fake = Fake(config)
     responder = Responder(fake)
-    routes = []
+    endpoints: dict[str, dict[str, Endpoint]] = {}
     for operation in spec.implemented():
         if operation.is_control:
             endpoint = _control_endpoint(fake, operation, control.HANDLERS[operation.operation_id])
         else:
             handler = TRUSTOO_HANDLERS[operation.operation_id]
             endpoint = _trustoo_endpoint(fake, responder, operation, handler)
-        routes.append(Route(operation.path, endpoint, methods=[operation.method]))
+        endpoints.setdefault(operation.path, {})[operation.method] = endpoint
+    routes = [
+        Route(path, _by_method(by_method), methods=list(by_method))
+        for path, by_method in endpoints.items()
+    ]
     app = Starlette(
         routes=routes, exception_handlers={HTTPException: _http_exception_handler(responder)}
     )

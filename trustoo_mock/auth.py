@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from trustoo_mock import signing
@@ -11,6 +12,7 @@ from trustoo_mock.errors import trustoo_error
 from trustoo_mock.principal import KNOWN_SCOPES, SHOP_PLATFORM_ID, Principal
 
 HMAC_HEADERS = ("public-token", "timestamp", "sign")
+_UNIX_SECONDS = re.compile(r"[0-9]{1,20}")
 
 
 def authenticate(
@@ -35,7 +37,7 @@ def _hmac(
         raise trustoo_error("missing_auth_headers", missing=names)
     public_token = headers["public-token"].strip()
     timestamp = headers["timestamp"].strip()
-    if not timestamp.isdigit():
+    if not _UNIX_SECONDS.fullmatch(timestamp):
         raise trustoo_error("bad_timestamp", value=timestamp)
     for key, value in query:
         if key == "timestamp" and value != timestamp:

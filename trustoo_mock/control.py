@@ -9,6 +9,7 @@ from trustoo_mock.api.call import Call
 from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain import seeding, tenants
 from trustoo_mock.errors import ControlError
+from trustoo_mock.ids import id_text
 from trustoo_mock.version import __version__
 
 ControlResult = tuple[int, Any]
@@ -24,7 +25,7 @@ def reset(call: Call) -> ControlResult:
     body = call.fields
     shop_id = body.get("shop_id")
     call.fake.reset(
-        empty=bool(body.get("empty")), shop_id=None if shop_id is None else str(shop_id)
+        empty=bool(body.get("empty")), shop_id=None if shop_id is None else id_text(shop_id)
     )
     return 200, {"status": "ok"}
 
@@ -75,7 +76,11 @@ def get_clock(call: Call) -> ControlResult:
 def set_clock(call: Call) -> ControlResult:
     body = call.fields
     clock = call.ctx.clock
-    target = parse_instant(str(body["set"])) if "set" in body else clock.now()
+    requested = body.get("set")
+    if isinstance(requested, str):
+        target = parse_instant(requested)
+    else:
+        target = clock.now() if requested is None else float(requested)
     target += float(body.get("advance", 0))
     if not EARLIEST_INSTANT <= target <= LATEST_INSTANT:
         raise ControlError(400, "the clock must stay between the years 5 and 9987")

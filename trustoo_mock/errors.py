@@ -49,7 +49,7 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
     ),
     "bad_timestamp": (
         Code.UNAUTHENTICATED,
-        "authentication failed: Timestamp must be Unix seconds as digits, got {value!r}",
+        "authentication failed: Timestamp must be Unix seconds (at most 20 digits), got {value!r}",
     ),
     "timestamp_outside_window": (
         Code.UNAUTHENTICATED,
@@ -69,7 +69,7 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
         Code.UNAUTHENTICATED,
         "authentication failed: Sign does not match. Expected lowercase hex "
         "HMAC-SHA256(key=the shop's private token, message=string-to-sign) with "
-        "string-to-sign = {message!r}{hint}",
+        "string-to-sign (between the backticks) `{message}`{hint}",
     ),
     "bad_authorization_header": (
         Code.UNAUTHENTICATED,

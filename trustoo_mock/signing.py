@@ -36,9 +36,13 @@ def sign(key: str, message: bytes) -> str:
     return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
+def _as_bytes(text: str) -> bytes:
+    return text.strip().lower().encode("utf-8", errors="surrogateescape")
+
+
 def signature_matches(key: str, message: bytes, received: str) -> bool:
     """Constant-time comparison; hex case is tolerated, the length is not."""
-    return hmac.compare_digest(sign(key, message), received.strip().lower())
+    return hmac.compare_digest(sign(key, message).encode("ascii"), _as_bytes(received))
 
 
 def signed_headers(
@@ -82,11 +86,11 @@ def recognise_wrong_scheme(
     Public client code shows two: the retired "SHA-256 with salt" (sorted params, private
     token appended, plain sha256) and a guessed HMAC over public token + timestamp.
     """
-    received = received.strip().lower()
+    candidate = _as_bytes(received)
     pairs = sorted([*((k, v) for k, v in query if k != "timestamp"), ("timestamp", timestamp)])
     joined = "&".join(f"{key}={value}" for key, value in pairs)
     salted = hashlib.sha256((joined + private_token).encode("utf-8")).hexdigest()
-    if hmac.compare_digest(salted, received):
+    if hmac.compare_digest(salted.encode("ascii"), candidate):
         return (
             "this is the retired 'SHA-256 with salt' signature (sha256 of the sorted "
             "parameters followed by the private token); Trustoo switched to HMAC-SHA256 in "
@@ -95,10 +99,10 @@ def recognise_wrong_scheme(
     salted_timestamp_only = hashlib.sha256(
         (f"timestamp={timestamp}" + private_token).encode("utf-8")
     ).hexdigest()
-    if hmac.compare_digest(salted_timestamp_only, received):
+    if hmac.compare_digest(salted_timestamp_only.encode("ascii"), candidate):
         return "this is the retired 'SHA-256 with salt' signature over the timestamp alone"
     guessed = sign(private_token, (public_token + timestamp).encode("utf-8"))
-    if hmac.compare_digest(guessed, received):
+    if hmac.compare_digest(guessed.encode("ascii"), candidate):
         return (
             "this is HMAC-SHA256 over public token + timestamp; the message is the sorted "
             "query parameters plus timestamp, then '|' and the raw body"

@@ -7,6 +7,7 @@ mid-write leaves the previous complete file in place.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -75,8 +76,12 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self._storage = _AtomicMemoryStorage(path)
-        self._db = TinyDB(storage=lambda: self._storage)
-        self._db.default_table_name = "meta"
+        self._db = self._open()
+
+    def _open(self) -> TinyDB:
+        database = TinyDB(storage=lambda: self._storage)
+        database.default_table_name = "meta"
+        return database
 
     @property
     def is_empty(self) -> bool:
@@ -90,6 +95,18 @@ class Store:
             yield
         finally:
             self._storage.end()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: when the block raises, every change it made is undone."""
+        before = copy.deepcopy(self._storage.read())
+        with self.batch():
+            try:
+                yield
+            except BaseException:
+                self._storage.write(before or {})
+                self._db = self._open()
+                raise
 
     def insert(self, table: str, document: Document) -> Document:
         self._db.table(table).insert(document)

@@ -9,6 +9,7 @@ from trustoo_mock.clock import parse_instant, rfc3339, trustoo_datetime
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, paginate
 from trustoo_mock.errors import trustoo_error
+from trustoo_mock.ids import id_text
 
 STORE_PRODUCT_ID = "0"
 REVIEW_ID_START = 100001
@@ -29,7 +30,7 @@ IMAGE, VIDEO = 1, 2
 
 
 def _product_id(value: Any) -> str:
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else id_text(value)
     return STORE_PRODUCT_ID if text in ("", "0") else text
 
 
@@ -108,7 +109,7 @@ def create_review(ctx: Context, shop_id: str, fields: dict[str, Any]) -> dict[st
 
 
 def get_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
-    review = ctx.store.find_one("reviews", shop_id=shop_id, id=str(review_id))
+    review = ctx.store.find_one("reviews", shop_id=shop_id, id=id_text(review_id))
     if review is None:
         raise trustoo_error("review_not_found", id=review_id)
     return review

@@ -7,6 +7,7 @@ from typing import Any
 from trustoo_mock.clock import parse_instant
 from trustoo_mock.domain import reviews, tenants
 from trustoo_mock.domain.context import Context
+from trustoo_mock.ids import id_text
 
 SHOP_TABLES = ("products", "reviews", "webhooks", "grants")
 
@@ -14,7 +15,7 @@ SHOP_TABLES = ("products", "reviews", "webhooks", "grants")
 def load(ctx: Context, data: dict[str, Any]) -> dict[str, int]:
     """Add everything in ``data`` (already schema-valid); returns how many of each were added."""
     counts = {"shops": 0, "products": 0, "reviews": 0, "platforms": 0, "authorizations": 0}
-    with ctx.store.batch():
+    with ctx.store.transaction():
         for platform in data.get("platforms", ()):
             tenants.create_platform(ctx, platform)
             counts["platforms"] += 1
@@ -51,7 +52,7 @@ def _load_shop_content(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict
 
 
 def _load_authorization(ctx: Context, authorization: dict[str, Any]) -> None:
-    shop = tenants.get_shop(ctx, str(authorization["shop_id"]))
+    shop = tenants.get_shop(ctx, id_text(authorization["shop_id"]))
     platform = tenants.get_platform_by_client_id(ctx, authorization["client_id"])
     scopes = tenants.parse_scopes(authorization.get("scopes"), default=platform["scopes"])
     tenants.issue_grant(
@@ -67,14 +68,14 @@ def _load_authorization(ctx: Context, authorization: dict[str, Any]) -> None:
 def reset_shop(ctx: Context, shop_id: str, seed: dict[str, Any] | None) -> None:
     """Drop one shop's content and grants, then reload its part of the start-up seed."""
     tenants.get_shop(ctx, shop_id)
-    with ctx.store.batch():
+    with ctx.store.transaction():
         for table in SHOP_TABLES:
             ctx.store.delete(table, shop_id=shop_id)
         if seed is None:
             return
         for shop in seed.get("shops", ()):
-            if str(shop.get("shop_id")) == shop_id:
+            if id_text(shop.get("shop_id")) == shop_id:
                 _load_shop_content(ctx, shop_id, shop)
         for authorization in seed.get("authorizations", ()):
-            if str(authorization["shop_id"]) == shop_id:
+            if id_text(authorization["shop_id"]) == shop_id:
                 _load_authorization(ctx, authorization)

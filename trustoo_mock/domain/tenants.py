@@ -6,6 +6,7 @@ from typing import Any
 
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import ControlError
+from trustoo_mock.ids import id_text
 from trustoo_mock.principal import KNOWN_SCOPES
 
 SHOP_FIELDS = ("shop_id", "myshopify_domain", "name", "public_token", "private_token")
@@ -30,7 +31,8 @@ def present_platform(platform: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_shop(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
-    shop_id = str(fields.get("shop_id") or ctx.randomness.digits(11))
+    given = fields.get("shop_id")
+    shop_id = id_text(given) if given is not None else ctx.randomness.digits(11)
     shop = {
         "shop_id": shop_id,
         "myshopify_domain": fields.get("myshopify_domain") or f"shop-{shop_id}.myshopify.com",
@@ -46,7 +48,7 @@ def create_shop(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_shop(ctx: Context, shop_id: str) -> dict[str, Any]:
-    shop = ctx.store.find_one("shops", shop_id=str(shop_id))
+    shop = ctx.store.find_one("shops", shop_id=id_text(shop_id))
     if shop is None:
         raise ControlError(404, f"no shop with shop_id {shop_id}")
     return shop

@@ -8,6 +8,7 @@ from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import trustoo_error
 from trustoo_mock.formats import MAX_URL_LENGTH, is_http_url
+from trustoo_mock.ids import id_text
 from trustoo_mock.principal import Principal
 
 TOPIC_SCOPES = {
@@ -67,7 +68,7 @@ def create_webhook(ctx: Context, principal: Principal, topic: str, url: str) -> 
 def _get_owned(ctx: Context, principal: Principal, webhook_id: Any) -> dict[str, Any]:
     webhook = ctx.store.find_one(
         "webhooks",
-        id=str(webhook_id),
+        id=id_text(webhook_id),
         shop_id=principal.shop_id,
         platform_id=principal.platform_id,
     )

@@ -1,0 +1,88 @@
+"""--data keeps state across restarts, and a failed write never corrupts the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, compact
+from tests.live import live_server
+from trustoo_mock import store as store_module
+from trustoo_mock.client import RequestsSigner
+from trustoo_mock.signing import parse_query, signed_headers
+from trustoo_mock.store import Store
+
+
+def _signed(method: str, url: str, body: bytes = b"") -> httpx.Response:
+    request = httpx.Request(method, url, content=body or None)
+    now = int(httpx.get(url.split("/api/")[0] + "/_mock/clock").json()["now"])
+    query = parse_query(request.url.query)
+    request.headers.update(signed_headers(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, now, query, body))
+    with httpx.Client() as http:
+        return http.send(request)
+
+
+def test_data_written_through_the_server_survives_a_restart(tmp_path: Path) -> None:
+    data_file = tmp_path / "state.json"
+    review = {"product_id": "8000000000003", "rating": 4, "author": "Persistent Pat"}
+    with live_server("--data", str(data_file)) as base_url:
+        created = _signed("POST", f"{base_url}/api/v1/openapi/create_review", compact(review))
+        assert created.json()["code"] == 0
+        review_id = created.json()["data"]["id"]
+        webhook = {"topic": "review/deleted", "url": "https://example.com/persisted"}
+        hooked = _signed("POST", f"{base_url}/api/v1/openapi/create_shop_webhook", compact(webhook))
+        assert hooked.json()["code"] == 0
+    assert json.loads(data_file.read_text())  # a complete JSON document after shutdown
+
+    with live_server("--data", str(data_file)) as base_url:
+        found = _signed("GET", f"{base_url}/api/v1/openapi/get_review?id={review_id}").json()
+        assert found["code"] == 0
+        assert found["data"]["author"] == "Persistent Pat"
+        assert found["data"]["rating"] == 4
+        listed = _signed("GET", f"{base_url}/api/v1/openapi/get_reviews?page_size=1").json()
+        assert listed["data"]["page"]["count"] == 301  # the demo seed is not loaded twice
+        hooks = _signed("GET", f"{base_url}/api/v1/openapi/get_shop_webhooks").json()["data"]
+        assert [(hook["topic"], hook["url"]) for hook in hooks] == [
+            ("review/deleted", "https://example.com/persisted")
+        ]
+
+
+def test_a_crash_mid_write_leaves_the_previous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_file = tmp_path / "state.json"
+    store = Store(data_file)
+    store.insert("shops", {"shop_id": "1"})
+    before = data_file.read_bytes()
+
+    def crash(document: object, handle: object, **options: object) -> None:
+        handle.write('{"shops": {"1": {"shop_id"')  # type: ignore[attr-defined]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store_module.json, "dump", crash)
+    with pytest.raises(OSError):
+        store.insert("shops", {"shop_id": "2"})
+    monkeypatch.undo()
+
+    assert data_file.read_bytes() == before
+    assert [path.name for path in tmp_path.iterdir()] == ["state.json"]
+    assert Store(data_file).find("shops") == [{"shop_id": "1"}]
+
+
+def test_the_signer_used_by_clients_matches_the_server(tmp_path: Path) -> None:
+    signer = RequestsSigner(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, now=lambda: 1788840306)
+
+    class Prepared:
+        def __init__(self) -> None:
+            self.url = "http://x/api?b=2&a=1"
+            self.body = b'{"k":1}'
+            self.headers: dict[str, str] = {}
+
+    signed = signer(Prepared())
+    expected = signed_headers(
+        DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, 1788840306, [("a", "1"), ("b", "2")], b'{"k":1}'
+    )
+    assert signed.headers == expected
