@@ -62,7 +62,11 @@ def _serve(arguments: argparse.Namespace) -> int:
         error_http_status=arguments.error_http_status,
         control_token=arguments.control_token,
     )
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except ValueError as error:
+        print(f"trustoo-mock: {error}", file=sys.stderr)
+        return 2
     server_config = ServerConfig()
     server_config.bind = [f"{arguments.host}:{arguments.port}"]
     server_config.accesslog = None

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from trustoo_mock.clock import Clock
 from trustoo_mock.config import Config
 from trustoo_mock.domain import seeding
 from trustoo_mock.domain.context import Context
+from trustoo_mock.errors import TrustooError
 from trustoo_mock.randomness import Randomness
+from trustoo_mock.spec import bundled_spec
 from trustoo_mock.store import Store
 
 
 def bundled_demo() -> dict[str, Any]:
     text = resources.files("trustoo_mock").joinpath("demo.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def load_seed_file(path: Path) -> dict[str, Any]:
+    """A fixtures-format file, checked against the spec's SeedData schema."""
+    try:
+        data: dict[str, Any] = bundled_spec().operations["mock_seed"].parse_body(path.read_bytes())
+    except TrustooError as error:
+        raise ValueError(f"{path}: {error.message}") from None
     return data
 
 
@@ -38,8 +50,7 @@ class Fake:
         if config.empty:
             return None
         if config.seed_file is not None:
-            data: dict[str, Any] = json.loads(config.seed_file.read_text(encoding="utf-8"))
-            return data
+            return load_seed_file(config.seed_file)
         return bundled_demo()
 
     def reset(self, *, empty: bool = False, shop_id: str | None = None) -> None:
