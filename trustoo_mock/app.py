@@ -24,6 +24,7 @@ from trustoo_mock.auth import authenticate, require_scopes
 from trustoo_mock.config import Config
 from trustoo_mock.errors import ControlError, TrustooError, trustoo_error
 from trustoo_mock.fake import Fake
+from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
 from trustoo_mock.spec import Operation, Spec, bundled_spec
 
@@ -56,6 +57,28 @@ def _lowercase_headers(request: Request) -> dict[str, str]:
     return {name.lower(): value for name, value in request.headers.items()}
 
 
+def _call(
+    fake: Fake,
+    request: Request,
+    operation: Operation,
+    pairs: list[tuple[str, str]],
+    body: bytes,
+    headers: dict[str, str],
+    principal: Principal | None,
+) -> Call:
+    """Validate query and body against the spec and bundle what a handler may read."""
+    return Call(
+        fake,
+        operation.parse_query(pairs),
+        operation.parse_body(body, headers.get("content-type", "")),
+        principal,
+        dict(request.path_params),
+        headers,
+        body,
+        str(request.base_url).rstrip("/"),
+    )
+
+
 class Responder:
     """Builds envelopes with this instance's request ids, clock and error-status style."""
 
@@ -84,14 +107,15 @@ def _trustoo_endpoint(
         try:
             body = await _read_body(request, fake.config.max_body_bytes)
             pairs = parse_query(request.scope.get("query_string", b""))
+            headers = _lowercase_headers(request)
             principal = None
             if operation.security:
-                principal = authenticate(fake.ctx, _lowercase_headers(request), pairs, body)
+                principal = authenticate(fake.ctx, headers, pairs, body)
                 require_scopes(principal, operation.scopes)
-            call = Call(fake, operation.parse_query(pairs), operation.parse_body(body), principal)
+            call = _call(fake, request, operation, pairs, body, headers, principal)
             with fake.ctx.store.batch():
                 data = handler(call)
-            return responder.ok(data)
+            return data if isinstance(data, Response) else responder.ok(data)
         except _BodyTooLarge:
             return responder.error(
                 trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
@@ -115,10 +139,12 @@ def _control_endpoint(
                 raise ControlError(401, "the control plane needs Authorization: Bearer <token>")
             body = await _read_body(request, fake.config.max_body_bytes)
             pairs = parse_query(request.scope.get("query_string", b""))
-            query = operation.parse_query(pairs)
-            call = Call(fake, query, operation.parse_body(body), None, dict(request.path_params))
+            headers = _lowercase_headers(request)
+            call = _call(fake, request, operation, pairs, body, headers, None)
             with fake.ctx.store.batch():
                 status, payload = handler(call)
+            if isinstance(payload, Response):
+                return payload
             return JSONResponse(payload, status_code=status)
         except _BodyTooLarge:
             return _control_error(413, f"request body is larger than {fake.config.max_body_bytes}")

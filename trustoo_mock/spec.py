@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import fastjsonschema
 import yaml
@@ -20,6 +21,8 @@ SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 _INDEXED_KEY = re.compile(r"^(?P<name>[A-Za-z_]+)\[\d*\]$")
 _INTEGER = re.compile(r"^-?\d+$")
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
 
 Validator = Callable[[Any], Any]
 
@@ -124,22 +127,23 @@ class Operation:
             for item in self.raw.get("parameters", ())
         )
 
-    @cached_property
-    def body_schema(self) -> Mapping[str, Any] | None:
+    def _media(self, media_type: str) -> Mapping[str, Any] | None:
         body = self.raw.get("requestBody")
-        if not body:
-            return None
-        media = body.get("content", {}).get("application/json")
-        return None if media is None else media.get("schema", {})
+        return None if not body else body.get("content", {}).get(media_type)
 
     @property
     def body_required(self) -> bool:
         return bool(self.raw.get("requestBody", {}).get("required", False))
 
     @cached_property
-    def body_validator(self) -> Validator | None:
-        schema = self.body_schema
-        return None if schema is None else _compile(schema, "body")
+    def body_validators(self) -> dict[str, Validator]:
+        """One validator per declared media type (JSON and form bodies)."""
+        validators = {}
+        for media_type in (JSON, FORM):
+            media = self._media(media_type)
+            if media is not None:
+                validators[media_type] = _compile(media.get("schema", {}), "body")
+        return validators
 
     def response_validator(self, status: int) -> Validator | None:
         responses = self.raw.get("responses", {})
@@ -187,18 +191,30 @@ class Operation:
                 ) from None
         return values
 
-    def parse_body(self, body: bytes) -> Any:
-        validator = self.body_validator
-        if validator is None:
+    def parse_body(self, body: bytes, content_type: str = JSON) -> Any:
+        """The decoded, validated body; a form body when the operation declares one and the
+        request says so, JSON otherwise. None when the operation takes no body."""
+        validators = self.body_validators
+        if not validators:
             return None
         if not body.strip():
             if self.body_required:
-                raise trustoo_error("invalid_body", detail="a JSON body is required")
+                raise trustoo_error("invalid_body", detail="a request body is required")
             return None
-        try:
-            document = json.loads(body, parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as error:
-            raise trustoo_error("invalid_json", detail=str(error)) from None
+        media_type = content_type.split(";")[0].strip().lower()
+        if media_type == FORM and FORM in validators:
+            document: Any = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            validator = validators[FORM]
+        elif JSON in validators:
+            try:
+                document = json.loads(body, parse_constant=_reject_constant)
+            except (ValueError, RecursionError) as error:
+                raise trustoo_error("invalid_json", detail=str(error)) from None
+            validator = validators[JSON]
+        else:
+            raise trustoo_error(
+                "invalid_body", detail=f"send the body as {' or '.join(validators)}"
+            )
         try:
             validator(document)
         except SpecViolation as violation:

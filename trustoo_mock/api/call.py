@@ -13,11 +13,17 @@ from trustoo_mock.principal import Principal
 
 @dataclass(slots=True)
 class Call:
+    """``headers`` have lowercase names; ``raw_body`` is the body exactly as received;
+    ``base_url`` is how the caller reached this server (for URLs the fake hands out)."""
+
     fake: Fake
     query: dict[str, Any]
     body: Any
     principal: Principal | None = None
     path_params: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    raw_body: bytes = b""
+    base_url: str = ""
 
     @property
     def ctx(self) -> Context:
