@@ -18,7 +18,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check trustoo_mock tests scripts
 	$(VENV)/bin/mypy --strict trustoo_mock
 
-test: lint
+# The consent-page test drives Debian's Chromium through chromedriver.
+BROWSER := /usr/bin/chromedriver
+$(BROWSER):
+	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver'
+
+test: lint $(BROWSER)
 	$(VENV)/bin/pytest
 
 fuzz: $(STAMP)

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from trustoo_mock import control, envelope
-from trustoo_mock.api import reviews, webhooks
+from trustoo_mock.api import oauth, reviews, webhooks
 from trustoo_mock.api.call import Call, Handler
 from trustoo_mock.auth import authenticate, require_scopes
 from trustoo_mock.config import Config
@@ -30,7 +30,11 @@ from trustoo_mock.spec import Operation, Spec, bundled_spec
 
 logger = logging.getLogger("trustoo_mock")
 
-TRUSTOO_HANDLERS: dict[str, Handler] = {**webhooks.HANDLERS, **reviews.HANDLERS}
+TRUSTOO_HANDLERS: dict[str, Handler] = {
+    **oauth.HANDLERS,
+    **webhooks.HANDLERS,
+    **reviews.HANDLERS,
+}
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -110,7 +114,8 @@ def _trustoo_endpoint(
             headers = _lowercase_headers(request)
             principal = None
             if operation.security:
-                principal = authenticate(fake.ctx, headers, pairs, body)
+                principal = authenticate(fake.ctx, operation.security, headers, pairs, body)
+            if principal is not None:
                 require_scopes(principal, operation.scopes)
             call = _call(fake, request, operation, pairs, body, headers, principal)
             with fake.ctx.store.batch():

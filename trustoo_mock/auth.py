@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from trustoo_mock import signing
 from trustoo_mock.clock import rfc3339
+from trustoo_mock.domain import sessions
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import trustoo_error
 from trustoo_mock.principal import KNOWN_SCOPES, SHOP_PLATFORM_ID, Principal
@@ -15,16 +16,38 @@ HMAC_HEADERS = ("public-token", "timestamp", "sign")
 _UNIX_SECONDS = re.compile(r"[0-9]{1,20}")
 
 
+HMAC_SCHEMES = frozenset({"PublicToken", "Timestamp", "Sign"})
+BEARER_SCHEME = frozenset({"OAuthBearer"})
+MERCHANT_SCHEME = frozenset({"MerchantSession"})
+ANONYMOUS: frozenset[str] = frozenset()
+
+
 def authenticate(
     ctx: Context,
+    security: tuple[frozenset[str], ...],
     headers: Mapping[str, str],
     query: list[tuple[str, str]],
     body: bytes,
-) -> Principal:
-    """``headers`` must have lowercase names. A non-empty Authorization means bearer (D3)."""
+) -> Principal | None:
+    """The caller, by the ways the operation's ``security`` accepts; None when it allows
+    anonymous callers and none identified itself. ``headers`` have lowercase names.
+
+    A non-empty Authorization header means bearer (D3): an OAuth access token, or a merchant
+    session where the operation takes those.
+    """
     authorization = headers.get("authorization", "").strip()
+    if MERCHANT_SCHEME in security:
+        if authorization:
+            return _merchant(ctx, authorization)
+        if ANONYMOUS in security:
+            return None
+        raise trustoo_error("merchant_session_required")
     if authorization:
+        if BEARER_SCHEME not in security:
+            raise trustoo_error("missing_auth_headers", missing="Public-Token, Timestamp, Sign")
         return _bearer(ctx, authorization)
+    if HMAC_SCHEMES not in security:
+        raise trustoo_error("bearer_only")
     return _hmac(ctx, headers, query, body)
 
 
@@ -71,11 +94,21 @@ def _hmac(
     return Principal(str(shop["shop_id"]), SHOP_PLATFORM_ID, frozenset(KNOWN_SCOPES))
 
 
-def _bearer(ctx: Context, authorization: str) -> Principal:
+def _bearer_token(authorization: str) -> str:
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise trustoo_error("bad_authorization_header")
+    return token
+
+
+def _merchant(ctx: Context, authorization: str) -> Principal:
+    shop_id = sessions.verify(ctx, _bearer_token(authorization))
+    return Principal(shop_id, SHOP_PLATFORM_ID, frozenset(KNOWN_SCOPES))
+
+
+def _bearer(ctx: Context, authorization: str) -> Principal:
+    token = _bearer_token(authorization)
     grant = ctx.store.find_one("grants", access_token=token)
     if grant is None:
         raise trustoo_error("unknown_access_token")

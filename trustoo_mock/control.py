@@ -7,7 +7,7 @@ from typing import Any
 
 from trustoo_mock.api.call import Call
 from trustoo_mock.clock import parse_instant, rfc3339
-from trustoo_mock.domain import seeding, tenants
+from trustoo_mock.domain import oauth, seeding, sessions, tenants
 from trustoo_mock.errors import ControlError
 from trustoo_mock.ids import id_text
 from trustoo_mock.version import __version__
@@ -53,10 +53,15 @@ def list_platforms(call: Call) -> ControlResult:
 
 
 def authorize(call: Call) -> ControlResult:
-    grant = tenants.authorize(
+    grant = oauth.grant_directly(
         call.ctx, call.path_params["shop_id"], call.fields["client_id"], call.fields.get("scopes")
     )
-    return 201, tenants.present_grant(call.ctx, grant)
+    return 201, oauth.present_grant(call.ctx, grant)
+
+
+def merchant_session(call: Call) -> ControlResult:
+    shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
+    return 201, sessions.issue(call.ctx, shop["shop_id"])
 
 
 def seed(call: Call) -> ControlResult:
@@ -104,6 +109,7 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_create_platform": create_platform,
     "mock_list_platforms": list_platforms,
     "mock_authorize": authorize,
+    "mock_merchant_session": merchant_session,
     "mock_seed": seed,
     "mock_get_clock": get_clock,
     "mock_set_clock": set_clock,

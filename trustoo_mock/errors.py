@@ -106,6 +106,41 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
         Code.LIMIT_REACHED,
         "webhook limit reached: at most {limit} webhooks per shop and caller",
     ),
+    "bearer_only": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: this operation takes Authorization: Bearer <access token>",
+    ),
+    "merchant_session_required": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: this operation takes a merchant session "
+        "(Authorization: Bearer <merchant JWT>; get one from POST /_mock/shops/{{id}}/"
+        "merchant_session)",
+    ),
+    "bad_merchant_session": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: the merchant session is not valid: {reason}",
+    ),
+    "unknown_client": (Code.NOT_FOUND, "no platform with client_id {client_id!r}"),
+    "bad_client_credentials": (
+        Code.UNAUTHENTICATED,
+        "client authentication failed: client_id {client_id!r} and client_secret do not match",
+    ),
+    "scope_not_allowed": (
+        Code.INSUFFICIENT_SCOPE,
+        "platform {client_id!r} may not ask for {scopes}",
+    ),
+    "redirect_uri_not_registered": (
+        Code.INSUFFICIENT_SCOPE,
+        "redirect_uri {redirect_uri!r} is not registered for client {client_id!r}; "
+        "registered: {registered}",
+    ),
+    "bad_grant": (Code.INVALID_ARGUMENT, "the {what} cannot be used: {reason}"),
+    "client_credentials_not_allowed": (
+        Code.INVALID_ARGUMENT,
+        "grant_type client_credentials is only for platforms with skip_shop_oauth; "
+        "{client_id!r} must use the authorization code flow",
+    ),
+    "shop_not_found": (Code.NOT_FOUND, "no shop with {named}"),
     "internal": (Code.INTERNAL, "internal error: {detail}"),
 }
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from trustoo_mock.clock import parse_instant
-from trustoo_mock.domain import reviews, tenants
+from trustoo_mock.domain import oauth, reviews, tenants
 from trustoo_mock.domain.context import Context
 from trustoo_mock.ids import id_text
 
-SHOP_TABLES = ("products", "reviews", "webhooks", "grants")
+SHOP_TABLES = ("products", "reviews", "webhooks", "grants", "codes", "installations")
 
 
 def load(ctx: Context, data: dict[str, Any]) -> dict[str, int]:
@@ -55,7 +55,7 @@ def _load_authorization(ctx: Context, authorization: dict[str, Any]) -> None:
     shop = tenants.get_shop(ctx, id_text(authorization["shop_id"]))
     platform = tenants.get_platform_by_client_id(ctx, authorization["client_id"])
     scopes = tenants.parse_scopes(authorization.get("scopes"), default=platform["scopes"])
-    tenants.issue_grant(
+    oauth.issue_grant(
         ctx,
         shop["shop_id"],
         platform["platform_id"],

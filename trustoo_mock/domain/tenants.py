@@ -1,4 +1,4 @@
-"""Shops, platforms (OAuth clients) and the grants that tie a platform to a shop."""
+"""Shops and platforms (OAuth clients)."""
 
 from __future__ import annotations
 
@@ -89,49 +89,3 @@ def parse_scopes(value: Any, default: tuple[str, ...] | list[str]) -> list[str]:
     if unknown:
         raise ControlError(400, f"unknown scope(s) {', '.join(unknown)}; known: {KNOWN_SCOPES}")
     return sorted(set(items), key=KNOWN_SCOPES.index)
-
-
-def issue_grant(
-    ctx: Context,
-    shop_id: str,
-    platform_id: int,
-    scopes: list[str],
-    access_token: str | None = None,
-    refresh_token: str | None = None,
-) -> dict[str, Any]:
-    """A new access/refresh token pair for a platform acting on a shop (D10 lifetimes)."""
-    now = ctx.clock.now_int()
-    grant = {
-        "shop_id": str(shop_id),
-        "platform_id": platform_id,
-        "scopes": scopes,
-        "access_token": access_token or ctx.randomness.token(),
-        "refresh_token": refresh_token or ctx.randomness.token(),
-        "access_expires_at": now + ctx.config.access_token_ttl,
-        "refresh_expires_at": now + ctx.config.refresh_token_ttl,
-        "revoked": False,
-        "created_at": now,
-    }
-    return ctx.store.insert("grants", grant)
-
-
-def authorize(ctx: Context, shop_id: str, client_id: str, scopes: Any) -> dict[str, Any]:
-    """The merchant grants a platform scopes on a shop, without the browser dance."""
-    shop = get_shop(ctx, shop_id)
-    platform = get_platform_by_client_id(ctx, client_id)
-    requested = parse_scopes(scopes, default=platform["scopes"])
-    beyond = [scope for scope in requested if scope not in platform["scopes"]]
-    if beyond:
-        raise ControlError(403, f"platform {client_id!r} may not ask for {', '.join(beyond)}")
-    return issue_grant(ctx, shop["shop_id"], platform["platform_id"], requested)
-
-
-def present_grant(ctx: Context, grant: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "access_token": grant["access_token"],
-        "refresh_token": grant["refresh_token"],
-        "token_type": "Bearer",
-        "expires_in": max(0, int(grant["access_expires_at"] - ctx.clock.now())),
-        "scope": ",".join(grant["scopes"]),
-        "shop_id": grant["shop_id"],
-    }
