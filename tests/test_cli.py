@@ -83,3 +83,23 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.startswith("trustoo-mock 0.1.0")
+
+
+def test_readme_oauth_walkthrough_runs() -> None:
+    snippet = re.search(r"<!-- readme-oauth -->\n```sh\n(.*?)```", README.read_text(), re.S)
+    assert snippet is not None, "README lost its OAuth walkthrough"
+    with live_server() as base_url:
+        result = subprocess.run(
+            ["bash", "-ec", snippet.group(1)],
+            env={"TRUSTOO": base_url, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+    answers = [json.loads(line) for line in result.stdout.replace("}{", "}\n{").splitlines()]
+    assert [answer["code"] for answer in answers] == [0, 0, 0, 0]
+    assert answers[0]["data"]["authorize_url"].startswith(base_url)
+    assert answers[1]["data"]["review_count"] > 0
+    assert answers[2]["data"]["access_token"]
+    assert answers[3]["data"] == {}
