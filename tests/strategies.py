@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import schemathesis
 from hypothesis import strategies as st
 
+from trustoo_mock.formats import is_email
+
 _START = datetime(2000, 1, 1, tzinfo=UTC)
 _instants = st.integers(min_value=0, max_value=40 * 365 * 24 * 3600).map(
     lambda seconds: _START + timedelta(seconds=seconds)
@@ -14,6 +16,12 @@ _instants = st.integers(min_value=0, max_value=40 * 365 * 24 * 3600).map(
 
 trustoo_datetimes = _instants.map(lambda moment: moment.strftime("%Y-%m-%d %H:%M:%S"))
 rfc3339_datetimes = _instants.map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+instants = st.one_of(
+    st.integers(min_value=0, max_value=99_999_999_999).map(str),
+    trustoo_datetimes,
+    rfc3339_datetimes,
+)
+emails = st.emails().filter(is_email)
 http_urls = st.builds(
     "{}://{}.example.com/{}".format,
     st.sampled_from(["http", "https"]),
@@ -26,3 +34,5 @@ def register_formats() -> None:
     schemathesis.openapi.format("trustoo-datetime", trustoo_datetimes)
     schemathesis.openapi.format("rfc3339", rfc3339_datetimes)
     schemathesis.openapi.format("http-url", http_urls)
+    schemathesis.openapi.format("instant", instants)
+    schemathesis.openapi.format("email", emails)

@@ -7,11 +7,14 @@ the envelope. Control-plane operations skip authentication and answer plain JSON
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -59,6 +62,13 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _lowercase_headers(request: Request) -> dict[str, str]:
     return {name.lower(): value for name, value in request.headers.items()}
+
+
+def _wake_dispatcher(fake: Fake, queued_before: int, response: Response) -> Response:
+    """When the call queued webhook deliveries, send them once the response has gone."""
+    if fake.ctx.queued != queued_before:
+        response.background = BackgroundTask(fake.dispatcher.drain)
+    return response
 
 
 def _call(
@@ -118,9 +128,11 @@ def _trustoo_endpoint(
             if principal is not None:
                 require_scopes(principal, operation.scopes)
             call = _call(fake, request, operation, pairs, body, headers, principal)
+            queued = fake.ctx.queued
             with fake.ctx.store.batch():
                 data = handler(call)
-            return data if isinstance(data, Response) else responder.ok(data)
+            response = data if isinstance(data, Response) else responder.ok(data)
+            return _wake_dispatcher(fake, queued, response)
         except _BodyTooLarge:
             return responder.error(
                 trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
@@ -146,11 +158,12 @@ def _control_endpoint(
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
             call = _call(fake, request, operation, pairs, body, headers, None)
+            queued = fake.ctx.queued
             with fake.ctx.store.batch():
                 status, payload = handler(call)
             if isinstance(payload, Response):
                 return payload
-            return JSONResponse(payload, status_code=status)
+            return _wake_dispatcher(fake, queued, JSONResponse(payload, status_code=status))
         except _BodyTooLarge:
             return _control_error(413, f"request body is larger than {fake.config.max_body_bytes}")
         except TrustooError as error:
@@ -201,6 +214,20 @@ def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
     return dispatch
 
 
+def _lifespan(fake: Fake) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        retries = asyncio.create_task(fake.dispatcher.run_forever())
+        try:
+            yield
+        finally:
+            retries.cancel()
+            with suppress(asyncio.CancelledError):
+                await retries
+
+    return lifespan
+
+
 def create_app(config: Config | None = None, spec: Spec | None = None) -> Starlette:
     """A fresh, isolated fake: its own store, clock and random source."""
     config = config or Config()
@@ -220,7 +247,9 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
         for path, by_method in endpoints.items()
     ]
     app = Starlette(
-        routes=routes, exception_handlers={HTTPException: _http_exception_handler(responder)}
+        routes=routes,
+        exception_handlers={HTTPException: _http_exception_handler(responder)},
+        lifespan=_lifespan(fake),
     )
     app.state.fake = fake
     app.state.spec = spec

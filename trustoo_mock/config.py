@@ -15,7 +15,15 @@ class Config:
     ``data_file`` None keeps the state in memory; a path persists it with atomic writes.
     ``seed_file`` None means the bundled demo data; ``empty`` starts with no data at all.
     ``error_http_status`` None mirrors the Trustoo code in the HTTP status (D4); a number
-    sends that status for every error instead.
+    sends that status for every error instead. ``webhook_timeout`` is how long a receiver
+    may take to answer (D12: 10 s); ``max_deliveries`` caps the delivery log (finished ones
+    are dropped first); ``dispatch_interval`` is how often a server on the real clock looks
+    for retries that fell due.
+
+    The ``upload_*``, ``max_*_bytes``, ``max_stored_*`` and ``oss_*`` settings shape the
+    fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
+    of one image and one video, how much is kept (the oldest objects go first), the key prefix
+    and the access key that signs uploads.
     """
 
     data_file: Path | None = None
@@ -30,3 +38,14 @@ class Config:
     access_token_ttl: int = 7200
     refresh_token_ttl: int = 30 * 24 * 3600
     max_webhooks_per_owner: int = 20
+    upload_ttl: int = 900
+    max_image_bytes: int = 10 * 1024 * 1024
+    max_video_bytes: int = 50 * 1024 * 1024
+    max_stored_upload_bytes: int = 256 * 1024 * 1024
+    max_stored_uploads: int = 1000
+    upload_key_prefix: str = "mock"
+    oss_access_key_id: str = "LTAI5tTrustooMockUpload1"
+    oss_access_key_secret: str = "trustoo-mock-oss-secret-0001"
+    webhook_timeout: float = 10.0
+    max_deliveries: int = 1000
+    dispatch_interval: float = 1.0

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from trustoo_mock import delivery
 from trustoo_mock.api.call import Call
 from trustoo_mock.clock import parse_instant, rfc3339
-from trustoo_mock.domain import oauth, seeding, sessions, tenants
+from trustoo_mock.domain import oauth, reviews, seeding, sessions, tenants
 from trustoo_mock.errors import ControlError
 from trustoo_mock.ids import id_text
 from trustoo_mock.version import __version__
@@ -93,9 +94,35 @@ def set_clock(call: Call) -> ControlResult:
         clock.freeze()
     elif body.get("freeze") is False:
         clock.unfreeze()
-    if "set" in body or "advance" in body:
+    if target >= clock.now():
+        call.fake.dispatcher.run_until(target)
+    else:
         clock.set(target)
     return 200, _clock_state(call)
+
+
+def list_deliveries(call: Call) -> ControlResult:
+    wanted = {
+        name: id_text(value) if name == "shop_id" else value
+        for name, value in call.query.items()
+        if name in ("shop_id", "topic", "status", "webhook_id")
+    }
+    found = sorted(call.ctx.store.find("deliveries", **wanted), key=lambda item: int(item["id"]))
+    return 200, [delivery.present(call.ctx, item) for item in found]
+
+
+def retry_delivery(call: Call) -> ControlResult:
+    retried = delivery.retry(call.ctx, call.path_params["delivery_id"])
+    if retried is None:
+        raise ControlError(404, f"no webhook delivery {call.path_params['delivery_id']}")
+    return 200, delivery.present(call.ctx, retried)
+
+
+def create_review(call: Call) -> ControlResult:
+    """A customer writes a review on the storefront: Trustoo fires review/created."""
+    shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
+    created = reviews.create_review(call.ctx, shop["shop_id"], call.fields)
+    return 201, reviews.present_review(call.ctx, created)
 
 
 ControlHandler = Callable[[Call], ControlResult]
@@ -113,4 +140,7 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_seed": seed,
     "mock_get_clock": get_clock,
     "mock_set_clock": set_clock,
+    "mock_list_deliveries": list_deliveries,
+    "mock_retry_delivery": retry_delivery,
+    "mock_create_review": create_review,
 }

@@ -140,7 +140,20 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
         "grant_type client_credentials is only for platforms with skip_shop_oauth; "
         "{client_id!r} must use the authorization code flow",
     ),
-    "shop_not_found": (Code.NOT_FOUND, "no shop with {named}"),
+    "customer_not_found": (Code.NOT_FOUND, "no customer with {field} {value!r} in this shop"),
+    "exclusion_exists": (
+        Code.ALREADY_EXISTS,
+        "customer {customer_id} is already excluded (since {since})",
+    ),
+    "exclusion_not_found": (
+        Code.NOT_FOUND,
+        "customer with {field} {value!r} is not excluded in this shop",
+    ),
+    "shop_not_named": (
+        Code.NOT_FOUND,
+        "no shop given: name it with shop (its myshopify domain) or shop_id",
+    ),
+    "shop_not_found": (Code.NOT_FOUND, "no shop with {what}"),
     "internal": (Code.INTERNAL, "internal error: {detail}"),
 }
 
@@ -167,3 +180,98 @@ class ControlError(Exception):
         super().__init__(message)
         self.http_status = http_status
         self.message = message
+
+
+STORAGE_CATALOGUE: dict[str, tuple[int, str, str]] = {
+    "storage_malformed_post": (
+        400,
+        "MalformedPOSTRequest",
+        "The body of your POST request is not well-formed multipart/form-data: {detail}",
+    ),
+    "storage_missing_field": (400, "InvalidArgument", "The form field {name} is required{hint}"),
+    "storage_anonymous": (
+        403,
+        "AccessDenied",
+        "You have no right to access this object because of bucket acl: send OSSAccessKeyId, "
+        "policy and Signature (from get_image_upload_policy_token)",
+    ),
+    "storage_unknown_access_key": (
+        403,
+        "InvalidAccessKeyId",
+        "The OSS Access Key Id you provided does not exist in our records: {access_id!r}",
+    ),
+    "storage_bad_signature": (
+        403,
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided. {detail}",
+    ),
+    "storage_bad_policy": (400, "InvalidPolicyDocument", "Invalid Policy: {detail}"),
+    "storage_policy_expired": (
+        403,
+        "AccessDenied",
+        "Invalid according to Policy: Policy expired (expiration {expiration}, now {now}).",
+    ),
+    "storage_condition_failed": (
+        403,
+        "AccessDenied",
+        "Invalid according to Policy: Policy Condition failed: {condition}; got {got}.",
+    ),
+    "storage_too_large": (
+        400,
+        "EntityTooLarge",
+        "Your proposed upload exceeds the maximum allowed size: {size} bytes, at most {limit}.",
+    ),
+    "storage_too_small": (
+        400,
+        "EntityTooSmall",
+        "Your proposed upload is smaller than the minimum allowed size: {size} bytes, at "
+        "least {limit}.",
+    ),
+    "storage_bad_key": (400, "InvalidObjectName", "The object name is not valid: {detail}"),
+    "storage_url_expired": (
+        403,
+        "AccessDenied",
+        "Request has expired (Expires {expires}, now {now}); ask get_video_upload_url for a "
+        "new URL.",
+    ),
+    "storage_no_such_key": (404, "NoSuchKey", "The specified key does not exist: {key}"),
+    "storage_method_not_allowed": (
+        405,
+        "MethodNotAllowed",
+        "The specified method is not allowed against this resource: {method} {path}; "
+        "allowed: {allowed}",
+    ),
+    "storage_invalid_argument": (400, "InvalidArgument", "{detail}"),
+    "storage_bad_digest": (
+        400,
+        "InvalidDigest",
+        "The Content-MD5 you specified ({md5}) does not match the body you sent.",
+    ),
+    "storage_internal": (
+        500,
+        "InternalError",
+        "We encountered an internal error. Please try again. ({detail})",
+    ),
+}
+
+
+class StorageError(Exception):
+    """A failure of the fake's object store, answered the way the object store (Alibaba OSS)
+    answers: an XML ``<Error>`` with its code, message and, for a bad signature, the string
+    it expected to be signed (``details``)."""
+
+    def __init__(
+        self, http_status: int, code: str, message: str, details: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.code = code
+        self.message = message
+        self.details = dict(details or {})
+
+
+def storage_error(
+    key: str, *, details: dict[str, str] | None = None, **fields: Any
+) -> StorageError:
+    http_status, code, template = STORAGE_CATALOGUE[key]
+    return StorageError(http_status, code, template.format(**fields), details)

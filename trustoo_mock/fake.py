@@ -9,6 +9,7 @@ from typing import Any
 
 from trustoo_mock.clock import Clock
 from trustoo_mock.config import Config
+from trustoo_mock.delivery import Dispatcher
 from trustoo_mock.domain import seeding
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import TrustooError
@@ -42,6 +43,7 @@ class Fake:
             randomness=Randomness(config.random_seed),
             config=config,
         )
+        self.dispatcher = Dispatcher(self.ctx)
         if self.ctx.store.is_empty and self.seed is not None:
             seeding.load(self.ctx, self.seed)
 

@@ -10,6 +10,11 @@ from urllib.parse import urlsplit
 from trustoo_mock.clock import parse_instant
 
 MAX_URL_LENGTH = 2048
+MAX_EMAIL_LENGTH = 254
+_UNIX_SECONDS = re.compile(r"[0-9]{1,11}")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_EMAIL_LOCAL = re.compile(rf"{_ATOM}(\.{_ATOM})*")
+_DOMAIN_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _TRUSTOO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 
@@ -47,8 +52,29 @@ def is_http_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def is_instant(value: object) -> bool:
+    """A time filter: Unix seconds (1 to 11 digits), ``YYYY-MM-DD HH:MM:SS`` or RFC 3339."""
+    if isinstance(value, str) and _UNIX_SECONDS.fullmatch(value):
+        return True
+    return is_trustoo_datetime(value) or is_rfc3339(value)
+
+
+def is_email(value: object) -> bool:
+    """A plain address ``local@domain``: a dot-atom local part of at most 64 characters and a
+    domain of two or more DNS labels, at most 254 characters in all."""
+    if not isinstance(value, str) or len(value) > MAX_EMAIL_LENGTH or value.count("@") != 1:
+        return False
+    local, domain = value.split("@")
+    if len(local) > 64 or not _EMAIL_LOCAL.fullmatch(local):
+        return False
+    labels = domain.split(".")
+    return len(labels) >= 2 and all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
+
+
 FORMAT_CHECKS: dict[str, Callable[[object], bool]] = {
     "trustoo-datetime": is_trustoo_datetime,
     "rfc3339": is_rfc3339,
     "http-url": is_http_url,
+    "instant": is_instant,
+    "email": is_email,
 }

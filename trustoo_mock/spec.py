@@ -18,7 +18,7 @@ from trustoo_mock.errors import trustoo_error
 from trustoo_mock.formats import FORMAT_CHECKS
 
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
-HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "options")
 _INDEXED_KEY = re.compile(r"^(?P<name>[A-Za-z_]+)\[\d*\]$")
 _INTEGER = re.compile(r"^-?\d+$")
 JSON = "application/json"
@@ -39,6 +39,9 @@ def _compile(schema: Mapping[str, Any], what: str) -> Validator:
             return compiled(value)
         except fastjsonschema.JsonSchemaValueException as error:
             message = str(error.message)
+            custom = _custom_message(error)
+            if custom:
+                message = f"{error.name} {custom}"
             if message.startswith("data."):
                 message = message[len("data.") :]
             elif message.startswith("data "):
@@ -46,6 +49,15 @@ def _compile(schema: Mapping[str, Any], what: str) -> Validator:
             raise SpecViolation(message) from None
 
     return validate
+
+
+def _custom_message(error: fastjsonschema.JsonSchemaValueException) -> str | None:
+    """A schema may word its own failures: ``x-error-messages: {<keyword>: <text>}``."""
+    definition = error.definition if isinstance(error.definition, dict) else {}
+    messages = definition.get("x-error-messages")
+    if isinstance(messages, dict) and isinstance(messages.get(error.rule), str):
+        return str(messages[error.rule])
+    return None
 
 
 def _resolve(node: Any, root: Mapping[str, Any]) -> Any:
@@ -108,6 +120,41 @@ class Operation:
     @property
     def is_control(self) -> bool:
         return self.path.startswith("/_mock")
+
+    @property
+    def is_storage(self) -> bool:
+        """The fake's object store (uploads), answered like the object store, not Trustoo."""
+        return self.path == "/_storage" or self.path.startswith("/_storage/")
+
+    @cached_property
+    def _multi_segment(self) -> frozenset[str]:
+        """Path parameters that may hold slashes (``x-multi-segment: true``), like object keys."""
+        return frozenset(
+            item["name"]
+            for item in self.raw.get("parameters", ())
+            if item.get("in") == "path" and item.get("x-multi-segment")
+        )
+
+    @property
+    def route_path(self) -> str:
+        """The path as a Starlette route: a multi-segment parameter becomes ``{name:path}``."""
+        return re.sub(
+            r"\{([^}/]+)\}",
+            lambda match: (
+                f"{{{match.group(1)}:path}}"
+                if match.group(1) in self._multi_segment
+                else match.group(0)
+            ),
+            self.path,
+        )
+
+    def matches(self, path: str) -> bool:
+        pattern = re.sub(
+            r"\\\{([^}/]+)\\\}",
+            lambda match: ".+" if match.group(1) in self._multi_segment else "[^/]+",
+            re.escape(self.path),
+        )
+        return re.fullmatch(pattern, path) is not None
 
     @property
     def security(self) -> tuple[frozenset[str], ...]:
@@ -252,14 +299,9 @@ class Spec:
 
     def find(self, method: str, path: str) -> Operation | None:
         for operation in self.operations.values():
-            if operation.method == method and _path_matches(operation.path, path):
+            if operation.method == method and operation.matches(path):
                 return operation
         return None
-
-
-def _path_matches(template: str, path: str) -> bool:
-    pattern = re.sub(r"\{[^}/]+\}", "[^/]+", template)
-    return re.fullmatch(pattern, path) is not None
 
 
 def load_spec(path: Path = SPEC_PATH) -> Spec:

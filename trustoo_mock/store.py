@@ -19,6 +19,8 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 
+from trustoo_mock.blobs import BlobStore
+
 Document = dict[str, Any]
 
 
@@ -72,11 +74,12 @@ class _AtomicMemoryStorage(Storage):
 
 
 class Store:
-    """Tables of plain dicts, looked up by equality on fields."""
+    """Tables of plain dicts, looked up by equality on fields; uploaded bytes in ``blobs``."""
 
     def __init__(self, path: Path | None = None) -> None:
         self._storage = _AtomicMemoryStorage(path)
         self._db = self._open()
+        self.blobs = BlobStore(None if path is None else path.with_name(f"{path.name}.blobs"))
 
     def _open(self) -> TinyDB:
         database = TinyDB(storage=lambda: self._storage)
@@ -99,18 +102,38 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: when the block raises, every change it made is undone."""
-        before = copy.deepcopy(self._storage.read())
+        before = copy.deepcopy(self.tables())
         with self.batch():
             try:
                 yield
             except BaseException:
-                self._storage.write(before or {})
-                self._db = self._open()
+                self.replace(before)
                 raise
 
+    def tables(self) -> dict[str, dict[str, Document]]:
+        """Every table as stored (doc id -> document), for snapshots; read it, never change it."""
+        return self._storage.read() or {}
+
+    def replace(self, tables: dict[str, dict[str, Document]]) -> None:
+        """Swap in a whole state (a snapshot) as one persisted change."""
+        self._storage.write(tables)
+        self._db = self._open()
+
     def insert(self, table: str, document: Document) -> Document:
-        self._db.table(table).insert(document)
+        # TinyDB's own insert rewrites the whole table each time, which makes loading a
+        # seed quadratic; appending to the stored table keeps it linear. The id still comes
+        # from TinyDB's table so its own bookkeeping stays right.
+        tables = self.tables()
+        target = self._db.table(table)
+        tables.setdefault(table, {})[str(target._get_next_id())] = dict(document)
+        target.clear_cache()
+        self._storage.write(tables)
         return document
+
+    def insert_many(self, table: str, documents: list[Document]) -> list[Document]:
+        """Insert many documents in one write (seeding thousands one by one is quadratic)."""
+        self._db.table(table).insert_multiple(documents)
+        return documents
 
     def find(self, table: str, **equals: Any) -> list[Document]:
         target = self._db.table(table)
@@ -144,9 +167,20 @@ class Store:
         counters.update({"value": value}, Query().sequence == sequence)
         return value
 
+    def next_ids(self, sequence: str, start: int, count: int) -> list[int]:
+        """``count`` consecutive numbers of a sequence at once (see ``next_id``)."""
+        if count <= 0:
+            return []
+        first = self.next_id(sequence, start)
+        if count > 1:
+            counters = self._db.table("meta")
+            counters.update({"value": first + count - 1}, Query().sequence == sequence)
+        return list(range(first, first + count))
+
     def clear(self) -> None:
         with self.batch():
             self._db.drop_tables()
+        self.blobs.clear()
 
     def close(self) -> None:
         self._db.close()

@@ -12,7 +12,11 @@ from trustoo_mock.store import Store
 
 @dataclass(slots=True)
 class Context:
+    """``queued`` counts webhook deliveries put in the outbox, so the HTTP layer knows when
+    to wake the dispatcher without reading the store."""
+
     store: Store
     clock: Clock
     randomness: Randomness
     config: Config
+    queued: int = 0

@@ -248,7 +248,7 @@ def find_shop(ctx: Context, shop_id: Any, myshopify_domain: Any) -> dict[str, An
     shop = ctx.store.find_one("shops", **wanted)
     if shop is None:
         named = " and ".join(f"{key} {value}" for key, value in wanted.items())
-        raise trustoo_error("shop_not_found", named=named)
+        raise trustoo_error("shop_not_found", what=named)
     return shop
 
 

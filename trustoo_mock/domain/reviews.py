@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from trustoo_mock.clock import parse_instant, rfc3339, trustoo_datetime
+from trustoo_mock.domain import events
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, paginate
 from trustoo_mock.errors import trustoo_error
@@ -105,7 +106,9 @@ def build_review(
 
 
 def create_review(ctx: Context, shop_id: str, fields: dict[str, Any]) -> dict[str, Any]:
-    return ctx.store.insert("reviews", build_review(ctx, shop_id, fields))
+    review = ctx.store.insert("reviews", build_review(ctx, shop_id, fields))
+    events.emit(ctx, shop_id, events.REVIEW_CREATED, present_review(ctx, review))
+    return review
 
 
 def get_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
@@ -117,7 +120,9 @@ def get_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
 
 def delete_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
     review = get_review(ctx, shop_id, review_id)
+    record = present_review(ctx, review)
     ctx.store.delete("reviews", shop_id=shop_id, id=review["id"])
+    events.emit(ctx, shop_id, events.REVIEW_DELETED, record)
     return review
 
 

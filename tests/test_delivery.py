@@ -1,0 +1,287 @@
+"""Webhook delivery: signed pushes, Trustoo's retry schedule on the fake's clock, the log."""
+
+from __future__ import annotations
+
+import json
+import socket
+from typing import Any
+
+import pytest
+
+from tests.helpers import (
+    DEMO_ACCESS_TOKEN,
+    DEMO_PRIVATE_TOKEN,
+    DEMO_SHOP_ID,
+    FROZEN_AT,
+    CheckedClient,
+)
+from tests.live import live_server
+from tests.receiver import receiver
+from trustoo_mock import Config, create_app
+from trustoo_mock.verify import WebhookVerificationError, verify_webhook
+
+DEMO_SECRET = "ZGVtby1zZWNyZXQtMDAwMQ=="
+OFFSETS_MINUTES = [0, 3, 9, 18, 30, 45, 63, 84, 108, 135]
+REVIEW = {"product_id": "8000000000001", "rating": 5, "author": "Hook Tester"}
+
+
+def _subscribe(
+    client: CheckedClient, url: str, topic: str = "review/created", token: str | None = None
+) -> str:
+    body = {"topic": topic, "url": url}
+    if token is None:
+        answer = client.signed("POST", "/api/v1/openapi/create_shop_webhook", body=body)
+    else:
+        answer = client.bearer("POST", "/api/v1/openapi/create_shop_webhook", token, body=body)
+    assert answer.json()["code"] == 0, answer.json()
+    return str(answer.json()["data"]["id"])
+
+
+def _create_review(client: CheckedClient) -> dict[str, Any]:
+    answer = client.signed("POST", "/api/v1/openapi/create_review", body=REVIEW).json()
+    assert answer["code"] == 0
+    return dict(answer["data"])
+
+
+def _deliveries(client: CheckedClient, **filters: str) -> list[dict[str, Any]]:
+    query = "&".join(f"{name}={value}" for name, value in filters.items())
+    return list(client.control("GET", f"/_mock/webhook_deliveries?{query}").json())
+
+
+def _advance(client: CheckedClient, seconds: float) -> None:
+    assert client.control("POST", "/_mock/clock", {"advance": seconds}).status_code == 200
+
+
+def _attempt_minutes(client: CheckedClient, delivery: dict[str, Any]) -> list[float]:
+    return [(item["at_unix"] - FROZEN_AT) / 60 for item in delivery["attempts"]]
+
+
+def test_shop_and_platform_pushes_are_signed_with_their_own_keys(client: CheckedClient) -> None:
+    with receiver() as shop_hook, receiver() as platform_hook:
+        _subscribe(client, shop_hook.url)
+        _subscribe(client, platform_hook.url, token=DEMO_ACCESS_TOKEN)
+        review = _create_review(client)
+
+        for hook, key, wrong in (
+            (shop_hook, DEMO_PRIVATE_TOKEN, DEMO_SECRET),
+            (platform_hook, DEMO_SECRET, DEMO_PRIVATE_TOKEN),
+        ):
+            assert len(hook.pushes) == 1
+            push = hook.pushes[0]
+            verify_webhook(push.headers, push.body, key, now=FROZEN_AT)
+            with pytest.raises(WebhookVerificationError, match="signature does not match"):
+                verify_webhook(push.headers, push.body, wrong, now=FROZEN_AT)
+            assert push.headers["Open-Trustoo-Webhook-Public-token"] == "ZGVtby1wdWJsaWMtMDAwMQ=="
+            assert push.headers["Open-Trustoo-Webhook-Timestamp"] == str(FROZEN_AT)
+            record = json.loads(push.body)["list"][0]
+            assert record["id"] == int(review["id"])
+            assert record["event_type"] == "review/created"
+            assert record["my_shopify_domain"] == "demo-shop.myshopify.com"
+            assert record["shopify_shop_id"] == int(DEMO_SHOP_ID)
+            assert (record["author"], record["rating"]) == (REVIEW["author"], REVIEW["rating"])
+        request_ids = {
+            hook.pushes[0].headers["Open-Trustoo-Webhook-RequestId"]
+            for hook in (shop_hook, platform_hook)
+        }
+        assert len(request_ids) == 2 and all(len(value) == 32 for value in request_ids)
+
+
+def test_deleting_a_review_pushes_review_deleted(client: CheckedClient) -> None:
+    with receiver() as hook:
+        _subscribe(client, hook.url, topic="review/deleted")
+        review = _create_review(client)
+        assert hook.pushes == []  # not subscribed to review/created
+        client.signed("POST", "/api/v1/openapi/delete_review", body={"id": review["id"]})
+        assert [json.loads(push.body)["list"][0]["event_type"] for push in hook.pushes] == [
+            "review/deleted"
+        ]
+        assert json.loads(hook.pushes[0].body)["list"][0]["id"] == int(review["id"])
+
+
+def test_control_plane_review_fires_review_created(client: CheckedClient) -> None:
+    with receiver() as hook:
+        _subscribe(client, hook.url)
+        created = client.control(
+            "POST", f"/_mock/shops/{DEMO_SHOP_ID}/reviews", {"rating": 4, "author": "Storefront"}
+        )
+        assert created.status_code == 201
+        assert json.loads(hook.pushes[0].body)["list"][0]["author"] == "Storefront"
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"
+
+
+@pytest.mark.parametrize("failure", ["status-500", "timeout", "refused"])
+def test_a_failing_receiver_sees_ten_attempts_at_the_documented_offsets(failure: str) -> None:
+    client = CheckedClient(create_app(Config(frozen_time=FROZEN_AT, webhook_timeout=0.05)))
+    with receiver() as hook:
+        if failure == "status-500":
+            hook.statuses = [500] * 20
+        elif failure == "timeout":
+            hook.delay = 0.3
+        url = _closed_port_url() if failure == "refused" else hook.url
+        _subscribe(client, url)
+        _create_review(client)
+        _advance(client, 135 * 60 - 1)
+        assert len(_deliveries(client)[0]["attempts"]) == 9
+        _advance(client, 1)
+        _advance(client, 24 * 3600)
+        (delivery,) = _deliveries(client)
+        assert _attempt_minutes(client, delivery) == OFFSETS_MINUTES
+        assert delivery["status"] == "failed"
+        assert delivery["next_attempt_at"] is None
+        if failure == "refused":
+            assert all(
+                item["error"] and item["status_code"] is None for item in delivery["attempts"]
+            )
+        else:
+            assert len(hook.pushes) == 10
+            assert (
+                len({push.headers["Open-Trustoo-Webhook-RequestId"] for push in hook.pushes}) == 1
+            )
+            stamps = [int(push.headers["Open-Trustoo-Webhook-Timestamp"]) for push in hook.pushes]
+            assert [(stamp - FROZEN_AT) / 60 for stamp in stamps] == OFFSETS_MINUTES
+            for push in hook.pushes:
+                verify_webhook(push.headers, push.body, DEMO_PRIVATE_TOKEN, tolerance=None)
+        if failure == "status-500":
+            assert all(item["status_code"] == 500 for item in delivery["attempts"])
+            assert delivery["attempts"][0]["response_excerpt"] == '{"code":0,"message":"success"}'
+
+
+def test_a_receiver_that_recovers_gets_the_fourth_attempt_and_no_more(
+    client: CheckedClient,
+) -> None:
+    with receiver() as hook:
+        hook.statuses = [500, 502, 404]
+        _subscribe(client, hook.url)
+        _create_review(client)
+        _advance(client, 24 * 3600)
+        (delivery,) = _deliveries(client)
+        assert delivery["status"] == "delivered"
+        assert [item["status_code"] for item in delivery["attempts"]] == [500, 502, 404, 200]
+        assert _attempt_minutes(client, delivery) == OFFSETS_MINUTES[:4]
+        assert len(hook.pushes) == 4
+
+
+def test_order_is_kept_per_subscription(client: CheckedClient) -> None:
+    with receiver() as hook:
+        hook.statuses = [500]
+        _subscribe(client, hook.url)
+        first = _create_review(client)
+        second = _create_review(client)
+        assert [json.loads(push.body)["list"][0]["id"] for push in hook.pushes] == [
+            int(first["id"])
+        ]
+        _advance(client, 3 * 60)
+        ids = [json.loads(push.body)["list"][0]["id"] for push in hook.pushes]
+        assert ids == [int(first["id"]), int(first["id"]), int(second["id"])]
+
+
+def test_nothing_crosses_shops_or_reaches_a_disconnected_platform(client: CheckedClient) -> None:
+    other = client.control("POST", "/_mock/shops", {"name": "Other"}).json()
+    with receiver() as mine, receiver() as theirs, receiver() as platform_hook:
+        _subscribe(client, mine.url)
+        answer = client.signed(
+            "POST",
+            "/api/v1/openapi/create_shop_webhook",
+            body={"topic": "review/created", "url": theirs.url},
+            public_token=other["public_token"],
+            private_token=other["private_token"],
+        )
+        assert answer.json()["code"] == 0
+        platform_hook.statuses = [500]
+        _subscribe(client, platform_hook.url, token=DEMO_ACCESS_TOKEN)
+        _create_review(client)
+        assert (len(mine.pushes), len(theirs.pushes), len(platform_hook.pushes)) == (1, 0, 1)
+
+        client.bearer("POST", "/api/v1/openapi/oauth/disconnect", DEMO_ACCESS_TOKEN)
+        _create_review(client)
+        _advance(client, 24 * 3600)
+        assert (len(mine.pushes), len(theirs.pushes), len(platform_hook.pushes)) == (2, 0, 1)
+        statuses = {
+            d["platform_id"]: d["status"] for d in _deliveries(client, shop_id=DEMO_SHOP_ID)
+        }
+        assert statuses == {0: "delivered", 1: "cancelled"}
+
+
+def test_retry_and_filters(client: CheckedClient) -> None:
+    with receiver() as hook:
+        hook.statuses = [500] * 10
+        _subscribe(client, hook.url)
+        _create_review(client)
+        _advance(client, 24 * 3600)
+        (failed,) = _deliveries(client, status="failed")
+        assert _deliveries(client, status="delivered") == []
+        assert _deliveries(client, topic="review/deleted") == []
+        retried = client.control("POST", f"/_mock/webhook_deliveries/{failed['id']}/retry")
+        assert retried.json()["status"] == "pending"
+        _advance(client, 1)
+        (done,) = _deliveries(client, topic="review/created")
+        assert done["status"] == "delivered"
+        assert len(done["attempts"]) == 11
+        assert client.control("POST", "/_mock/webhook_deliveries/999/retry").status_code == 404
+
+
+def test_the_log_is_capped_dropping_finished_deliveries_first() -> None:
+    client = CheckedClient(create_app(Config(frozen_time=FROZEN_AT, max_deliveries=3)))
+    with receiver() as hook:
+        _subscribe(client, hook.url)
+        for _ in range(5):
+            _create_review(client)
+        kept = _deliveries(client)
+        assert len(kept) == 3
+        assert [int(item["id"]) for item in kept] == [3, 4, 5]
+        assert len(hook.pushes) == 5
+
+
+def test_the_schedule_survives_a_restart_with_data(tmp_path: Any) -> None:
+    data = tmp_path / "state.json"
+    import httpx
+
+    from tests.helpers import DEMO_PUBLIC_TOKEN, compact
+    from trustoo_mock.signing import signed_headers
+
+    def signed_post(base: str, path: str, body: dict[str, Any]) -> Any:
+        raw = compact(body)
+        now = int(httpx.get(f"{base}/_mock/clock").json()["now"])
+        headers = signed_headers(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, now, (), raw)
+        return httpx.post(f"{base}{path}", content=raw, headers=headers).json()
+
+    with receiver() as hook:
+        hook.statuses = [500, 500]
+        with live_server("--data", str(data)) as base:
+            signed_post(
+                base,
+                "/api/v1/openapi/create_shop_webhook",
+                {"topic": "review/created", "url": hook.url},
+            )
+            signed_post(base, "/api/v1/openapi/create_review", REVIEW)
+            httpx.post(f"{base}/_mock/clock", json={"advance": 3 * 60})
+            assert len(hook.pushes) == 2
+        with live_server("--data", str(data)) as base:
+            httpx.post(f"{base}/_mock/clock", json={"advance": 9 * 60})
+            (delivery,) = httpx.get(f"{base}/_mock/webhook_deliveries").json()
+        assert len(hook.pushes) == 3
+        assert delivery["status"] == "delivered"
+        assert len({push.headers["Open-Trustoo-Webhook-RequestId"] for push in hook.pushes}) == 1
+
+
+def test_verify_webhook_explains_failures() -> None:
+    body = b'{"list":[]}'
+    with pytest.raises(WebhookVerificationError, match="missing header"):
+        verify_webhook({}, body, "key")
+    with pytest.raises(WebhookVerificationError, match="Unix seconds"):
+        verify_webhook(
+            {"Open-Trustoo-Webhook-Timestamp": "x", "Open-Trustoo-Webhook-Sign": "00"}, body, "key"
+        )
+    with pytest.raises(WebhookVerificationError, match="seconds away"):
+        verify_webhook(
+            {"Open-Trustoo-Webhook-Timestamp": "100", "Open-Trustoo-Webhook-Sign": "00"},
+            body,
+            "key",
+            now=5000,
+        )

@@ -1,0 +1,74 @@
+"""The bytes of uploaded objects, kept beside the store: in memory, or as files by the data file.
+
+Blobs are named by the SHA-256 of their content; the store's ``objects`` table holds what
+refers to them (key, shop, content type), so the JSON state file never carries file bytes.
+With a data file, each blob is one file in ``<data file>.blobs/``, written through a temporary
+file and an atomic rename; the directory is only made when the first blob arrives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+class BlobStore:
+    def __init__(self, directory: Path | None = None) -> None:
+        self._directory = directory
+        self._memory: dict[str, bytes] = {}
+
+    @staticmethod
+    def digest(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    def put(self, data: bytes) -> str:
+        """Keep ``data``; returns its name (the hex SHA-256)."""
+        digest = self.digest(data)
+        if self._directory is None:
+            self._memory[digest] = data
+            return digest
+        target = self._directory / digest
+        if target.exists():
+            return digest
+        self._directory.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{digest}.", dir=self._directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, digest: str) -> bytes | None:
+        if not _DIGEST.match(digest):
+            return None
+        if self._directory is None:
+            return self._memory.get(digest)
+        try:
+            return (self._directory / digest).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def delete(self, digest: str) -> None:
+        if not _DIGEST.match(digest):
+            return
+        if self._directory is None:
+            self._memory.pop(digest, None)
+        else:
+            (self._directory / digest).unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        self._memory.clear()
+        if self._directory is not None and self._directory.is_dir():
+            for path in self._directory.iterdir():
+                if _DIGEST.match(path.name):
+                    path.unlink(missing_ok=True)
