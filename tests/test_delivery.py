@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -18,6 +20,8 @@ from tests.helpers import (
 from tests.live import live_server
 from tests.receiver import receiver
 from trustoo_mock import Config, create_app
+from trustoo_mock.domain import reviews, webhooks
+from trustoo_mock.principal import KNOWN_SCOPES, Principal
 from trustoo_mock.verify import WebhookVerificationError, verify_webhook
 
 DEMO_SECRET = "ZGVtby1zZWNyZXQtMDAwMQ=="
@@ -285,3 +289,55 @@ def test_verify_webhook_explains_failures() -> None:
             "key",
             now=5000,
         )
+
+
+def test_a_live_server_on_the_real_clock_pushes_at_once() -> None:
+    import httpx
+
+    from tests.helpers import DEMO_PUBLIC_TOKEN, compact
+    from trustoo_mock.signing import signed_headers
+
+    with receiver() as hook, live_server() as base:
+        for path, body in (
+            ("/api/v1/openapi/create_shop_webhook", {"topic": "review/created", "url": hook.url}),
+            ("/api/v1/openapi/create_review", REVIEW),
+        ):
+            raw = compact(body)
+            now = int(httpx.get(f"{base}/_mock/clock").json()["now"])
+            headers = signed_headers(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, now, (), raw)
+            assert httpx.post(f"{base}{path}", content=raw, headers=headers).json()["code"] == 0
+        for _ in range(200):
+            if hook.pushes:
+                break
+            time.sleep(0.01)
+        (push,) = hook.pushes
+        verify_webhook(push.headers, push.body, DEMO_PRIVATE_TOKEN)
+
+
+def test_the_background_dispatcher_sends_retries_that_fall_due_on_the_real_clock() -> None:
+    fake = create_app(Config(dispatch_interval=0.01)).state.fake
+    with receiver() as hook:
+        hook.statuses = [500]
+        principal = Principal(DEMO_SHOP_ID, 0, frozenset(KNOWN_SCOPES))
+        webhooks.create_webhook(fake.ctx, principal, "review/created", hook.url)
+        reviews.create_review(fake.ctx, DEMO_SHOP_ID, {"rating": 3, "author": "Loop"})
+
+        async def scenario() -> None:
+            loop = asyncio.create_task(fake.dispatcher.run_forever())
+            try:
+                for _ in range(300):
+                    if len(hook.pushes) == 1:
+                        break
+                    await asyncio.sleep(0.01)
+                fake.ctx.clock.advance(3 * 60)  # moved without the control plane's stepping
+                for _ in range(300):
+                    if len(hook.pushes) == 2:
+                        break
+                    await asyncio.sleep(0.01)
+            finally:
+                loop.cancel()
+
+        asyncio.run(scenario())
+    assert len(hook.pushes) == 2
+    (delivery,) = fake.ctx.store.find("deliveries")
+    assert delivery["status"] == "delivered"
