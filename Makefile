@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fuzz demo clean
+.PHONY: run test lint fuzz demo bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,17 +14,21 @@ run: $(STAMP)
 	$(VENV)/bin/trustoo-mock serve --host 127.0.0.1 --port 8787
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check trustoo_mock tests scripts
-	$(VENV)/bin/ruff format --check trustoo_mock tests scripts
+	$(VENV)/bin/ruff check trustoo_mock tests scripts bench
+	$(VENV)/bin/ruff format --check trustoo_mock tests scripts bench
 	$(VENV)/bin/mypy --strict trustoo_mock
 
-# The consent-page test drives Debian's Chromium through chromedriver.
-BROWSER := /usr/bin/chromedriver
-$(BROWSER):
-	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver'
+# Debian packages the tests need: Chromium and chromedriver for the consent page, wrk for the
+# benchmark harness (a second process generating load on 127.0.0.1).
+SYSTEM_TOOLS := /usr/bin/chromedriver /usr/bin/wrk
+$(SYSTEM_TOOLS):
+	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver wrk'
 
-test: lint $(BROWSER)
+test: lint $(SYSTEM_TOOLS)
 	$(VENV)/bin/pytest
+
+bench: $(STAMP) /usr/bin/wrk
+	$(PY) -m bench.run
 
 fuzz: $(STAMP)
 	TRUSTOO_MOCK_FUZZ_EXAMPLES=500 $(VENV)/bin/pytest tests/test_schemathesis.py

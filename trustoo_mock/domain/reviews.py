@@ -150,11 +150,8 @@ def list_reviews(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
             return False
         if sources and review["source"].lower() not in sources:
             return False
-        if keyword:
-            text = " ".join((review["author"], review["title"], review["content"])).lower()
-            if keyword not in text:
-                return False
-        return True
+        fields = (review["author"], review["title"], review["content"])
+        return not keyword or any(keyword in field.lower() for field in fields)
 
     matching = [review for review in ctx.store.find("reviews", shop_id=shop_id) if wanted(review)]
     matching.sort(
@@ -236,13 +233,72 @@ def rating(ctx: Context, shop_id: str, query: dict[str, Any]) -> dict[str, Any]:
     counts = dict.fromkeys(range(1, 6), 0)
     for review in chosen:
         counts[review["rating"]] += 1
-    total = len(chosen)
-    value = "0"
-    if total:
-        average = Decimal(sum(star * count for star, count in counts.items())) / Decimal(total)
-        value = str(average.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     return {
-        "rating_value": value,
-        "review_count": total,
+        "rating_value": rating_text([review["rating"] for review in chosen]),
+        "review_count": len(chosen),
         **{f"star{star}_count": counts[star] for star in range(1, 6)},
     }
+
+
+def rating_text(ratings: list[int]) -> str:
+    """The average star rating with one decimal, rounded half up; "0" when there is none."""
+    if not ratings:
+        return "0"
+    average = Decimal(sum(ratings)) / Decimal(len(ratings))
+    return str(average.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+_MERCHANT_TEXT = (
+    "author",
+    "author_email",
+    "author_phone",
+    "author_country",
+    "title",
+    "content",
+    "item_type",
+    "source",
+    "tag",
+)
+
+
+def update_review(
+    ctx: Context, shop_id: str, review_id: Any, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """What the merchant does in the Trustoo admin: edit fields, reply (``reply: null``
+    removes the reply), hide (``is_published: 0``) or show a review. When something changed,
+    ``updated_at`` moves and a webhook fires: ``review/deleted`` when it is hidden (D12),
+    ``review/updated`` when a published review is edited or shown again."""
+    review = get_review(ctx, shop_id, review_id)
+    updated = dict(review)
+    for name in _MERCHANT_TEXT:
+        if name in changes:
+            updated[name] = str(changes[name])
+    if "rating" in changes:
+        updated["rating"] = int(changes["rating"])
+    for name in _FLAGS:
+        if name in changes:
+            updated[name] = int(changes[name])
+    if "commented_at" in changes:
+        updated["commented_at"] = _instant(changes["commented_at"], "commented_at")
+    if "media" in changes:
+        updated["media"] = _media(changes["media"])
+    if "reply" in changes:
+        reply = changes["reply"]
+        updated["reply"] = None
+        if reply:
+            reply_at = reply.get("reply_at")
+            updated["reply"] = {
+                "content": str(reply["content"]),
+                "reply_at": _instant(reply_at, "reply.reply_at")
+                if reply_at
+                else ctx.clock.now_int(),
+            }
+    if updated == review:
+        return review
+    updated["updated_at"] = ctx.clock.now_int()
+    ctx.store.update("reviews", {"shop_id": shop_id, "id": review["id"]}, updated)
+    if review["is_published"] and not updated["is_published"]:
+        events.emit(ctx, shop_id, events.REVIEW_DELETED, present_review(ctx, updated))
+    elif updated["is_published"]:
+        events.emit(ctx, shop_id, events.REVIEW_UPDATED, present_review(ctx, updated))
+    return updated
