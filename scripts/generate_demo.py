@@ -1,4 +1,5 @@
-"""Writes fixtures/demo.json: the demo shop, products, reviews and platform, deterministically.
+"""Writes fixtures/demo.json: the demo shop (products, reviews, customers, orders in every
+review-request status, customer events, exclusions, unsubscribes) and platform, deterministically.
 
 Run with ``make demo``; the same seed always gives the same bytes.
 """
@@ -149,6 +150,167 @@ def _review(rng: random.Random, index: int, products: list[dict[str, str]]) -> d
     return review
 
 
+LAST_NAMES = [
+    "Smith",
+    "Garcia",
+    "Chen",
+    "Okafor",
+    "Novak",
+    "Tanaka",
+    "Silva",
+    "Müller",
+    "Khan",
+    "Dubois",
+    "Rossi",
+    "Kowalski",
+]
+EVENT_TYPES = [
+    "VIEW_REVIEW",
+    "EXPAND_CONTENT",
+    "SUBMIT_REVIEW",
+    "CLICK_REVIEW",
+    "PAGINATION",
+    "FILTER_REVIEW",
+    "SORT_REVIEW",
+    "CLICK_MEDIA",
+    "CLOSE_VIDEO_POPUP",
+]
+OS_TYPES = ["IOS", "ANDROID", "WINDOWS", "MACOS", "LINUX"]
+EVENT_SOURCES = ["STOREFRONT", "EMAIL", "ADMIN"]
+REVIEW_EVENTS = {"EXPAND_CONTENT", "CLICK_REVIEW", "CLICK_MEDIA", "CLOSE_VIDEO_POPUP"}
+CUSTOMER_COUNT = 150
+ORDER_COUNT = 400
+EVENT_COUNT = 3000
+REVIEW_ID_START = 100001  # the fake numbers reviews from here, in load order
+# Review-request status (the get_orders type filter) and how often each is drawn.
+STATUS_WEIGHTS = {1: 8, 2: 7, 3: 20, 4: 20, 5: 35, 6: 10}
+UNSUBSCRIBE_TYPES = [
+    "review_request",
+    "all",
+    "market_email",
+    "review_request",
+    "discount_for_photo_review",
+    "reply_to_review",
+    "all",
+    "question_notification",
+]
+ORDERS_END = datetime(2026, 9, 1, tzinfo=UTC)  # orders and events end before the tests' clock
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _customers(rng: random.Random) -> list[dict[str, str]]:
+    customers = []
+    for index in range(CUSTOMER_COUNT):
+        first = AUTHORS[index % len(AUTHORS)]
+        last = LAST_NAMES[rng.randrange(len(LAST_NAMES))]
+        customers.append(
+            {
+                "customer_id": str(7100000000001 + index),
+                "first_name": first,
+                "last_name": last,
+                "email": f"{first.lower()}.{index}@example.com",
+                "phone": f"+1555{rng.randrange(10**6, 10**7)}" if rng.random() < 0.6 else "",
+            }
+        )
+    return customers
+
+
+def _orders(rng: random.Random, customers: list[dict[str, str]]) -> list[dict[str, object]]:
+    statuses = list(STATUS_WEIGHTS)
+    span = int((ORDERS_END - START).total_seconds())
+    orders: list[dict[str, object]] = []
+    for index in range(ORDER_COUNT):
+        # The first few cycle through every status, so each is always present.
+        status = (
+            statuses[index]
+            if index < len(statuses)
+            else rng.choices(statuses, weights=list(STATUS_WEIGHTS.values()))[0]
+        )
+        customer = customers[rng.randrange(len(customers))]
+        created = START + timedelta(seconds=rng.randrange(span))
+        sent = created + timedelta(days=rng.randrange(3, 15), seconds=rng.randrange(86400))
+        updated = created
+        order: dict[str, object] = {
+            "order_id": str(5800000000001 + index),
+            "order_name": f"#{1001 + index}",
+            "customer_id": customer["customer_id"],
+            "status": status,
+            "created_at": _iso(created),
+            "sent_at": None,
+        }
+        if status in (3, 4, 5):
+            order["sent_at"] = _iso(sent)
+            updated = sent + timedelta(days=rng.randrange(0, 10)) if status > 3 else sent
+        elif status == 6:
+            updated = created + timedelta(days=rng.randrange(1, 5))
+        order["updated_at"] = _iso(updated)
+        orders.append(order)
+    orders.sort(key=lambda order: str(order["created_at"]))
+    return orders
+
+
+def _events(
+    rng: random.Random, customers: list[dict[str, str]], products: list[dict[str, str]]
+) -> list[dict[str, object]]:
+    span = int((ORDERS_END - START).total_seconds())
+    events: list[dict[str, object]] = []
+    for index in range(EVENT_COUNT):
+        # Cycle through every type, OS and source first, then draw at random.
+        if index < len(EVENT_TYPES) * len(OS_TYPES) * len(EVENT_SOURCES):
+            event_type = EVENT_TYPES[index % len(EVENT_TYPES)]
+            os_type = OS_TYPES[(index // len(EVENT_TYPES)) % len(OS_TYPES)]
+            source = EVENT_SOURCES[index // (len(EVENT_TYPES) * len(OS_TYPES))]
+        else:
+            event_type = rng.choice(EVENT_TYPES)
+            os_type = rng.choice(OS_TYPES)
+            source = rng.choices(EVENT_SOURCES, weights=[80, 15, 5])[0]
+        created = START + timedelta(seconds=rng.randrange(span))
+        event: dict[str, object] = {
+            "event_type": event_type,
+            "os_type": os_type,
+            "event_source": source,
+            "created_at": _iso(created),
+        }
+        if rng.random() < 0.6:
+            event["customer_id"] = customers[rng.randrange(len(customers))]["customer_id"]
+        if rng.random() < 0.7:
+            event["product_id"] = products[rng.randrange(len(products))]["product_id"]
+        if event_type in REVIEW_EVENTS:
+            event["review_id"] = str(REVIEW_ID_START + rng.randrange(300))
+        events.append(event)
+    events.sort(key=lambda event: str(event["created_at"]))
+    return events
+
+
+def _exclusions(orders: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Five customers with a pending review request, so get_orders shows them cancelled."""
+    pending = [order for order in orders if order["status"] in (1, 2)]
+    chosen: list[str] = []
+    for order in pending:
+        if order["customer_id"] not in chosen:
+            chosen.append(str(order["customer_id"]))
+        if len(chosen) == 5:
+            break
+    return [
+        {"customer_id": customer_id, "created_at": _iso(ORDERS_END + timedelta(days=number))}
+        for number, customer_id in enumerate(chosen)
+    ]
+
+
+def _unsubscribes(customers: list[dict[str, str]]) -> list[dict[str, object]]:
+    return [
+        {
+            "email": customers[-1 - number]["email"],
+            "email_type": email_type,
+            "created_at": _iso(ORDERS_END + timedelta(hours=number)),
+        }
+        for number, email_type in enumerate(UNSUBSCRIBE_TYPES)
+    ]
+
+
 def build() -> dict[str, object]:
     rng = random.Random(SEED)
     products = [
@@ -157,6 +319,10 @@ def build() -> dict[str, object]:
     ]
     reviews = [_review(rng, index, products) for index in range(300)]
     reviews.sort(key=lambda review: str(review["created_at"]))
+    # Separate random streams: the reviews stay what they were before the rest was added.
+    customers = _customers(random.Random(SEED + 1))
+    orders = _orders(random.Random(SEED + 2), customers)
+    events = _events(random.Random(SEED + 3), customers, products)
     return {
         "shops": [
             {
@@ -167,6 +333,11 @@ def build() -> dict[str, object]:
                 "private_token": _token("demo-private-001"),
                 "products": products,
                 "reviews": reviews,
+                "customers": customers,
+                "orders": orders,
+                "customer_events": events,
+                "exclusions": _exclusions(orders),
+                "unsubscribes": _unsubscribes(customers),
             }
         ],
         "platforms": [

@@ -1,21 +1,63 @@
+"""The API tests run twice: in process (TestClient on the app) and over HTTP against the live
+server the ``trustoo_server`` fixture uses, so the two ways of running the fake cannot drift.
+``--modes inprocess`` (or ``live``) runs one; ``@pytest.mark.modes("inprocess")`` keeps a
+test to the modes it can run in."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from tests.helpers import FROZEN_AT, CheckedClient
 from trustoo_mock import Config, create_app
 
+pytest_plugins = ["pytester"]
+MODES = ("inprocess", "live")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--modes",
+        default=",".join(MODES),
+        help="run the API tests in these modes, comma-separated: inprocess, live",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "modes(*names): the only modes this test can run in")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if not {"client", "empty_client"} & set(metafunc.fixturenames):
+        return
+    chosen = [mode.strip() for mode in metafunc.config.getoption("modes").split(",")]
+    unknown = set(chosen) - set(MODES)
+    if unknown:
+        raise pytest.UsageError(f"--modes: unknown {', '.join(sorted(unknown))}")
+    marker = metafunc.definition.get_closest_marker("modes")
+    if marker is not None:
+        chosen = [mode for mode in chosen if mode in marker.args]
+    metafunc.parametrize("mode", chosen)
+
+
+def _checked(mode: str, config: Config, pool: Any) -> Iterator[CheckedClient]:
+    if mode == "live":
+        server = pool.get(config)
+        checked = CheckedClient(server.app, server)
+    else:
+        checked = CheckedClient(create_app(config))
+    yield checked
+    checked.http.close()
+
 
 @pytest.fixture
-def client() -> Iterator[CheckedClient]:
+def client(mode: str, _trustoo_server_pool: Any) -> Iterator[CheckedClient]:
     """A fresh fake with the demo data and a frozen clock."""
-    app = create_app(Config(frozen_time=FROZEN_AT))
-    yield CheckedClient(app)
+    yield from _checked(mode, Config(frozen_time=FROZEN_AT), _trustoo_server_pool)
 
 
 @pytest.fixture
-def empty_client() -> Iterator[CheckedClient]:
-    app = create_app(Config(frozen_time=FROZEN_AT, empty=True))
-    yield CheckedClient(app)
+def empty_client(mode: str, _trustoo_server_pool: Any) -> Iterator[CheckedClient]:
+    yield from _checked(mode, Config(frozen_time=FROZEN_AT, empty=True), _trustoo_server_pool)

@@ -6,11 +6,13 @@ import json
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import httpx
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from trustoo_mock.signing import parse_query, signed_headers
 from trustoo_mock.spec import Spec
+from trustoo_mock.testing import MockTrustoo
 
 DEMO_SHOP_ID = "70000000001"
 DEMO_PUBLIC_TOKEN = "ZGVtby1wdWJsaWMtMDAwMQ=="
@@ -25,16 +27,23 @@ def compact(document: Any) -> bytes:
 
 
 class CheckedClient:
-    """Wraps a TestClient: every response is checked against openapi.yaml.
+    """Wraps a TestClient on ``app``, or an HTTP client of a live ``server``: every response
+    is checked against openapi.yaml.
 
     A 5xx, a response outside the envelope, or a body that does not match the operation's
-    response schema fails the test on the spot.
+    response schema fails the test on the spot. Against a live server each call also waits
+    for the server to go idle, so webhook pushes are done when it returns, as in process.
     """
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, server: MockTrustoo | None = None) -> None:
         self.app = app
         self.spec: Spec = app.state.spec
-        self.http = TestClient(app, raise_server_exceptions=True, follow_redirects=False)
+        self.server = server
+        self.http: httpx.Client
+        if server is None:
+            self.http = TestClient(app, raise_server_exceptions=True, follow_redirects=False)
+        else:
+            self.http = httpx.Client(base_url=server.base_url, follow_redirects=False)
 
     @property
     def now(self) -> int:
@@ -49,6 +58,8 @@ class CheckedClient:
         headers: dict[str, str] | None = None,
     ) -> Any:
         response = self.http.request(method, path, content=content, headers=headers or {})
+        if self.server is not None:
+            self.server.wait_idle()
         check_response(
             self.spec,
             method,
@@ -106,8 +117,10 @@ def check_response(
         assert operation is not None and not operation.planned, f"{method} {path}: {status}"
         documented = operation.raw["responses"].get(str(status))
         assert documented is not None, f"{operation.operation_id} does not document {status}"
-        media = content_type.split(";")[0]
-        assert not content or media in documented.get("content", {}), (status, media)
+        media = content_type.split(";")[0].strip()
+        declared = documented.get("content", {})
+        family = media.split("/")[0] + "/*"
+        assert not content or {media, family, "*/*"} & set(declared), (status, media)
         return
     document = json.loads(content)
     if operation is None or operation.planned:
@@ -116,7 +129,7 @@ def check_response(
         else:
             assert set(document) == {"code", "message", "time", "request_id"}, document
         return
-    if not operation.is_control:
+    if "Mock Control" not in operation.raw.get("tags", ()):
         assert set(document) >= {"code", "message", "time", "request_id"}, document
         assert (document["code"] == 0) == (status == 200), document
     validator = operation.response_validator(status)

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,18 +22,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(*arguments: str, timeout: float = 15.0) -> Iterator[str]:
-    """Run the CLI server until the block ends; stop it with SIGTERM, as a person would."""
+def live_server(
+    *arguments: str, timeout: float = 15.0, program: Sequence[str] = ()
+) -> Iterator[str]:
+    """Run the CLI server until the block ends; stop it with SIGTERM, as a person would.
+
+    ``program`` replaces ``trustoo-mock serve`` with another server that takes ``--port``
+    (a test-only variant of the fake, run from the repository root).
+    """
     port = free_port()
-    command = [
-        str(Path(sys.executable).with_name("trustoo-mock")),
-        "serve",
-        "--port",
-        str(port),
-        *arguments,
-    ]
+    serve = program or [str(Path(sys.executable).with_name("trustoo-mock")), "serve"]
+    command = [*serve, "--port", str(port), *arguments]
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ}
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ},
+        cwd=Path(__file__).parent.parent,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -36,3 +36,4 @@ def register_formats() -> None:
     schemathesis.openapi.format("http-url", http_urls)
     schemathesis.openapi.format("instant", instants)
     schemathesis.openapi.format("email", emails)
+    schemathesis.serializer.alias("video/*", "application/octet-stream")

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.live import live_server
+from trustoo_mock import Config
 from trustoo_mock.cli import main
+from trustoo_mock.spec import bundled_spec
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -103,3 +112,129 @@ def test_readme_oauth_walkthrough_runs() -> None:
     assert answers[1]["data"]["review_count"] > 0
     assert answers[2]["data"]["access_token"]
     assert answers[3]["data"] == {}
+
+
+# --------------------------------------------------------------------------- serve
+
+
+TRUSTOO_MOCK_CLI = str(Path(sys.executable).with_name("trustoo-mock"))
+
+
+@contextmanager
+def _serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tuple[Any, str]]:
+    """``trustoo-mock serve`` with the given arguments; yields the process and its URL."""
+    process = subprocess.Popen(
+        [TRUSTOO_MOCK_CLI, "serve", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        found = re.search(r"serving on (http://\S+)", first)
+        assert found, first
+        yield process, found.group(1)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+def test_serve_on_port_0_prints_the_port_and_answers_at_once() -> None:
+    started = time.perf_counter()
+    with _serving("--port", "0") as (_, base_url):
+        health = httpx.get(f"{base_url}/_mock/health").json()
+        elapsed = time.perf_counter() - started
+    assert health["status"] == "ok"
+    assert not base_url.endswith(":0")
+    # Typically 0.3 s, Python's own start included; the bound leaves room for a busy machine.
+    assert elapsed < 3, elapsed
+
+
+def test_every_setting_is_a_flag_and_an_environment_variable(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for item in fields(Config):
+        assert f"--{item.name.replace('_', '-')}" in text, item.name
+        assert f"TRUSTOO_MOCK_{item.name.upper()}" in text, item.name
+    assert "TRUSTOO_MOCK_PORT" in text and "TRUSTOO_MOCK_HOST" in text
+
+
+def test_settings_come_from_the_environment_and_flags_win() -> None:
+    env = {"TRUSTOO_MOCK_PORT": "0", "TRUSTOO_MOCK_FROZEN_TIME": "1788840306"}
+    env |= {"TRUSTOO_MOCK_EMPTY": "yes", "TRUSTOO_MOCK_ERROR_HTTP_STATUS": "200"}
+    with _serving("--frozen-time", "1700000000", env=env) as (_, base_url):
+        assert httpx.get(f"{base_url}/_mock/clock").json()["now"] == 1700000000
+        assert httpx.get(f"{base_url}/_mock/shops").json() == []
+        unsigned = httpx.get(f"{base_url}/api/v1/openapi/get_reviews")
+        assert (unsigned.status_code, unsigned.json()["code"]) == (200, 16)
+
+
+def test_a_bad_environment_variable_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUSTOO_MOCK_RANDOM_SEED", "seven")
+    assert main(["serve"]) == 2
+    assert "TRUSTOO_MOCK_RANDOM_SEED='seven' is not a valid int" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_the_server_with_the_data_file_complete(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    data_file = tmp_path / "state.json"
+    with _serving("--port", "0", "--data", str(data_file)) as (process, base_url):
+        created = httpx.post(f"{base_url}/_mock/shops", json={"shop_id": "42"})
+        assert created.status_code == 201
+        process.send_signal(signum)
+        assert process.wait(timeout=10) == 0
+    shops = json.loads(data_file.read_text())["shops"]
+    assert "42" in {shop["shop_id"] for shop in shops.values()}
+    assert [path.name for path in tmp_path.iterdir()] == ["state.json"]
+
+
+# --------------------------------------------------------------------------- seed, spec
+
+
+def test_seed_writes_the_demo_fixtures(tmp_path: Path) -> None:
+    demo = (Path(__file__).resolve().parent.parent / "fixtures" / "demo.json").read_bytes()
+    printed = subprocess.run([TRUSTOO_MOCK_CLI, "seed"], capture_output=True, check=True).stdout
+    assert printed == demo
+    assert main(["seed", "--output", str(tmp_path / "demo.json")]) == 0
+    assert (tmp_path / "demo.json").read_bytes() == demo
+
+
+def test_seed_check_validates_schema_and_references(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"shops": [{"shop_id": "1", "products": []}]}))
+    bad_shape = tmp_path / "bad_shape.json"
+    bad_shape.write_text(json.dumps({"shops": [{"shop_id": "1", "reviews": [{"rating": 9}]}]}))
+    bad_reference = tmp_path / "bad_reference.json"
+    bad_reference.write_text(
+        json.dumps(
+            {"shops": [{"shop_id": "1"}], "authorizations": [{"shop_id": "1", "client_id": "x"}]}
+        )
+    )
+    assert main(["seed", "--check", str(good)]) == 0
+    assert f"{good}: ok (1 shops" in capsys.readouterr().out
+    assert main(["seed", "--check", str(good), str(bad_shape), str(bad_reference)]) == 1
+    errors = capsys.readouterr().err
+    assert f"{bad_shape}: invalid request body" in errors
+    assert f"{bad_reference}: no platform with client_id 'x'" in errors
+
+
+def test_spec_prints_the_document(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    spec = bundled_spec()
+    assert main(["spec"]) == 0
+    assert capsysbinary.readouterr().out == spec.source
+    assert main(["spec", "--json"]) == 0
+    assert json.loads(capsysbinary.readouterr().out) == spec.document

@@ -2,7 +2,8 @@
 
 Every Trustoo operation goes through the same steps: read the body (bounded), authenticate,
 check scopes, validate query and body against the spec, call the handler, wrap the result in
-the envelope. Control-plane operations skip authentication and answer plain JSON.
+the envelope. Control-plane operations skip authentication and answer plain JSON. The
+object store (``/_storage``, where uploads go) answers the way the object store does.
 """
 
 from __future__ import annotations
@@ -16,17 +17,35 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from trustoo_mock import control, envelope
-from trustoo_mock.api import oauth, reviews, webhooks
+from trustoo_mock.api import (
+    customer_events,
+    customers,
+    media,
+    oauth,
+    orders,
+    reviews,
+    storage,
+    webhooks,
+    widget,
+)
 from trustoo_mock.api.call import Call, Handler
 from trustoo_mock.auth import authenticate, require_scopes
 from trustoo_mock.config import Config
-from trustoo_mock.errors import ControlError, TrustooError, trustoo_error
+from trustoo_mock.errors import (
+    ControlError,
+    StorageError,
+    TrustooError,
+    storage_error,
+    trustoo_error,
+)
 from trustoo_mock.fake import Fake
+from trustoo_mock.journal import JournalMiddleware
 from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
 from trustoo_mock.spec import Operation, Spec, bundled_spec
@@ -37,6 +56,11 @@ TRUSTOO_HANDLERS: dict[str, Handler] = {
     **oauth.HANDLERS,
     **webhooks.HANDLERS,
     **reviews.HANDLERS,
+    **media.HANDLERS,
+    **orders.HANDLERS,
+    **customer_events.HANDLERS,
+    **customers.HANDLERS,
+    **widget.HANDLERS,
 }
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -103,8 +127,11 @@ class Responder:
         ctx = self.fake.ctx
         return ctx.randomness.hex32(), ctx.clock.now_int()
 
-    def ok(self, data: Any) -> JSONResponse:
+    def ok(self, data: Any) -> Response:
         request_id, now = self._stamp()
+        if isinstance(data, envelope.Encoded):
+            body = envelope.success_bytes(data, request_id, now)
+            return Response(body, media_type="application/json")
         return JSONResponse(envelope.success(data, request_id, now))
 
     def error(self, error: TrustooError, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -125,6 +152,7 @@ def _trustoo_endpoint(
             principal = None
             if operation.security:
                 principal = authenticate(fake.ctx, operation.security, headers, pairs, body)
+            request.state.principal = principal  # for the request journal
             if principal is not None:
                 require_scopes(principal, operation.scopes)
             call = _call(fake, request, operation, pairs, body, headers, principal)
@@ -138,10 +166,50 @@ def _trustoo_endpoint(
                 trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
             )
         except TrustooError as error:
+            request.state.error = error  # for the request journal
             return responder.error(error)
         except Exception as error:
             logger.exception("unexpected failure in %s", operation.operation_id)
             return responder.error(trustoo_error("internal", detail=type(error).__name__))
+
+    if not operation.raw.get("x-cors"):
+        return endpoint
+
+    async def cross_origin(request: Request) -> Response:
+        """A public storefront read: any shop's pages may call it from the browser."""
+        response = await endpoint(request)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return cross_origin
+
+
+def _storage_endpoint(
+    fake: Fake, operation: Operation, handler: storage.StorageHandler
+) -> Endpoint:
+    """The fake's object store: no Trustoo authentication or envelope; its own signatures are
+    checked by the handler, and failures are the object store's XML errors."""
+    limit = storage.body_limit(fake.config, operation.operation_id)
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            try:
+                body = await _read_body(request, limit)
+            except _BodyTooLarge:
+                raise storage_error(
+                    "storage_too_large", size=f"more than {limit}", limit=limit
+                ) from None
+            pairs = parse_query(request.scope.get("query_string", b""))
+            headers = _lowercase_headers(request)
+            call = _call(fake, request, operation, pairs, body, headers, None)
+            with fake.ctx.store.batch():
+                return handler(call)
+        except (StorageError, TrustooError) as error:
+            return storage.error_response(fake.ctx, error)
+        except Exception as error:
+            logger.exception("unexpected failure in %s", operation.operation_id)
+            failure = storage_error("storage_internal", detail=type(error).__name__)
+            return storage.error_response(fake.ctx, failure)
 
     return endpoint
 
@@ -177,6 +245,23 @@ def _control_endpoint(
     return endpoint
 
 
+# The contract itself, served plain and open (no control token): code generators and contract
+# checks fetch it from wherever the fake runs.
+DOCUMENTS: dict[str, tuple[str, Callable[[Spec], bytes]]] = {
+    "mock_openapi_yaml": ("application/yaml", lambda spec: spec.source),
+    "mock_openapi_json": ("application/json", lambda spec: spec.json_source),
+}
+
+
+def _document_endpoint(spec: Spec, operation_id: str) -> Endpoint:
+    media_type, render = DOCUMENTS[operation_id]
+
+    async def endpoint(request: Request) -> Response:
+        return Response(render(spec), media_type=media_type)
+
+    return endpoint
+
+
 def _control_error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
@@ -186,6 +271,18 @@ def _http_exception_handler(responder: Responder) -> Callable[[Request, Exceptio
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
         path = request.url.path
+        if path == "/_storage" or path.startswith("/_storage/"):
+            failure = (
+                storage_error(
+                    "storage_method_not_allowed",
+                    method=request.method,
+                    path=path,
+                    allowed=headers.get("Allow", ""),
+                )
+                if status == 405
+                else storage_error("storage_no_such_key", key=path)
+            )
+            return storage.error_response(responder.fake.ctx, failure, headers)
         if path.startswith("/_mock"):
             message = f"no control operation at {request.method} {path}"
             return JSONResponse({"error": message}, status_code=status, headers=headers)
@@ -236,12 +333,16 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
     responder = Responder(fake)
     endpoints: dict[str, dict[str, Endpoint]] = {}
     for operation in spec.implemented():
-        if operation.is_control:
+        if operation.operation_id in DOCUMENTS:
+            endpoint = _document_endpoint(spec, operation.operation_id)
+        elif operation.is_control:
             endpoint = _control_endpoint(fake, operation, control.HANDLERS[operation.operation_id])
+        elif operation.is_storage:
+            endpoint = _storage_endpoint(fake, operation, storage.HANDLERS[operation.operation_id])
         else:
             handler = TRUSTOO_HANDLERS[operation.operation_id]
             endpoint = _trustoo_endpoint(fake, responder, operation, handler)
-        endpoints.setdefault(operation.path, {})[operation.method] = endpoint
+        endpoints.setdefault(operation.route_path, {})[operation.method] = endpoint
     routes = [
         Route(path, _by_method(by_method), methods=list(by_method))
         for path, by_method in endpoints.items()
@@ -250,6 +351,7 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
         routes=routes,
         exception_handlers={HTTPException: _http_exception_handler(responder)},
         lifespan=_lifespan(fake),
+        middleware=[Middleware(JournalMiddleware, fake=fake, spec=spec)],
     )
     app.state.fake = fake
     app.state.spec = spec

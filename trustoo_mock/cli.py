@@ -1,40 +1,85 @@
-"""``trustoo-mock``: serve the fake, or sign a request for curl."""
+"""``trustoo-mock``: serve the fake, sign a request for curl, write or check seed data, print
+the spec."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shlex
 import signal
 import sys
-from collections.abc import Sequence
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from trustoo_mock.clock import Clock
 from trustoo_mock.config import Config
+from trustoo_mock.contract import add_arguments as contract_arguments
+from trustoo_mock.contract import main as contract_main
 from trustoo_mock.signing import parse_query, signed_headers
 from trustoo_mock.version import __version__
 
 DEMO_PUBLIC_TOKEN = "ZGVtby1wdWJsaWMtMDAwMQ=="
 DEMO_PRIVATE_TOKEN = "ZGVtby1wcml2YXRlLTAwMQ=="
+ENV_PREFIX = "TRUSTOO_MOCK_"
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+# Every Config field is a `serve` flag (--field-name) and an environment variable
+# (TRUSTOO_MOCK_FIELD_NAME); these say what each one does.
+SETTING_HELP = {
+    "data_file": "keep the state in this JSON file (written atomically after every change)",
+    "seed_file": "start-up data in the fixtures format instead of the demo",
+    "empty": "start with no data at all",
+    "random_seed": "seed of every generated id, token and request id",
+    "frozen_time": "freeze the clock at these Unix seconds",
+    "timestamp_window": "seconds a signed request's Timestamp may differ from the clock",
+    "error_http_status": "send this HTTP status for every error (the code stays in the body)",
+    "max_body_bytes": "largest request body accepted",
+    "control_token": "require Authorization: Bearer <token> on /_mock",
+    "access_token_ttl": "seconds an OAuth access token lives",
+    "refresh_token_ttl": "seconds an OAuth refresh token lives",
+    "max_webhooks_per_owner": "webhook subscriptions per shop and platform",
+    "upload_ttl": "seconds an upload policy or pre-signed upload URL lives",
+    "max_image_bytes": "largest image upload",
+    "max_video_bytes": "largest video upload",
+    "max_stored_upload_bytes": "uploaded bytes kept (the oldest objects go first)",
+    "max_stored_uploads": "uploaded objects kept (the oldest go first)",
+    "upload_key_prefix": "first part of every upload key",
+    "oss_access_key_id": "access key id that signs upload policies",
+    "oss_access_key_secret": "access key secret that signs upload policies",
+    "webhook_timeout": "seconds a webhook receiver may take to answer",
+    "max_deliveries": "webhook deliveries kept in the log (finished ones go first)",
+    "dispatch_interval": "seconds between looks for webhook retries due (real clock)",
+    "journal_size": "requests kept in the request journal (GET /_mock/requests)",
+}
+SETTING_ALIASES = {"data_file": ("--data",)}
+METAVARS: dict[type, str] = {Path: "FILE", str: "TEXT"}
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trustoo-mock", description=__doc__)
     parser.add_argument("--version", action="version", version=f"trustoo-mock {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the fake Trustoo over HTTP")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8787)
-    serve.add_argument("--data", type=Path, help="persist state in this JSON file")
-    serve.add_argument("--empty", action="store_true", help="start with no data at all")
-    serve.add_argument("--seed-file", type=Path, help="start-up data instead of the demo")
-    serve.add_argument("--random-seed", type=int, default=0)
-    serve.add_argument("--frozen-time", type=float, help="freeze the clock at Unix seconds")
-    serve.add_argument("--error-http-status", type=int, help="send this status for every error")
-    serve.add_argument("--control-token", help="require this bearer token on /_mock")
+    serve = commands.add_parser(
+        "serve",
+        help="run the fake Trustoo over HTTP",
+        description=f"Every option can also be set as an environment variable {ENV_PREFIX}<NAME>.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help=f"(env {ENV_PREFIX}HOST)")
+    serve.add_argument(
+        "--port", type=int, default=8787, help=f"0 picks a free port (env {ENV_PREFIX}PORT)"
+    )
+    for item in fields(Config):
+        _add_setting(serve, item.name, item.default)
+    from_environment, problems = _environment_defaults(environ)
+    serve.set_defaults(**from_environment, environment_problems=problems)
 
     sign = commands.add_parser("sign", help="print the signed headers (or a curl) for a request")
     sign.add_argument("url", help="the full URL, with its query string")
@@ -44,34 +89,105 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("--private-token", default=DEMO_PRIVATE_TOKEN)
     sign.add_argument("--timestamp", type=int, help="Unix seconds (default: now)")
     sign.add_argument("--curl", action="store_true", help="print a complete curl command")
+
+    seed = commands.add_parser(
+        "seed", help="write the demo fixtures file, or check fixtures files against the spec"
+    )
+    seed.add_argument(
+        "-o", "--output", type=Path, help="write the demo data here (default: stdout)"
+    )
+    seed.add_argument(
+        "--check",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="validate against the spec's SeedData schema and load into an empty fake",
+    )
+
+    spec = commands.add_parser("spec", help="print the OpenAPI document the fake runs on")
+    spec.add_argument("--json", action="store_true", help="as JSON instead of YAML")
+
+    contract = commands.add_parser(
+        "contract", help="check a Trustoo (the real one, or a fake) against the spec"
+    )
+    contract_arguments(contract)
     return parser
 
 
+def _setting_type(name: str) -> type:
+    hint = typing.get_type_hints(Config)[name]
+    (kind,) = [arg for arg in typing.get_args(hint) if arg is not type(None)] or [hint]
+    if kind not in (bool, int, float, str, Path):
+        raise TypeError(f"Config.{name}: {hint} has no command-line form")
+    return typing.cast(type, kind)
+
+
+def _add_setting(parser: argparse.ArgumentParser, name: str, default: Any) -> None:
+    env = ENV_PREFIX + name.upper()
+    flags = [f"--{name.replace('_', '-')}", *SETTING_ALIASES.get(name, ())]
+    text = f"{SETTING_HELP.get(name, f'Config.{name}')} (env {env})"
+    kind = _setting_type(name)
+    if kind is bool:
+        parser.add_argument(
+            *flags, dest=name, action=argparse.BooleanOptionalAction, default=default, help=text
+        )
+    else:
+        metavar = METAVARS.get(kind, "N")
+        parser.add_argument(
+            *flags, dest=name, type=kind, default=default, metavar=metavar, help=text
+        )
+
+
+def _environment_defaults(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """`serve` defaults from TRUSTOO_MOCK_* variables (flags still win), and what was wrong."""
+    found: dict[str, Any] = {}
+    problems: list[str] = []
+    wanted = {"host": str, "port": int} | {
+        item.name: _setting_type(item.name) for item in fields(Config)
+    }
+    for name, kind in wanted.items():
+        raw = environ.get(ENV_PREFIX + name.upper(), "").strip()
+        if not raw:
+            continue
+        try:
+            found[name] = _parse_setting(kind, raw)
+        except ValueError:
+            problems.append(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}")
+    return found, problems
+
+
+def _parse_setting(kind: type, raw: str) -> Any:
+    if kind is not bool:
+        return kind(raw)
+    if raw.lower() in TRUE_WORDS:
+        return True
+    if raw.lower() in FALSE_WORDS:
+        return False
+    raise ValueError(raw)
+
+
 def _serve(arguments: argparse.Namespace) -> int:
-    from hypercorn.asyncio import serve
-    from hypercorn.config import Config as ServerConfig
-
     from trustoo_mock.app import create_app
+    from trustoo_mock.server import base_url, listening_socket, serve_on
 
-    config = Config(
-        data_file=arguments.data,
-        seed_file=arguments.seed_file,
-        empty=arguments.empty,
-        random_seed=arguments.random_seed,
-        frozen_time=arguments.frozen_time,
-        error_http_status=arguments.error_http_status,
-        control_token=arguments.control_token,
-    )
+    if arguments.environment_problems:
+        for problem in arguments.environment_problems:
+            print(f"trustoo-mock: {problem}", file=sys.stderr)
+        return 2
+    config = Config(**{item.name: getattr(arguments, item.name) for item in fields(Config)})
     try:
         app = create_app(config)
     except ValueError as error:
         print(f"trustoo-mock: {error}", file=sys.stderr)
         return 2
-    server_config = ServerConfig()
-    server_config.bind = [f"{arguments.host}:{arguments.port}"]
-    server_config.accesslog = None
-    base_url = f"http://{arguments.host}:{arguments.port}"
-    print(f"trustoo-mock {__version__} serving on {base_url}", flush=True)
+    try:
+        sock = listening_socket(arguments.host, arguments.port)
+    except OSError as error:
+        print(f"trustoo-mock: cannot listen on {arguments.host}:{arguments.port}: {error}")
+        app.state.fake.close()
+        return 2
+    # The first line names the real port (useful with --port 0); scripts may parse it.
+    print(f"trustoo-mock {__version__} serving on {base_url(sock)}", flush=True)
     for shop in app.state.fake.ctx.store.find("shops")[:5]:
         print(
             f"  shop {shop['shop_id']} ({shop['myshopify_domain']}): "
@@ -86,16 +202,65 @@ def _serve(arguments: argparse.Namespace) -> int:
         )
 
     async def run() -> None:
+        # SIGINT and SIGTERM both end the server gracefully: open requests finish, the
+        # lifespan stops the dispatcher, then the store is closed with its file complete.
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await serve(app, server_config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+        await serve_on(app, sock, stop.wait)
 
     try:
         asyncio.run(run())
     finally:
+        sock.close()
         app.state.fake.close()
+    return 0
+
+
+def _seed(arguments: argparse.Namespace) -> int:
+    if not arguments.check:
+        demo = resources.files("trustoo_mock").joinpath("demo.json").read_bytes()
+        if arguments.output is None:
+            sys.stdout.buffer.write(demo)
+        else:
+            arguments.output.write_bytes(demo)
+        return 0
+    failed = False
+    for path in arguments.check:
+        try:
+            counts = check_seed_file(path)
+        except ValueError as error:
+            print(f"trustoo-mock: {error}", file=sys.stderr)
+            failed = True
+            continue
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        print(f"{path}: ok ({summary})")
+    return 1 if failed else 0
+
+
+def check_seed_file(path: Path) -> dict[str, int]:
+    """Check a fixtures file the way the fake would load it: the spec's SeedData schema,
+    then a load into an empty fake (duplicate ids, unknown shops or clients)."""
+    from trustoo_mock.domain import seeding
+    from trustoo_mock.errors import ControlError
+    from trustoo_mock.fake import Fake, load_seed_file
+
+    data = load_seed_file(path)
+    fake = Fake(Config(empty=True))
+    try:
+        return seeding.load(fake.ctx, data)
+    except ControlError as error:
+        raise ValueError(f"{path}: {error.message}") from None
+    finally:
+        fake.close()
+
+
+def _spec(arguments: argparse.Namespace) -> int:
+    from trustoo_mock.spec import bundled_spec
+
+    spec = bundled_spec()
+    sys.stdout.buffer.write(spec.json_source if arguments.json else spec.source)
     return 0
 
 
@@ -119,11 +284,12 @@ def _sign(arguments: argparse.Namespace) -> int:
     return 0
 
 
+COMMANDS = {"serve": _serve, "sign": _sign, "seed": _seed, "spec": _spec, "contract": contract_main}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _parser().parse_args(argv)
-    if arguments.command == "serve":
-        return _serve(arguments)
-    return _sign(arguments)
+    arguments = _parser(os.environ).parse_args(argv)
+    return COMMANDS[arguments.command](arguments)
 
 
 if __name__ == "__main__":

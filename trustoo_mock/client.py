@@ -1,13 +1,42 @@
-"""Signing helpers for clients of Trustoo (the real one or this fake)."""
+"""Signing helpers for clients of Trustoo (the real one or this fake).
+
+``TrustooAuth`` (sign as a shop) and ``BearerAuth`` are ``httpx.Auth`` classes; httpx is an
+optional extra (``pip install trustoo-mock[client]``), so they load on first use.
+``RequestsSigner`` is the same signer for ``requests``; ``bearer_headers`` suits any client.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from trustoo_mock.clock import Clock
 from trustoo_mock.signing import parse_query, signed_headers
+
+if TYPE_CHECKING:
+    from trustoo_mock.httpx_auth import BearerAuth, TrustooAuth
+
+__all__ = ["BearerAuth", "RequestsSigner", "TrustooAuth", "bearer_headers"]
+_HTTPX_AUTH = ("BearerAuth", "TrustooAuth")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HTTPX_AUTH:
+        try:
+            httpx_auth = import_module("trustoo_mock.httpx_auth")
+        except ModuleNotFoundError as missing:
+            raise ImportError(
+                f"{name} needs httpx: pip install 'trustoo-mock[client]'"
+            ) from missing
+        return getattr(httpx_auth, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def bearer_headers(token: str) -> dict[str, str]:
+    """The header a platform sends with its access token (or a merchant its session)."""
+    return {"Authorization": f"Bearer {token}"}
 
 
 class _PreparedRequest(Protocol):

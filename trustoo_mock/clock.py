@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 
 
 class Clock:
@@ -14,8 +15,14 @@ class Clock:
     """
 
     def __init__(self, frozen_at: float | None = None) -> None:
+        self._start = frozen_at
         self._offset = 0.0
         self._frozen_at = frozen_at
+
+    def reset(self) -> None:
+        """Back to how the clock was made: real time, or frozen at its start instant."""
+        self._offset = 0.0
+        self._frozen_at = self._start
 
     @property
     def frozen(self) -> bool:
@@ -48,20 +55,31 @@ class Clock:
         self.set(self.now() + seconds)
 
 
-def _utc(instant: float) -> datetime:
-    return datetime.fromtimestamp(int(instant), UTC)
+# Listing reviews formats the same few instants over and over; the formatting is the most
+# expensive part of presenting a review, so the strings are remembered by whole second.
+_FORMAT_CACHE = 65536
+
+
+@lru_cache(maxsize=_FORMAT_CACHE)
+def _rfc3339(second: int) -> str:
+    moment = datetime.fromtimestamp(second, UTC)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
+
+
+@lru_cache(maxsize=_FORMAT_CACHE)
+def _trustoo_datetime(second: int) -> str:
+    moment = datetime.fromtimestamp(second, UTC)
+    return f"{moment.year:04d}-{moment:%m-%d %H:%M:%S}"
 
 
 def rfc3339(instant: float) -> str:
     """``2025-06-20T11:06:48Z``: the format of created_at/updated_at (D6)."""
-    moment = _utc(instant)
-    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
+    return _rfc3339(int(instant))
 
 
 def trustoo_datetime(instant: float) -> str:
     """``2025-06-20 11:06:48`` in UTC: the format of commented_at/reply_at (D6)."""
-    moment = _utc(instant)
-    return f"{moment.year:04d}-{moment:%m-%d %H:%M:%S}"
+    return _trustoo_datetime(int(instant))
 
 
 def parse_instant(text: str) -> float:

@@ -18,7 +18,7 @@ class Config:
     sends that status for every error instead. ``webhook_timeout`` is how long a receiver
     may take to answer (D12: 10 s); ``max_deliveries`` caps the delivery log (finished ones
     are dropped first); ``dispatch_interval`` is how often a server on the real clock looks
-    for retries that fell due.
+    for retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
 
     The ``upload_*``, ``max_*_bytes``, ``max_stored_*`` and ``oss_*`` settings shape the
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
@@ -49,3 +49,4 @@ class Config:
     webhook_timeout: float = 10.0
     max_deliveries: int = 1000
     dispatch_interval: float = 1.0
+    journal_size: int = 1000

@@ -8,8 +8,8 @@ from typing import Any
 from trustoo_mock import delivery
 from trustoo_mock.api.call import Call
 from trustoo_mock.clock import parse_instant, rfc3339
-from trustoo_mock.domain import oauth, reviews, seeding, sessions, tenants
-from trustoo_mock.errors import ControlError
+from trustoo_mock.domain import customer_events, oauth, reviews, seeding, sessions, tenants
+from trustoo_mock.errors import Code, ControlError, TrustooError
 from trustoo_mock.ids import id_text
 from trustoo_mock.version import __version__
 
@@ -125,6 +125,30 @@ def create_review(call: Call) -> ControlResult:
     return 201, reviews.present_review(call.ctx, created)
 
 
+def update_review(call: Call) -> ControlResult:
+    """The merchant edits, replies to, hides or shows a review in the Trustoo admin."""
+    shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
+    review_id = call.path_params["review_id"]
+    try:
+        updated = reviews.update_review(call.ctx, shop["shop_id"], review_id, call.fields)
+    except TrustooError as error:
+        if error.code == Code.NOT_FOUND:
+            raise ControlError(404, error.message) from None
+        raise
+    return 200, reviews.present_review(call.ctx, updated)
+
+
+def create_customer_event(call: Call) -> ControlResult:
+    """A shopper acts on the storefront (or in an email): Trustoo records a customer event."""
+    shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
+    event = customer_events.create_event(call.ctx, shop["shop_id"], call.fields)
+    return 201, customer_events.present_event(event)
+
+
+def list_requests(call: Call) -> ControlResult:
+    return 200, call.fake.journal.entries()
+
+
 ControlHandler = Callable[[Call], ControlResult]
 
 HANDLERS: dict[str, ControlHandler] = {
@@ -142,5 +166,8 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_set_clock": set_clock,
     "mock_list_deliveries": list_deliveries,
     "mock_retry_delivery": retry_delivery,
+    "mock_list_requests": list_requests,
     "mock_create_review": create_review,
+    "mock_update_review": update_review,
+    "mock_create_customer_event": create_customer_event,
 }

@@ -271,7 +271,7 @@ class StorageError(Exception):
 
 
 def storage_error(
-    key: str, *, details: dict[str, str] | None = None, **fields: Any
+    entry: str, /, *, details: dict[str, str] | None = None, **fields: Any
 ) -> StorageError:
-    http_status, code, template = STORAGE_CATALOGUE[key]
+    http_status, code, template = STORAGE_CATALOGUE[entry]
     return StorageError(http_status, code, template.format(**fields), details)

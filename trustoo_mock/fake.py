@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import replace
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,19 +19,44 @@ from trustoo_mock.delivery import Dispatcher
 from trustoo_mock.domain import seeding
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import TrustooError
+from trustoo_mock.journal import Journal
 from trustoo_mock.randomness import Randomness
 from trustoo_mock.spec import bundled_spec
 from trustoo_mock.store import Store
 
+SNAPSHOT_CACHE_SIZE = 8
+# Seeded states, pickled, by everything the state depends on (see Fake._load_seed).
+_snapshots: OrderedDict[Hashable, bytes] = OrderedDict()
+_snapshots_lock = threading.Lock()
 
+
+@cache
 def bundled_demo() -> dict[str, Any]:
+    """The packaged demo data, parsed once per process; shared, so never change it."""
     text = resources.files("trustoo_mock").joinpath("demo.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
 
 def load_seed_file(path: Path) -> dict[str, Any]:
-    """A fixtures-format file, checked against the spec's SeedData schema."""
+    """A fixtures-format file, checked against the spec's SeedData schema.
+
+    Parsed and checked once per version of the file (a test session starts many fakes from
+    the same file); the result is shared, so never change it.
+    """
+    return _checked_seed(*_file_version(path))
+
+
+def _file_version(path: Path) -> tuple[Path, int, int]:
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise ValueError(f"{path}: {error.strerror}") from None
+    return path.resolve(), status.st_mtime_ns, status.st_size
+
+
+@lru_cache(maxsize=SNAPSHOT_CACHE_SIZE)
+def _checked_seed(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     try:
         data: dict[str, Any] = bundled_spec().operations["mock_seed"].parse_body(path.read_bytes())
     except TrustooError as error:
@@ -36,7 +67,7 @@ def load_seed_file(path: Path) -> dict[str, Any]:
 class Fake:
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.seed = self._startup_seed(config)
+        self._seed_version, self.seed = self._startup_seed(config)
         self.ctx = Context(
             store=Store(config.data_file),
             clock=Clock(config.frozen_time),
@@ -44,26 +75,55 @@ class Fake:
             config=config,
         )
         self.dispatcher = Dispatcher(self.ctx)
+        self.journal = Journal(config.journal_size)
         if self.ctx.store.is_empty and self.seed is not None:
-            seeding.load(self.ctx, self.seed)
+            self._load_seed(self.seed)
 
     @staticmethod
-    def _startup_seed(config: Config) -> dict[str, Any] | None:
+    def _startup_seed(config: Config) -> tuple[Hashable, dict[str, Any] | None]:
+        """The seed, and what names this version of it (for the snapshot cache)."""
         if config.empty:
-            return None
+            return None, None
         if config.seed_file is not None:
-            return load_seed_file(config.seed_file)
-        return bundled_demo()
+            version = _file_version(config.seed_file)
+            return version, _checked_seed(*version)
+        return "demo", bundled_demo()
 
     def reset(self, *, empty: bool = False, shop_id: str | None = None) -> None:
         if shop_id is not None:
             seeding.reset_shop(self.ctx, shop_id, self.seed)
             return
+        self.ctx.clock.reset()
+        self.journal.clear()
         self.ctx.randomness = Randomness(self.config.random_seed)
         with self.ctx.store.batch():
             self.ctx.store.clear()
             if not empty and self.seed is not None:
-                seeding.load(self.ctx, self.seed)
+                self._load_seed(self.seed)
+
+    def _load_seed(self, seed: dict[str, Any]) -> None:
+        """Load the start-up seed into the empty store, from a snapshot when one fits.
+
+        Loading thousands of documents takes far longer than a test should wait for a fresh
+        fake. What loading produces depends only on the seed, the config, a fresh random
+        source and the clock's current second (seeding stamps times with ``now_int``), so
+        the loaded tables and random source are pickled under exactly that key and later
+        loads unpickle a private copy. Keep seeding that way, or leave it out of this cache.
+        """
+        key = (self._seed_version, replace(self.config, data_file=None), self.ctx.clock.now_int())
+        with _snapshots_lock:
+            snapshot = _snapshots.get(key)
+        if snapshot is None:
+            seeding.load(self.ctx, seed)
+            snapshot = pickle.dumps((self.ctx.store.tables(), self.ctx.randomness))
+            with _snapshots_lock:
+                _snapshots[key] = snapshot
+                while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
+                    _snapshots.popitem(last=False)
+            return
+        tables, randomness = pickle.loads(snapshot)
+        self.ctx.store.replace(tables)
+        self.ctx.randomness = randomness
 
     def close(self) -> None:
         self.ctx.store.close()

@@ -192,15 +192,19 @@ class Operation:
                 validators[media_type] = _compile(media.get("schema", {}), "body")
         return validators
 
+    @cached_property
+    def _response_validators(self) -> dict[str, Validator]:
+        """Compiled once: the JSON schema of every documented response, by status."""
+        validators = {}
+        for status, response in self.raw.get("responses", {}).items():
+            media = response.get("content", {}).get("application/json")
+            if media is not None and "schema" in media:
+                validators[str(status)] = _compile(media["schema"], "response")
+        return validators
+
     def response_validator(self, status: int) -> Validator | None:
-        responses = self.raw.get("responses", {})
-        response = responses.get(str(status)) or responses.get("default")
-        if response is None:
-            return None
-        media = response.get("content", {}).get("application/json")
-        if media is None or "schema" not in media:
-            return None
-        return _compile(media["schema"], "response")
+        validators = self._response_validators
+        return validators.get(str(status)) or validators.get("default")
 
     def parse_query(self, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         """Validate the declared query parameters; undeclared ones are ignored (but signed).
@@ -274,8 +278,11 @@ def _reject_constant(name: str) -> Any:
 
 
 class Spec:
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    """``source`` is the document's text as loaded, served as is at ``/openapi.yaml``."""
+
+    def __init__(self, document: Mapping[str, Any], source: bytes) -> None:
         self.document = document
+        self.source = source
         resolved = _resolve(document, document)
         self.operations: dict[str, Operation] = {}
         for path, item in resolved.get("paths", {}).items():
@@ -289,6 +296,11 @@ class Spec:
                         }
                     operation = Operation(raw["operationId"], method.upper(), path, raw)
                     self.operations[operation.operation_id] = operation
+
+    @cached_property
+    def json_source(self) -> bytes:
+        """The document as JSON, made on first use (most fakes never serve it)."""
+        return json.dumps(self.document, ensure_ascii=False).encode("utf-8")
 
     @property
     def version(self) -> str:
@@ -306,8 +318,8 @@ class Spec:
 
 def load_spec(path: Path = SPEC_PATH) -> Spec:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open(encoding="utf-8") as handle:
-        return Spec(yaml.load(handle, Loader=loader))
+    source = path.read_bytes()
+    return Spec(yaml.load(source, Loader=loader), source)
 
 
 @cache

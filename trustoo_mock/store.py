@@ -11,30 +11,31 @@ import copy
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from trustoo_mock.blobs import BlobStore
 
 Document = dict[str, Any]
+MAX_VIEWS = 1024
 
 
 class _AtomicMemoryStorage(Storage):
     def __init__(self, path: Path | None = None) -> None:
         self._path = path
-        self._data: dict[str, dict[str, Any]] | None = None
+        self._data: dict[str, dict[str, Any]] = {}
         self._batch_depth = 0
         self._dirty = False
         if path is not None and path.exists():
             with path.open(encoding="utf-8") as handle:
                 self._data = json.load(handle)
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
+    def read(self) -> dict[str, dict[str, Any]]:
         return self._data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
@@ -54,7 +55,7 @@ class _AtomicMemoryStorage(Storage):
             self._persist()
 
     def _persist(self) -> None:
-        if self._path is None or self._data is None:
+        if self._path is None:
             return
         directory = self._path.parent
         directory.mkdir(parents=True, exist_ok=True)
@@ -74,11 +75,19 @@ class _AtomicMemoryStorage(Storage):
 
 
 class Store:
-    """Tables of plain dicts, looked up by equality on fields; uploaded bytes in ``blobs``."""
+    """Tables of plain dicts, looked up by equality on fields; uploaded bytes in ``blobs``.
+
+    TinyDB holds the data (its storage format, its document ids); lookups go through hash
+    indexes built on first use of a field and kept up to date by every write, so finding a
+    token or a shop's reviews does not scan the table. ``ordered`` keeps a sorted view of a
+    group (a shop's reviews by time) until that table is written again.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self._storage = _AtomicMemoryStorage(path)
         self._db = self._open()
+        self._indexes: dict[tuple[str, str], dict[Any, dict[str, None]]] = {}
+        self._views: dict[tuple[tuple[str, ...], Hashable], Any] = {}
         self.blobs = BlobStore(None if path is None else path.with_name(f"{path.name}.blobs"))
 
     def _open(self) -> TinyDB:
@@ -86,9 +95,13 @@ class Store:
         database.default_table_name = "meta"
         return database
 
+    def _forget_indexes(self) -> None:
+        self._indexes.clear()
+        self._views.clear()
+
     @property
     def is_empty(self) -> bool:
-        return not any(len(self._db.table(name)) for name in self._db.tables())
+        return not any(self.tables().values())
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -112,74 +125,175 @@ class Store:
 
     def tables(self) -> dict[str, dict[str, Document]]:
         """Every table as stored (doc id -> document), for snapshots; read it, never change it."""
-        return self._storage.read() or {}
+        return self._storage.read()
 
     def replace(self, tables: dict[str, dict[str, Document]]) -> None:
         """Swap in a whole state (a snapshot) as one persisted change."""
         self._storage.write(tables)
         self._db = self._open()
+        self._forget_indexes()
+
+    def _rows(self, table: str) -> dict[str, Document]:
+        return self.tables().get(table, {})
+
+    def _index(self, table: str, field: str) -> dict[Any, dict[str, None]]:
+        key = (table, field)
+        index = self._indexes.get(key)
+        if index is None:
+            index = {}
+            for doc_id, document in self._rows(table).items():
+                value = document.get(field)
+                if isinstance(value, Hashable):
+                    index.setdefault(value, {})[doc_id] = None
+            self._indexes[key] = index
+        return index
+
+    def _index_add(self, table: str, doc_id: str, document: Document) -> None:
+        for (indexed_table, field), index in self._indexes.items():
+            value = document.get(field)
+            if indexed_table == table and isinstance(value, Hashable):
+                index.setdefault(value, {})[doc_id] = None
+
+    def _index_remove(self, table: str, doc_id: str, document: Document) -> None:
+        for (indexed_table, field), index in self._indexes.items():
+            value = document.get(field)
+            if indexed_table == table and isinstance(value, Hashable):
+                bucket = index.get(value)
+                if bucket is not None:
+                    bucket.pop(doc_id, None)
+                    if not bucket:
+                        del index[value]
+
+    def _matching(self, table: str, equals: Mapping[str, Any]) -> list[tuple[str, Document]]:
+        """(doc id, stored document) of every match, in insertion order."""
+        rows = self._rows(table)
+        hashable = [field for field, value in equals.items() if isinstance(value, Hashable)]
+        if not hashable:
+            candidates: Iterable[str] = rows
+            rest = list(equals.items())
+        else:
+            buckets = {
+                field: self._index(table, field).get(equals[field], {}) for field in hashable
+            }
+            narrowest = min(buckets, key=lambda field: len(buckets[field]))
+            candidates = buckets[narrowest]
+            rest = [(field, value) for field, value in equals.items() if field != narrowest]
+        found = []
+        for doc_id in candidates:
+            document = rows[doc_id]
+            for field, value in rest:
+                if field not in document or document[field] != value:
+                    break
+            else:
+                found.append((doc_id, document))
+        return found
+
+    def _written(self, table: str) -> None:
+        for key in [key for key in self._views if table in key[0]]:
+            del self._views[key]
+        self._storage.write(self.tables())
 
     def insert(self, table: str, document: Document) -> Document:
-        # TinyDB's own insert rewrites the whole table each time, which makes loading a
-        # seed quadratic; appending to the stored table keeps it linear. The id still comes
-        # from TinyDB's table so its own bookkeeping stays right.
+        # The id comes from TinyDB's table so its own bookkeeping stays right; appending to
+        # the stored table keeps loading a seed linear.
         tables = self.tables()
-        target = self._db.table(table)
-        tables.setdefault(table, {})[str(target._get_next_id())] = dict(document)
-        target.clear_cache()
-        self._storage.write(tables)
+        next_document_id = cast(Callable[[], int], self._db.table(table)._get_next_id)
+        doc_id = str(next_document_id())
+        stored = dict(document)
+        tables.setdefault(table, {})[doc_id] = stored
+        self._index_add(table, doc_id, stored)
+        self._written(table)
         return document
 
     def insert_many(self, table: str, documents: list[Document]) -> list[Document]:
-        """Insert many documents in one write (seeding thousands one by one is quadratic)."""
-        self._db.table(table).insert_multiple(documents)
+        """Insert many documents in one write."""
+        with self.batch():
+            for document in documents:
+                self.insert(table, document)
         return documents
 
+    def scan(self, table: str, **equals: Any) -> list[Document]:
+        """The stored documents themselves (no copies), for reading only: faster than
+        ``find`` on large tables; never change what it returns."""
+        return [document for _, document in self._matching(table, equals)]
+
+    def ordered(
+        self, table: str, field: str, value: Any, name: str, key: Callable[[Document], Any]
+    ) -> list[Document]:
+        """The stored documents with ``field == value`` sorted ascending by ``key`` (called
+        ``name``), kept until the table is written again; read only."""
+        view: list[Document] = self.derived(
+            table,
+            ("ordered", field, value, name),
+            lambda: sorted(self.scan(table, **{field: value}), key=key),
+        )
+        return view
+
+    def derived(
+        self, tables: str | tuple[str, ...], name: Hashable, compute: Callable[[], Any]
+    ) -> Any:
+        """``compute()``, remembered under ``name`` until one of ``tables`` is written again
+        (for pages and aggregates that would otherwise be rebuilt on every call); read only.
+        At most MAX_VIEWS are kept, the oldest dropped first."""
+        cache_key = ((tables,) if isinstance(tables, str) else tables, name)
+        if cache_key in self._views:
+            return self._views[cache_key]
+        value = compute()
+        self._views[cache_key] = value
+        if len(self._views) > MAX_VIEWS:
+            del self._views[next(iter(self._views))]
+        return value
+
     def find(self, table: str, **equals: Any) -> list[Document]:
-        target = self._db.table(table)
-        if not equals:
-            return [dict(doc) for doc in target.all()]
-        return [dict(doc) for doc in target.search(Query().fragment(equals))]
+        return [dict(document) for document in self.scan(table, **equals)]
 
     def find_one(self, table: str, **equals: Any) -> Document | None:
-        found = self._db.table(table).get(Query().fragment(equals))
-        if found is None or isinstance(found, list):
-            return None
-        return dict(found)
+        found = self._matching(table, equals)
+        return dict(found[0][1]) if found else None
 
     def update(self, table: str, match: Mapping[str, Any], changes: Mapping[str, Any]) -> int:
-        return len(self._db.table(table).update(dict(changes), Query().fragment(dict(match))))
+        found = self._matching(table, match)
+        for doc_id, document in found:
+            self._index_remove(table, doc_id, document)
+            document.update(changes)
+            self._index_add(table, doc_id, document)
+        if found:
+            self._written(table)
+        return len(found)
 
     def delete(self, table: str, **equals: Any) -> int:
-        return len(self._db.table(table).remove(Query().fragment(equals)))
+        found = self._matching(table, equals)
+        rows = self._rows(table)
+        for doc_id, document in found:
+            self._index_remove(table, doc_id, document)
+            del rows[doc_id]
+        if found:
+            self._written(table)
+        return len(found)
 
     def count(self, table: str, **equals: Any) -> int:
-        return self._db.table(table).count(Query().fragment(equals))
+        return len(self._matching(table, equals))
 
     def next_id(self, sequence: str, start: int) -> int:
         """The next number of a persistent sequence, beginning at ``start``."""
-        counters = self._db.table("meta")
-        row = counters.get(Query().sequence == sequence)
-        if row is None or isinstance(row, list):
-            counters.insert({"sequence": sequence, "value": start})
-            return start
-        value = int(row["value"]) + 1
-        counters.update({"value": value}, Query().sequence == sequence)
-        return value
+        return self.next_ids(sequence, start, 1)[0]
 
     def next_ids(self, sequence: str, start: int, count: int) -> list[int]:
-        """``count`` consecutive numbers of a sequence at once (see ``next_id``)."""
+        """``count`` consecutive numbers of a persistent sequence, beginning at ``start``."""
         if count <= 0:
             return []
-        first = self.next_id(sequence, start)
-        if count > 1:
-            counters = self._db.table("meta")
-            counters.update({"value": first + count - 1}, Query().sequence == sequence)
+        counters = self._matching("meta", {"sequence": sequence})
+        if not counters:
+            self.insert("meta", {"sequence": sequence, "value": start + count - 1})
+            return list(range(start, start + count))
+        first = int(counters[0][1]["value"]) + 1
+        self.update("meta", {"sequence": sequence}, {"value": first + count - 1})
         return list(range(first, first + count))
 
     def clear(self) -> None:
         with self.batch():
             self._db.drop_tables()
+            self._forget_indexes()
         self.blobs.clear()
 
     def close(self) -> None:

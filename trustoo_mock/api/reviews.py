@@ -6,6 +6,7 @@ from typing import Any
 
 from trustoo_mock.api.call import Call, Handler
 from trustoo_mock.domain import reviews
+from trustoo_mock.envelope import Encoded, encode
 
 
 def get_review(call: Call) -> dict[str, Any]:
@@ -13,10 +14,19 @@ def get_review(call: Call) -> dict[str, Any]:
     return reviews.present_review(call.ctx, found)
 
 
-def get_reviews(call: Call) -> dict[str, Any]:
+def get_reviews(call: Call) -> Encoded:
     shop_id = call.caller.shop_id
-    page = reviews.list_reviews(call.ctx, shop_id, call.query)
-    return {"page": page.meta(), "list": reviews.present_reviews(call.ctx, shop_id, page.items)}
+
+    def page_data() -> Encoded:
+        page = reviews.list_reviews(call.ctx, shop_id, call.query)
+        listed = reviews.present_reviews(call.ctx, shop_id, page.items)
+        return encode({"page": page.meta(), "list": listed})
+
+    # Integrations poll the same pages again and again; a page is rebuilt (and encoded)
+    # only after a review or product was written.
+    key = ("get_reviews", shop_id, tuple(sorted(call.query.items())))
+    data: Encoded = call.ctx.store.derived(("reviews", "products"), key, page_data)
+    return data
 
 
 def create_review(call: Call) -> dict[str, Any]:

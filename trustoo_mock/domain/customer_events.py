@@ -61,7 +61,9 @@ def seed_events(ctx: Context, shop_id: str, items: list[dict[str, Any]]) -> int:
     """Add many events at once (seeding fires no webhook)."""
     ids = ctx.store.next_ids("customer_event", EVENT_ID_START, len(items))
     now = ctx.clock.now_int()
-    built = [build_event(shop_id, event_id, item, now) for event_id, item in zip(ids, items)]
+    built = [
+        build_event(shop_id, event_id, item, now) for event_id, item in zip(ids, items, strict=True)
+    ]
     ctx.store.insert_many("customer_events", built)
     return len(built)
 
@@ -84,7 +86,9 @@ def list_events(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         reverse=query.get("sort_by", "created-descending") == "created-descending",
     )
     page = paginate(matching, query)
-    return Page([present_event(event) for event in page.items], page.page, page.page_size, page.count)
+    return Page(
+        [present_event(event) for event in page.items], page.page, page.page_size, page.count
+    )
 
 
 def present_event(event: dict[str, Any]) -> dict[str, Any]:

@@ -57,10 +57,13 @@ class UploadedFile:
 
 @dataclass(frozen=True, slots=True)
 class PostForm:
-    """A multipart upload: form fields by lowercase name (OSS reads them case-insensitively)."""
+    """A multipart upload: form fields by lowercase name (OSS reads them case-insensitively),
+    the file, and the names of fields sent after the file (OSS would ignore those; the fake
+    reads them and says so in a warning header)."""
 
     fields: dict[str, str] = field(default_factory=dict)
     file: UploadedFile | None = None
+    after_file: tuple[str, ...] = ()
 
 
 def _compact(document: Any) -> str:
@@ -226,7 +229,9 @@ def _check_conditions(conditions: list[Any], fields: dict[str, str], key: str, s
         if (operator == "eq" and value != expected) or (
             operator == "starts-with" and not value.startswith(expected)
         ):
-            raise storage_error("storage_condition_failed", condition=shown, got=f"{name}={value!r}")
+            raise storage_error(
+                "storage_condition_failed", condition=shown, got=f"{name}={value!r}"
+            )
 
 
 def post_object(ctx: Context, form: PostForm) -> dict[str, Any]:
@@ -316,9 +321,7 @@ def _make_room(ctx: Context, size: int) -> None:
         raise storage_error("storage_too_large", size=size, limit=limit_bytes)
     kept = sorted(ctx.store.find("objects"), key=lambda item: item["sequence"])
     total = sum(item["size"] for item in kept)
-    while kept and (
-        total + size > limit_bytes or len(kept) + 1 > ctx.config.max_stored_uploads
-    ):
+    while kept and (total + size > limit_bytes or len(kept) + 1 > ctx.config.max_stored_uploads):
         oldest = kept.pop(0)
         total -= oldest["size"]
         _drop(ctx, oldest)

@@ -115,9 +115,11 @@ def list_orders(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         order = effective(stored, excluded, stopped)
         if wanted_status and order["status"] != wanted_status:
             continue
-        if sent_low is not None or sent_high is not None:
-            if order["sent_at"] is None or not _within(order["sent_at"], sent_low, sent_high):
-                continue
+        sent_bound = sent_low is not None or sent_high is not None
+        if sent_bound and (
+            order["sent_at"] is None or not _within(order["sent_at"], sent_low, sent_high)
+        ):
+            continue
         if not _within(order["created_at"], low, high):
             continue
         matching.append(order)
@@ -126,7 +128,9 @@ def list_orders(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         reverse=query.get("sort_by", "created-descending") == "created-descending",
     )
     page = paginate(matching, query)
-    return Page([present_order(order) for order in page.items], page.page, page.page_size, page.count)
+    return Page(
+        [present_order(order) for order in page.items], page.page, page.page_size, page.count
+    )
 
 
 def present_order(order: dict[str, Any]) -> dict[str, Any]:

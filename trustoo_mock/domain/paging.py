@@ -28,8 +28,13 @@ class Page:
         }
 
 
-def paginate(items: list[dict[str, Any]], query: dict[str, Any]) -> Page:
+def paginate(items: list[dict[str, Any]], query: dict[str, Any], *, reverse: bool = False) -> Page:
+    """One page of ``items`` (read from the end when ``reverse``), copying only that page."""
     page = int(query.get("page", 1))
     page_size = int(query.get("page_size", DEFAULT_PAGE_SIZE))
     start = (page - 1) * page_size
-    return Page(items[start : start + page_size], page, page_size, len(items))
+    if not reverse:
+        return Page(items[start : start + page_size], page, page_size, len(items))
+    end = len(items) - start
+    chunk = items[max(0, end - page_size) : end][::-1] if end > 0 else []
+    return Page(chunk, page, page_size, len(items))

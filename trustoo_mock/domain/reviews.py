@@ -153,17 +153,20 @@ def list_reviews(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         fields = (review["author"], review["title"], review["content"])
         return not keyword or any(keyword in field.lower() for field in fields)
 
-    matching = [review for review in ctx.store.find("reviews", shop_id=shop_id) if wanted(review)]
-    matching.sort(
-        key=lambda review: (review["created_at"], int(review["id"])),
-        reverse=query.get("sort_by", "created-descending") == "created-descending",
-    )
-    return paginate(matching, query)
+    by_time = ctx.store.ordered("reviews", "shop_id", shop_id, "created", _creation_order)
+    filtered = product_ids is not None or store_review is not None or ratings or sources or keyword
+    matching = [review for review in by_time if wanted(review)] if filtered else by_time
+    descending = query.get("sort_by", "created-descending") == "created-descending"
+    return paginate(matching, query, reverse=descending)
+
+
+def _creation_order(review: dict[str, Any]) -> tuple[int, int]:
+    return review["created_at"], int(review["id"])
 
 
 def _products_by_id(ctx: Context, shop_id: str) -> dict[str, dict[str, Any]]:
     return {
-        product["product_id"]: product for product in ctx.store.find("products", shop_id=shop_id)
+        product["product_id"]: product for product in ctx.store.scan("products", shop_id=shop_id)
     }
 
 
@@ -214,16 +217,27 @@ def _rating_selector(query: dict[str, Any]) -> str:
 def rating(ctx: Context, shop_id: str, query: dict[str, Any]) -> dict[str, Any]:
     """Star counts and the average of the published reviews a selector picks (D9)."""
     selector = _rating_selector(query)
-    published = ctx.store.find("reviews", shop_id=shop_id, is_published=1)
+    product_id: str | None = None
     if selector == "product_id":
         product_id = _product_id(query["product_id"])
-        chosen = [review for review in published if review["product_id"] == product_id]
     elif selector == "product_handle":
         handle = str(query["product_handle"]).strip()
         product = ctx.store.find_one("products", shop_id=shop_id, handle=handle)
         if product is None:
             raise trustoo_error("product_not_found", handle=handle)
-        chosen = [r for r in published if r["product_id"] == product["product_id"]]
+        selector, product_id = "product_id", product["product_id"]
+    computed = ctx.store.derived(
+        "reviews",
+        ("rating", shop_id, selector, product_id),
+        lambda: _rating_of(ctx, shop_id, selector, product_id),
+    )
+    return dict(computed)
+
+
+def _rating_of(ctx: Context, shop_id: str, selector: str, product_id: str | None) -> dict[str, Any]:
+    published = ctx.store.scan("reviews", shop_id=shop_id, is_published=1)
+    if selector == "product_id":
+        chosen = [review for review in published if review["product_id"] == product_id]
     elif selector == "is_store_rating":
         chosen = [r for r in published if r["product_id"] == STORE_PRODUCT_ID]
     elif selector == "is_all_products_rating":

@@ -5,16 +5,39 @@ from __future__ import annotations
 from typing import Any
 
 from trustoo_mock.clock import parse_instant
-from trustoo_mock.domain import oauth, reviews, tenants
+from trustoo_mock.domain import customer_events, customers, media, oauth, orders, reviews, tenants
 from trustoo_mock.domain.context import Context
+from trustoo_mock.errors import Code, ControlError, TrustooError
 from trustoo_mock.ids import id_text
 
-SHOP_TABLES = ("products", "reviews", "webhooks", "grants", "codes", "installations")
+SHOP_TABLES = (
+    "products",
+    "reviews",
+    "webhooks",
+    "grants",
+    "codes",
+    "installations",
+    "customers",
+    "orders",
+    "customer_events",
+    "exclusions",
+    "unsubscribes",
+)
+_CONTROL_STATUS = {Code.NOT_FOUND: 404, Code.ALREADY_EXISTS: 409}
+SHOP_COUNTS = (
+    "products",
+    "reviews",
+    "customers",
+    "orders",
+    "customer_events",
+    "exclusions",
+    "unsubscribes",
+)
 
 
 def load(ctx: Context, data: dict[str, Any]) -> dict[str, int]:
     """Add everything in ``data`` (already schema-valid); returns how many of each were added."""
-    counts = {"shops": 0, "products": 0, "reviews": 0, "platforms": 0, "authorizations": 0}
+    counts = dict.fromkeys(("shops", "platforms", "authorizations", *SHOP_COUNTS), 0)
     with ctx.store.transaction():
         for platform in data.get("platforms", ()):
             tenants.create_platform(ctx, platform)
@@ -23,8 +46,8 @@ def load(ctx: Context, data: dict[str, Any]) -> dict[str, int]:
             created = tenants.create_shop(ctx, shop)
             counts["shops"] += 1
             added = _load_shop_content(ctx, created["shop_id"], shop)
-            counts["products"] += added["products"]
-            counts["reviews"] += added["reviews"]
+            for name in SHOP_COUNTS:
+                counts[name] += added[name]
         for authorization in data.get("authorizations", ()):
             _load_authorization(ctx, authorization)
             counts["authorizations"] += 1
@@ -48,7 +71,57 @@ def _load_shop_content(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict
         created = review.get("created_at")
         created_at = None if created is None else int(parse_instant(str(created)))
         ctx.store.insert("reviews", reviews.build_review(ctx, shop_id, review, created_at))
-    return {"products": len(products), "reviews": len(shop_reviews)}
+    return {
+        "products": len(products),
+        "reviews": len(shop_reviews),
+        **_load_customers(ctx, shop_id, shop),
+    }
+
+
+def _at(item: dict[str, Any]) -> int | None:
+    created = item.get("created_at")
+    return None if created is None else int(parse_instant(str(created)))
+
+
+def _load_customers(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict[str, int]:
+    """Customers, orders, customer events, exclusions and unsubscribes of one seeded shop."""
+    before = ctx.store.count("customers", shop_id=shop_id)
+    known = {item["customer_id"] for item in ctx.store.find("customers", shop_id=shop_id)}
+    added = []
+    for item in shop.get("customers", ()):
+        customer = customers.build_customer(shop_id, item)
+        if customer["customer_id"] in known:
+            raise ControlError(409, f"customer {customer['customer_id']} is given twice")
+        known.add(customer["customer_id"])
+        added.append(customer)
+    ctx.store.insert_many("customers", added)
+    seen_orders = {item["order_id"] for item in ctx.store.find("orders", shop_id=shop_id)}
+    built_orders = []
+    for item in shop.get("orders", ()):
+        order = orders.build_order(ctx, shop_id, item)
+        if order["order_id"] in seen_orders:
+            raise ControlError(409, f"order {order['order_id']} is given twice")
+        seen_orders.add(order["order_id"])
+        built_orders.append(order)
+    ctx.store.insert_many("orders", built_orders)
+    events_added = customer_events.seed_events(ctx, shop_id, list(shop.get("customer_events", ())))
+    exclusions = shop.get("exclusions", ())
+    unsubscribes = shop.get("unsubscribes", ())
+    try:
+        for item in exclusions:
+            customers.create_exclusion(ctx, shop_id, item, at=_at(item))
+        for item in unsubscribes:
+            customers.unsubscribe(ctx, shop_id, item["email"], item["email_type"], at=_at(item))
+    except TrustooError as error:
+        status = _CONTROL_STATUS.get(error.code, 400)
+        raise ControlError(status, f"shop {shop_id}: {error.message}") from None
+    return {
+        "customers": ctx.store.count("customers", shop_id=shop_id) - before,
+        "orders": len(built_orders),
+        "customer_events": events_added,
+        "exclusions": len(exclusions),
+        "unsubscribes": len(unsubscribes),
+    }
 
 
 def _load_authorization(ctx: Context, authorization: dict[str, Any]) -> None:
@@ -71,11 +144,10 @@ def reset_shop(ctx: Context, shop_id: str, seed: dict[str, Any] | None) -> None:
     with ctx.store.transaction():
         for table in SHOP_TABLES:
             ctx.store.delete(table, shop_id=shop_id)
-        if seed is None:
-            return
-        for shop in seed.get("shops", ()):
+        for shop in (seed or {}).get("shops", ()):
             if id_text(shop.get("shop_id")) == shop_id:
                 _load_shop_content(ctx, shop_id, shop)
-        for authorization in seed.get("authorizations", ()):
+        for authorization in (seed or {}).get("authorizations", ()):
             if id_text(authorization["shop_id"]) == shop_id:
                 _load_authorization(ctx, authorization)
+    media.drop_shop_objects(ctx, shop_id)

@@ -1,0 +1,134 @@
+"""Client helpers: the httpx auth signs exactly what is sent; httpx stays optional."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.helpers import DEMO_ACCESS_TOKEN, DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, FROZEN_AT
+from trustoo_mock import MockTrustoo, client
+from trustoo_mock.client import BearerAuth, TrustooAuth, bearer_headers
+from trustoo_mock.signing import parse_query, sign, string_to_sign
+
+REVIEWS = "/api/v1/openapi/get_reviews"
+
+
+@pytest.fixture
+def fake() -> Iterator[MockTrustoo]:
+    with MockTrustoo(frozen_time=FROZEN_AT) as mock:
+        yield mock
+
+
+def _auth() -> TrustooAuth:
+    return TrustooAuth(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, now=lambda: FROZEN_AT)
+
+
+def test_auth_signs_the_final_query_and_the_exact_body() -> None:
+    request = httpx.Request(
+        "POST",
+        "https://rapi.trustoo.io/api/v1/openapi/create_review",
+        params=[("b", "2"), ("a", "x y"), ("product_ids[0]", "7")],
+        json={"rating": 5, "author": "Ana"},
+    )
+    signed = next(_auth().sync_auth_flow(request))
+    expected = string_to_sign(parse_query(request.url.query), str(FROZEN_AT), request.content)
+    assert signed.headers["Public-Token"] == DEMO_PUBLIC_TOKEN
+    assert signed.headers["Timestamp"] == str(FROZEN_AT)
+    assert signed.headers["Sign"] == sign(DEMO_PRIVATE_TOKEN, expected)
+    assert expected.startswith(b"a=x y&b=2&product_ids[0]=7&timestamp=")
+
+
+@pytest.mark.parametrize(
+    ("params", "body"),
+    [
+        ({"page_size": "2", "keyword": "soap & more"}, None),
+        ({"ratings[]": "5"}, None),
+        ({}, {"rating": 4, "author": "Zoë", "content": "ça va"}),
+    ],
+)
+def test_the_fake_accepts_what_the_auth_signs(
+    fake: MockTrustoo, params: dict[str, str], body: object
+) -> None:
+    with fake.client(auth=_auth()) as http:
+        if body is None:
+            answer = http.get(REVIEWS, params=params).json()
+        else:
+            answer = http.post("/api/v1/openapi/create_review", json=body).json()
+    assert answer["code"] == 0, answer
+
+
+def test_form_bodies_are_signed_as_sent(fake: MockTrustoo) -> None:
+    shop = fake.shop("70000000001")
+    with fake.client(shop) as http:
+        answer = http.post(
+            "/api/v1/openapi/create_shop_webhook",
+            data={"topic": "review/created", "url": "https://example.com/hook"},
+        ).json()
+    # The signature over the form bytes passed (else code 16); this operation takes JSON only.
+    assert answer["code"] == 3, answer
+
+
+def test_async_clients_sign_too(fake: MockTrustoo) -> None:
+    async def call() -> int:
+        async with fake.async_client("70000000001") as http:
+            answer = (await http.get(REVIEWS, params={"page_size": 1})).json()
+        return int(answer["data"]["page"]["count"])
+
+    assert asyncio.run(call()) == 300
+
+
+def test_bearer_helpers(fake: MockTrustoo) -> None:
+    with fake.client(token=DEMO_ACCESS_TOKEN) as http:
+        assert http.get("/api/v1/openapi/get_rating").json()["code"] == 0
+    with fake.client(auth=BearerAuth(DEMO_ACCESS_TOKEN)) as http:
+        assert http.get("/api/v1/openapi/get_rating").json()["code"] == 0
+    with fake.client(headers=bearer_headers("not-a-token")) as http:
+        assert http.get("/api/v1/openapi/get_rating").json()["code"] == 16
+    with pytest.raises(TypeError, match="not several"):
+        fake.client("70000000001", token=DEMO_ACCESS_TOKEN)
+
+
+def test_without_httpx_the_httpx_classes_say_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "httpx", None)
+    monkeypatch.delitem(sys.modules, "trustoo_mock.httpx_auth")
+    with pytest.raises(ImportError, match=r"trustoo-mock\[client\]"):
+        _ = client.TrustooAuth
+    assert client.RequestsSigner  # the requests signer needs no httpx
+
+
+def test_importing_the_package_loads_neither_httpx_nor_the_server() -> None:
+    probe = (
+        "import sys, trustoo_mock, trustoo_mock.client; "
+        "print(sorted(m for m in ('httpx', 'starlette', 'hypercorn', 'pytest', 'yaml') "
+        "if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_the_public_surface_is_exact() -> None:
+    import trustoo_mock
+
+    assert trustoo_mock.__all__ == [
+        "Config",
+        "MockTrustoo",
+        "MockTrustooError",
+        "WebhookReceiver",
+        "__version__",
+        "create_app",
+    ]
+    assert set(dir(trustoo_mock)) >= set(trustoo_mock.__all__)
+    for name in trustoo_mock.__all__:
+        assert getattr(trustoo_mock, name) is not None
+    with pytest.raises(AttributeError):
+        _ = trustoo_mock.nothing_here  # type: ignore[attr-defined]
+    assert client.__all__ == ["BearerAuth", "RequestsSigner", "TrustooAuth", "bearer_headers"]

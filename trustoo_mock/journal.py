@@ -1,0 +1,111 @@
+"""The request journal (DESIGN §5): the newest requests the fake answered (``GET /_mock/requests``).
+
+Each entry says what came in (method, path, raw query), what went out (HTTP status), which
+operation of the spec it reached and how it authenticated, stamped with the fake's clock. The
+control plane's own traffic is left out: it sets tests up, it is not API use to inspect.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from trustoo_mock.errors import TrustooError
+from trustoo_mock.principal import Principal
+from trustoo_mock.spec import Spec
+
+if TYPE_CHECKING:
+    from trustoo_mock.fake import Fake
+
+AUTHENTICATION_FAILED = 16
+
+
+class Journal:
+    """A bounded log: past ``size`` entries the oldest go, so a long session cannot grow it."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._sequence = 0
+
+    def record(self, entry: dict[str, Any]) -> None:
+        self._sequence += 1
+        self._entries.append({"seq": self._sequence, **entry})
+
+    def entries(self) -> list[dict[str, Any]]:
+        return list(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _describe(principal: Principal) -> str:
+    if principal.is_platform:
+        return (
+            f"platform {principal.platform_id} on shop {principal.shop_id}, "
+            f"scopes {principal.granted()}"
+        )
+    return f"shop {principal.shop_id}"
+
+
+def auth_outcome(state: dict[str, Any]) -> tuple[str, str | None]:
+    """(outcome, explanation) from what the endpoint left in the request state.
+
+    ``principal`` is set once authentication has run (None: the operation needs no
+    credentials or allows calls without them); ``error`` is the Trustoo error the request
+    ended with, if any.
+    """
+    error = state.get("error")
+    if isinstance(error, TrustooError) and error.code == AUTHENTICATION_FAILED:
+        return "failed", error.message
+    if "principal" not in state:
+        return "not checked", None
+    principal = state["principal"]
+    if principal is None:
+        return "anonymous", None
+    return "ok", _describe(principal)
+
+
+class JournalMiddleware:
+    """Notes every HTTP request outside ``/_mock`` as its response starts (pure ASGI, so
+    background work after the response, like webhook pushes, does not delay the entry)."""
+
+    def __init__(self, app: ASGIApp, fake: Fake, spec: Spec) -> None:
+        self.app = app
+        self.fake = fake
+        self.spec = spec
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path == "/_mock" or path.startswith("/_mock/"):
+            await self.app(scope, receive, send)
+            return
+        # The endpoint writes the auth outcome into this dict through ``request.state``.
+        state = scope.setdefault("state", {})
+        arrived = self.fake.ctx.clock.now()
+        method = scope["method"]
+
+        async def noting(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                operation = self.spec.find("GET" if method == "HEAD" else method, path)
+                # A planned operation is in the spec but not served: the fake answered 404.
+                operation_id = None
+                if operation is not None and not operation.planned:
+                    operation_id = operation.operation_id
+                outcome, explanation = auth_outcome(state)
+                self.fake.journal.record(
+                    {
+                        "time": arrived,
+                        "method": method,
+                        "path": path,
+                        "query": scope.get("query_string", b"").decode("latin-1"),
+                        "status": message["status"],
+                        "operation_id": operation_id,
+                        "auth": outcome,
+                        "auth_explanation": explanation,
+                    }
+                )
+            await send(message)
+
+        await self.app(scope, receive, noting)

@@ -1,0 +1,433 @@
+"""The fake from Python, without pytest: ``MockTrustoo()`` in process, ``MockTrustoo.serve()``
+on a port. Both are context managers and offer the same helpers.
+
+The helpers go through the control plane (``/_mock``, DESIGN §5), the same contract a
+``curl`` user has, called straight into the app on the fake's own event loop: they need no
+HTTP client library. ``client()`` and ``async_client()`` return httpx clients (the optional
+``client`` extra) that sign every request; in process they reach the app without a socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import http.client
+import json
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from importlib.util import find_spec
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+from starlette.applications import Starlette
+from starlette.types import Receive, Scope, Send
+
+from trustoo_mock.app import create_app
+from trustoo_mock.config import Config
+from trustoo_mock.fake import Fake
+from trustoo_mock.inprocess import IN_PROCESS_HOST, LoopThread, RawResponse, asgi_request
+
+if TYPE_CHECKING:
+    import httpx
+
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
+Instant = float | str
+Record = TypeVar("Record", "Shop", "Platform", "Grant")
+
+
+class MockTrustooError(RuntimeError):
+    """A control-plane call was refused; ``status`` is its HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.message = message
+
+
+def _record(kind: type[Record], data: Mapping[str, Any]) -> Record:
+    """Build from a control-plane answer, ignoring fields a newer fake may add."""
+    return kind(**{item.name: data[item.name] for item in fields(kind)})
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    shop_id: str
+    myshopify_domain: str
+    name: str
+    public_token: str
+    private_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    platform_id: int
+    name: str
+    client_id: str
+    client_secret: str
+    redirect_uris: list[str]
+    scopes: list[str]
+    skip_shop_oauth: bool
+    webhook_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A platform's tokens on a shop; ``scope`` is comma-separated, as on the wire."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    scope: str
+
+
+class _InProcess:
+    """The app with no socket. Its loop thread (and the app's lifespan: the webhook
+    dispatcher) starts with the first request, so a fake nobody calls costs no thread."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.base_url = f"http://{IN_PROCESS_HOST}"
+        self._loop: LoopThread | None = None
+        self._lifespan: Any = None
+        self._lock = threading.Lock()
+
+    def _running(self) -> LoopThread:
+        with self._lock:
+            if self._loop is None:
+                loop = LoopThread("trustoo-mock")
+                lifespan = self.app.router.lifespan_context(self.app)
+                loop.run(lifespan.__aenter__())
+                self._loop, self._lifespan = loop, lifespan
+            return self._loop
+
+    def submit(
+        self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> concurrent.futures.Future[RawResponse]:
+        return self._running().submit(asgi_request(self.app, method, target, headers, body))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._loop is not None:
+                self._loop.run(self._lifespan.__aexit__(None, None, None))
+                self._loop.close()
+                self._loop = None
+
+
+class _Tracked:
+    """Counts the HTTP calls in progress (a call lasts until its background webhook
+    deliveries are done), so a test can wait for the server to go quiet."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.active = 0
+        self.quiet = asyncio.Condition()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+            async with self.quiet:
+                self.quiet.notify_all()
+
+    async def wait_quiet(self) -> None:
+        async with self.quiet:
+            await self.quiet.wait_for(lambda: self.active == 0)
+
+
+class _Served:
+    """The app under hypercorn on a loop thread, listening on ``host:port``."""
+
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        from trustoo_mock.server import base_url, listening_socket, serve_on
+
+        self.app = app
+        self._tracked = _Tracked(app)
+        self._socket = listening_socket(host, port)
+        self.base_url = base_url(self._socket)
+        self._loop = LoopThread(f"trustoo-mock-server-{self._socket.getsockname()[1]}")
+        self._stop = asyncio.Event()
+        self._serving = self._loop.submit(
+            serve_on(self._tracked, self._socket, self._stop.wait, quiet=True)
+        )
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.close()
+            raise
+
+    def _wait_until_up(self) -> None:
+        """The socket already queues connections; wait for hypercorn to answer one."""
+        parts = urlsplit(self.base_url)
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self._serving.done():
+                self._serving.result()
+                raise RuntimeError("the server stopped while starting")
+            connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=1)
+            try:
+                connection.request("GET", "/_mock/health")
+                connection.getresponse().read()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+            finally:
+                connection.close()
+
+    def submit(
+        self, method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> concurrent.futures.Future[RawResponse]:
+        # Helpers call the app directly, on the server's own loop: no round trip needed.
+        return self._loop.submit(asgi_request(self.app, method, target, headers, body))
+
+    def wait_quiet(self, timeout: float) -> None:
+        self._loop.submit(self._tracked.wait_quiet()).result(timeout)
+
+    def close(self) -> None:
+        self._loop.loop.call_soon_threadsafe(self._stop.set)
+        try:
+            self._serving.result(timeout=STOP_TIMEOUT)
+        finally:
+            self._socket.close()
+            self._loop.close()
+
+
+class MockTrustoo:
+    """One fresh, isolated fake. ``MockTrustoo(**settings)`` runs it in process (no socket);
+    ``MockTrustoo.serve(port=0, **settings)`` serves it over HTTP from a background thread.
+    ``settings`` are ``Config`` fields (``empty=True``, ``frozen_time=…``, …)."""
+
+    def __init__(self, config: Config | None = None, **settings: Any) -> None:
+        self._runtime: _InProcess | _Served = _InProcess(create_app(_config(config, settings)))
+
+    @classmethod
+    def serve(
+        cls,
+        config: Config | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        **settings: Any,
+    ) -> MockTrustoo:
+        """A live server on ``host:port`` (0: a free port); ``base_url`` says where."""
+        mock = cls.__new__(cls)
+        mock._runtime = _Served(create_app(_config(config, settings)), host, port)
+        return mock
+
+    # -- what it is --------------------------------------------------------------------------
+
+    @property
+    def app(self) -> Starlette:
+        return self._runtime.app
+
+    @property
+    def fake(self) -> Fake:
+        """The instance itself (store, clock, random source), for inspection."""
+        fake: Fake = self.app.state.fake
+        return fake
+
+    @property
+    def config(self) -> Config:
+        return self.fake.config
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>`` when served; ``http://trustoo.test`` in process."""
+        return self._runtime.base_url
+
+    def __repr__(self) -> str:
+        return f"<MockTrustoo {self.base_url}>"
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Served: wait until every HTTP request received so far has finished, the webhook
+        pushes it caused included. In process a call only answers once all that is done."""
+        if isinstance(self._runtime, _Served):
+            self._runtime.wait_quiet(timeout)
+
+    # -- lifetime ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the loop (and the server); with ``data_file`` the state is on disk."""
+        self._runtime.close()
+        self.fake.close()
+
+    def __enter__(self) -> MockTrustoo:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the control plane -------------------------------------------------------------------
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        """Call any ``/_mock`` operation (plain JSON in and out); MockTrustooError if refused."""
+        headers = [(b"accept", b"application/json")]
+        raw = b""
+        if body is not None:
+            raw = json.dumps(body).encode("utf-8")
+            headers.append((b"content-type", b"application/json"))
+        if self.config.control_token:
+            headers.append((b"authorization", f"Bearer {self.config.control_token}".encode()))
+        answer = self._runtime.submit(method, path.encode("utf-8"), headers, raw).result()
+        data = json.loads(answer.body) if answer.body else None
+        if answer.status >= 400:
+            message = data.get("error") if isinstance(data, dict) else None
+            raise MockTrustooError(answer.status, str(message or answer.body[:200]))
+        return data
+
+    def reset(self, *, empty: bool = False) -> None:
+        """Back to the start: the seed (or nothing), the clock and the random source."""
+        self.control("POST", "/_mock/reset", {"empty": empty})
+
+    def seed(self, data: Mapping[str, Any] | Path) -> dict[str, int]:
+        """Add data in the fixtures format (a mapping, or a JSON file); returns the counts."""
+        document = json.loads(data.read_text("utf-8")) if isinstance(data, Path) else dict(data)
+        counts: dict[str, int] = self.control("POST", "/_mock/seed", document)
+        return counts
+
+    def create_shop(self, **fields: Any) -> Shop:
+        """A new shop with its own tokens; ``shop_id``, ``name``, ``myshopify_domain``,
+        ``public_token`` and ``private_token`` may be given."""
+        return _record(Shop, self.control("POST", "/_mock/shops", fields))
+
+    def shop(self, shop_id: str | int) -> Shop:
+        return _record(Shop, self.control("GET", f"/_mock/shops/{shop_id}"))
+
+    def shops(self) -> list[Shop]:
+        return [_record(Shop, item) for item in self.control("GET", "/_mock/shops")]
+
+    def create_platform(self, **fields: Any) -> Platform:
+        """A new OAuth client (``client_id``, ``scopes``, ``redirect_uris``, … may be given)."""
+        return _record(Platform, self.control("POST", "/_mock/platforms", fields))
+
+    def platforms(self) -> list[Platform]:
+        return [_record(Platform, item) for item in self.control("GET", "/_mock/platforms")]
+
+    def authorize(
+        self, shop: Shop | str, platform: Platform | str, scopes: list[str] | None = None
+    ) -> Grant:
+        """The merchant grants the platform ``scopes`` (default: all it registered)."""
+        client_id = platform.client_id if isinstance(platform, Platform) else platform
+        body: dict[str, Any] = {"client_id": client_id}
+        if scopes is not None:
+            body["scopes"] = scopes
+        path = f"/_mock/shops/{_shop_id(shop)}/authorizations"
+        return _record(Grant, self.control("POST", path, body))
+
+    def merchant_session(self, shop: Shop | str) -> str:
+        """A merchant JWT for the calls the docs mark "merchant session"."""
+        answer = self.control("POST", f"/_mock/shops/{_shop_id(shop)}/merchant_session")
+        return str(answer["token"])
+
+    def deliveries(self, **filters: str) -> list[dict[str, Any]]:
+        """The webhook delivery log, filtered by ``shop_id``, ``topic``, ``status`` or
+        ``webhook_id``."""
+        query = f"?{urlencode(filters)}" if filters else ""
+        found: list[dict[str, Any]] = self.control("GET", f"/_mock/webhook_deliveries{query}")
+        return found
+
+    def journal(self) -> list[dict[str, Any]]:
+        """The request journal: the newest API requests (outside ``/_mock``), oldest first,
+        each with its status, the operation reached and how it authenticated."""
+        entries: list[dict[str, Any]] = self.control("GET", "/_mock/requests")
+        return entries
+
+    # -- the clock ---------------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """The fake's current time (Unix seconds)."""
+        return self.fake.ctx.clock.now()
+
+    def freeze(self, at: Instant | None = None) -> None:
+        """Stop the clock (at ``at``: Unix seconds or RFC 3339, default now)."""
+        body: dict[str, Any] = {"freeze": True}
+        if at is not None:
+            body["set"] = at
+        self.control("POST", "/_mock/clock", body)
+
+    def unfreeze(self) -> None:
+        self.control("POST", "/_mock/clock", {"freeze": False})
+
+    def set_time(self, at: Instant) -> None:
+        self.control("POST", "/_mock/clock", {"set": at})
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on; every webhook attempt that falls due on the way is made."""
+        self.control("POST", "/_mock/clock", {"advance": seconds})
+
+    # -- HTTP clients ------------------------------------------------------------------------
+
+    def client(
+        self, shop: Shop | str | None = None, *, token: str | None = None, **options: Any
+    ) -> httpx.Client:
+        """An ``httpx.Client`` on ``base_url`` that signs as ``shop``, or sends ``token`` as a
+        bearer (neither: unauthenticated). ``options`` go to httpx. Close it when done."""
+        _require_httpx()
+        import httpx
+
+        from trustoo_mock.transports import InProcessTransport
+
+        if isinstance(self._runtime, _InProcess):
+            options.setdefault("transport", InProcessTransport(self._runtime.submit))
+        return httpx.Client(base_url=self.base_url, **self._auth(shop, token, options))
+
+    def async_client(
+        self, shop: Shop | str | None = None, *, token: str | None = None, **options: Any
+    ) -> httpx.AsyncClient:
+        """``client`` for asyncio code: an ``httpx.AsyncClient`` (``async with`` it)."""
+        _require_httpx()
+        import httpx
+
+        from trustoo_mock.transports import AsyncInProcessTransport
+
+        if isinstance(self._runtime, _InProcess):
+            options.setdefault("transport", AsyncInProcessTransport(self._runtime.submit))
+        return httpx.AsyncClient(base_url=self.base_url, **self._auth(shop, token, options))
+
+    def _auth(
+        self, shop: Shop | str | None, token: str | None, options: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``options`` with the auth for ``shop`` or ``token`` (or the caller's own ``auth``)."""
+        from trustoo_mock.httpx_auth import BearerAuth, TrustooAuth
+
+        if [shop, token, options.get("auth")].count(None) < 2:
+            raise TypeError("sign as a shop, send a bearer token or pass auth=, not several")
+        if token is not None:
+            options["auth"] = BearerAuth(token)
+        elif shop is not None:
+            signer = shop if isinstance(shop, Shop) else self.shop(shop)
+            # The fake's own clock, so signatures stay valid when a test freezes or moves it.
+            now = self.fake.ctx.clock.now_int
+            options["auth"] = TrustooAuth(signer.public_token, signer.private_token, now)
+        return options
+
+
+def _require_httpx() -> None:
+    """httpx is the optional ``client`` extra; say so instead of a bare import error."""
+    if find_spec("httpx") is None:
+        raise ImportError("MockTrustoo clients need httpx: pip install 'trustoo-mock[client]'")
+
+
+def _config(config: Config | None, settings: Mapping[str, Any]) -> Config:
+    return replace(config or Config(), **settings)
+
+
+def _shop_id(shop: Shop | str) -> str:
+    return shop.shop_id if isinstance(shop, Shop) else str(shop)
