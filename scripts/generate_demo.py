@@ -12,6 +12,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from trustoo_mock.domain.customer_events import EVENT_TYPES, OS_TYPES
+
 SEED = 2026
 OUTPUT = Path(__file__).resolve().parent.parent / "fixtures" / "demo.json"
 SHOP_ID = "70000000001"
@@ -164,18 +166,6 @@ LAST_NAMES = [
     "Rossi",
     "Kowalski",
 ]
-EVENT_TYPES = [
-    "VIEW_REVIEW",
-    "EXPAND_CONTENT",
-    "SUBMIT_REVIEW",
-    "CLICK_REVIEW",
-    "PAGINATION",
-    "FILTER_REVIEW",
-    "SORT_REVIEW",
-    "CLICK_MEDIA",
-    "CLOSE_VIDEO_POPUP",
-]
-OS_TYPES = ["IOS", "ANDROID", "WINDOWS", "MACOS", "LINUX"]
 EVENT_SOURCES = ["STOREFRONT", "EMAIL", "ADMIN"]
 REVIEW_EVENTS = {"EXPAND_CONTENT", "CLICK_REVIEW", "CLICK_MEDIA", "CLOSE_VIDEO_POPUP"}
 CUSTOMER_COUNT = 150

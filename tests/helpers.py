@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -20,6 +21,15 @@ DEMO_PRIVATE_TOKEN = "ZGVtby1wcml2YXRlLTAwMQ=="
 DEMO_ACCESS_TOKEN = "ZGVtby1hY2Nlc3MtMDAwMQ=="
 DEMO_CLIENT_ID = "demo-platform"
 FROZEN_AT = 1788840306
+
+
+def iso(instant: float) -> str:
+    """Trustoo's ISO 8601 UTC form of a Unix time."""
+    return datetime.fromtimestamp(int(instant), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def epoch(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
 
 
 def compact(document: Any) -> bytes:

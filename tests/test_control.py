@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ from tests.helpers import (
     DEMO_SHOP_ID,
     FROZEN_AT,
     CheckedClient,
+    epoch,
+    iso,
 )
 
 DEMO = json.loads(
@@ -41,14 +42,6 @@ DELETE_REVIEW = "/api/v1/openapi/delete_review"
 WEBHOOKS = "/api/v1/openapi/get_shop_webhooks"
 CREATE_WEBHOOK = "/api/v1/openapi/create_shop_webhook"
 BASE64_TOKEN = re.compile(r"^[A-Za-z0-9+/]{22}==$")
-
-
-def epoch(text: str) -> int:
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
-
-
-def iso(instant: float) -> str:
-    return datetime.fromtimestamp(int(instant), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def assert_token(value: str) -> None:

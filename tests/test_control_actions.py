@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient
+from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, iso
 from tests.receiver import Receiver, receiver
 
 GET_REVIEW = "/api/v1/openapi/get_review"
@@ -20,10 +20,6 @@ EVENTS = "/api/v1/openapi/get_customer_events"
 SUBSCRIBE = "/api/v1/openapi/create_shop_webhook"
 PRODUCT = "8000000000001"  # lavender-soap in fixtures/demo.json
 DEMO_EVENTS = 3000  # fixtures/demo.json; event ids count from 1000001
-
-
-def iso(instant: int) -> str:
-    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def trustoo_time(instant: int) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import DEMO_SHOP_ID, CheckedClient
+from trustoo_mock.domain.customer_events import EVENT_TYPES
 
 EVENTS = "/api/v1/openapi/get_customer_events"
 SHOP_ID = "70000000061"
@@ -186,18 +187,7 @@ def test_demo_shop_has_events_of_every_type_os_and_source(client: CheckedClient)
         return total
 
     assert count() == 3000
-    types = [
-        "VIEW_REVIEW",
-        "EXPAND_CONTENT",
-        "SUBMIT_REVIEW",
-        "CLICK_REVIEW",
-        "PAGINATION",
-        "FILTER_REVIEW",
-        "SORT_REVIEW",
-        "CLICK_MEDIA",
-        "CLOSE_VIDEO_POPUP",
-    ]
-    by_type = [count(event_type=name) for name in types]
+    by_type = [count(event_type=name) for name in EVENT_TYPES]
     by_os = [count(os_type=name) for name in ("IOS", "ANDROID", "WINDOWS", "MACOS", "LINUX")]
     by_source = [count(event_source=name) for name in ("STOREFRONT", "EMAIL", "ADMIN")]
     for counts in (by_type, by_os, by_source):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient
+from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, iso
+from trustoo_mock.spec import bundled_spec
 
 UNSUBSCRIBE = "/api/v1/openapi/email_unsubscribe"
 EXCLUDE = "/api/v1/openapi/create_customer_exclude"
@@ -16,25 +16,7 @@ EXCLUSIONS = "/api/v1/openapi/get_customer_excludes"
 SHOP_ID = "70000000071"
 PUBLIC = "customers-public-token"
 PRIVATE = "customers-private-token"
-EMAIL_TYPES = [
-    "all",
-    "review_request",
-    "review_request_test",
-    "discount_for_photo_review",
-    "left_review",
-    "market_email",
-    "question_notification",
-    "answer_notification",
-    "review_request_quota_exhausted",
-    "review_display_quota_exhausted",
-    "reply_to_review",
-    "post_purchase_referral",
-    "advocate_reward_paid",
-    "advocate_reward_refund",
-    "review_media_remind",
-    "auto_leave_review",
-    "request_update_review",
-]
+EMAIL_TYPES = bundled_spec().document["components"]["schemas"]["EmailType"]["enum"]
 ANA = {
     "customer_id": "7400000000001",
     "first_name": "Ana",
@@ -58,10 +40,6 @@ BAD_EMAILS = [
     "a@example..com",
     "x" * 65 + "@example.com",
 ]
-
-
-def iso(instant: int) -> str:
-    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture

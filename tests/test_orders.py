@@ -3,12 +3,11 @@ seeded shop whose expected answers are worked out by hand below."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient
+from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, epoch, iso
 
 ORDERS = "/api/v1/openapi/get_orders"
 EXCLUDE = "/api/v1/openapi/create_customer_exclude"
@@ -74,14 +73,6 @@ SEEDED_ORDERS = [
 ]
 O1, O2, O3, O4, O5, O6, O7, O8 = (item["order_id"] for item in SEEDED_ORDERS)
 NEWEST_FIRST = [O8, O7, O6, O5, O4, O3, O2, O1]
-
-
-def ts(text: str) -> int:
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
-
-
-def iso(instant: int) -> str:
-    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
@@ -193,15 +184,15 @@ def test_type_filter(shop: CheckedClient, status: int, expected: list[str]) -> N
         ({"start_sent_at": "2026-06-11T09:00:01Z"}, [O8, O5]),
         (
             {
-                "start_sent_at": str(ts("2026-06-12T09:00:00Z")),
-                "end_sent_at": str(ts("2026-06-12T09:00:00Z")),
+                "start_sent_at": str(epoch("2026-06-12T09:00:00Z")),
+                "end_sent_at": str(epoch("2026-06-12T09:00:00Z")),
             },
             [O8, O5],
         ),
         ({"start_sent_at": "2026-06-12T11:00:00+02:00"}, [O8, O5]),
         ({"end_sent_at": "2026-06-09 23:59:59"}, []),
         ({"start_time": "2026-06-06 10:00:00"}, [O8, O7, O6]),
-        ({"end_time": str(ts("2026-06-02T10:00:00Z"))}, [O2, O1]),
+        ({"end_time": str(epoch("2026-06-02T10:00:00Z"))}, [O2, O1]),
         ({"start_time": "2026-06-03T00:00:00Z", "end_time": "2026-06-04T23:59:59Z"}, [O4, O3]),
         ({"start_time": "2026-06-05 00:00:00", "end_time": "2026-06-01 00:00:00"}, []),
         ({"type": 3, "start_time": "2026-06-05T00:00:00Z"}, [O8]),
