@@ -130,7 +130,7 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 120
             httpx.get(url, timeout=1)
             return
         except httpx.TransportError:
-            time.sleep(0.02)
+            time.sleep(0.005)
     raise RuntimeError(f"server not ready: {process.args}")
 
 
@@ -316,15 +316,16 @@ def startup(budget: Budget, report: Report) -> None:
     ]
     report.figures["import_ms"] = round(statistics.median(imports) * 1000, 1)
 
-    def cold_start() -> None:
+    def cold_start() -> float:
+        """Process start to the first 200 (not counting the shutdown after it)."""
         port = free_port()
         command = [str(BIN / "trustoo-mock"), "serve", "--port", str(port)]
+        started = time.perf_counter()
         with server(command, port, "/_mock/health"):
-            pass
+            return time.perf_counter() - started
 
-    report.figures["cold_start_to_first_200_ms"] = round(
-        median_seconds(cold_start, budget.repeats) * 1000, 1
-    )
+    starts = [cold_start() for _ in range(budget.repeats)]
+    report.figures["cold_start_to_first_200_ms"] = round(statistics.median(starts) * 1000, 1)
 
 
 # -- webhooks ---------------------------------------------------------------------------------

@@ -110,12 +110,13 @@ def push_headers(ctx: Context, delivery: dict[str, Any], at: float) -> dict[str,
 def _heads(ctx: Context, busy: set[str]) -> list[dict[str, Any]]:
     """The oldest unfinished delivery of each subscription, cancelling those whose
     subscription is gone (deleted, or its platform disconnected)."""
-    pending = sorted(ctx.store.find("deliveries", status="pending"), key=lambda d: int(d["id"]))
-    heads: dict[str, dict[str, Any]] = {}
-    for delivery in pending:
-        webhook_id = delivery["webhook_id"]
-        if webhook_id in heads:
-            continue
+    oldest: dict[str, dict[str, Any]] = {}
+    for delivery in ctx.store.scan("deliveries", status="pending"):
+        current = oldest.get(delivery["webhook_id"])
+        if current is None or int(delivery["id"]) < int(current["id"]):
+            oldest[delivery["webhook_id"]] = delivery
+    heads = []
+    for webhook_id, delivery in sorted(oldest.items(), key=lambda item: int(item[1]["id"])):
         alive = ctx.store.find_one(
             "webhooks",
             id=webhook_id,
@@ -123,10 +124,14 @@ def _heads(ctx: Context, busy: set[str]) -> list[dict[str, Any]]:
             platform_id=delivery["platform_id"],
         )
         if alive is None:
-            ctx.store.update("deliveries", {"id": delivery["id"]}, {"status": "cancelled"})
-            continue
-        heads[webhook_id] = delivery
-    return [delivery for delivery in heads.values() if delivery["id"] not in busy]
+            ctx.store.update(
+                "deliveries",
+                {"webhook_id": webhook_id, "status": "pending"},
+                {"status": "cancelled"},
+            )
+        elif delivery["id"] not in busy:
+            heads.append(dict(delivery))
+    return heads
 
 
 def next_due(ctx: Context, busy: set[str]) -> float | None:

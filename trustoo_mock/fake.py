@@ -25,8 +25,9 @@ from trustoo_mock.spec import bundled_spec
 from trustoo_mock.store import Store
 
 SNAPSHOT_CACHE_SIZE = 8
-# Seeded states, pickled, by everything the state depends on (see Fake._load_seed).
-_snapshots: OrderedDict[Hashable, bytes] = OrderedDict()
+# Seeded states by everything the state depends on (see Fake._load_seed): the tables, shared
+# read-only by every store that starts from them, and the random source, pickled.
+_snapshots: OrderedDict[Hashable, tuple[dict[str, dict[str, Any]], bytes]] = OrderedDict()
 _snapshots_lock = threading.Lock()
 
 
@@ -106,24 +107,27 @@ class Fake:
 
         Loading thousands of documents takes far longer than a test should wait for a fresh
         fake. What loading produces depends only on the seed, the config, a fresh random
-        source and the clock's current second (seeding stamps times with ``now_int``), so
-        the loaded tables and random source are pickled under exactly that key and later
-        loads unpickle a private copy. Keep seeding that way, or leave it out of this cache.
+        source and the clock's current second (seeding stamps times with ``now_int``), so a
+        copy of the loaded tables is kept under exactly that key and later loads share it,
+        copy on write (the store copies a table when it first writes it). Keep seeding that
+        way, or leave it out of this cache.
         """
         key = (self._seed_version, replace(self.config, data_file=None), self.ctx.clock.now_int())
         with _snapshots_lock:
             snapshot = _snapshots.get(key)
         if snapshot is None:
             seeding.load(self.ctx, seed)
-            snapshot = pickle.dumps((self.ctx.store.tables(), self.ctx.randomness))
+            tables, randomness = pickle.loads(
+                pickle.dumps((self.ctx.store.tables(), self.ctx.randomness))
+            )
             with _snapshots_lock:
-                _snapshots[key] = snapshot
+                _snapshots[key] = (tables, pickle.dumps(randomness))
                 while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
                     _snapshots.popitem(last=False)
             return
-        tables, randomness = pickle.loads(snapshot)
-        self.ctx.store.replace(tables)
-        self.ctx.randomness = randomness
+        tables, randomness = snapshot
+        self.ctx.store.replace(tables, shared=True)
+        self.ctx.randomness = pickle.loads(randomness)
 
     def close(self) -> None:
         self.ctx.store.close()

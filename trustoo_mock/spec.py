@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -12,7 +15,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import fastjsonschema
-import yaml
 
 from trustoo_mock.errors import trustoo_error
 from trustoo_mock.formats import FORMAT_CHECKS
@@ -317,9 +319,53 @@ class Spec:
 
 
 def load_spec(path: Path = SPEC_PATH) -> Spec:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     source = path.read_bytes()
-    return Spec(yaml.load(source, Loader=loader), source)
+    return Spec(_parse(source), source)
+
+
+def _cache_directory() -> Path:
+    configured = os.environ.get("TRUSTOO_MOCK_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trustoo-mock"
+
+
+def _parse(source: bytes) -> Any:
+    """The YAML document. Parsing it takes a fifth of a second, most of a server's start-up
+    and of a test session's first fake, so a JSON copy is kept in the user's cache directory
+    under the text's digest (read in milliseconds), when JSON holds the document exactly."""
+    digest = hashlib.sha256(source).hexdigest()[:32]
+    cached = _cache_directory() / f"openapi-{digest}.json"
+    try:
+        return json.loads(cached.read_bytes())
+    except (OSError, ValueError):
+        pass
+    import yaml  # only when there is no cached copy
+
+    document = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    try:
+        text = json.dumps(document, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return document
+    if json.loads(text) == document:
+        _write_quietly(cached, text)
+    return document
+
+
+def _write_quietly(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename; a cache that cannot be written is
+    simply not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
 
 
 @cache

@@ -81,6 +81,9 @@ class Store:
     indexes built on first use of a field and kept up to date by every write, so finding a
     token or a shop's reviews does not scan the table. ``ordered`` keeps a sorted view of a
     group (a shop's reviews by time) until that table is written again.
+
+    A state swapped in with ``replace(..., shared=True)`` is copied table by table on the
+    first write to each (copy on write), so many fakes can start from one loaded seed.
     """
 
     def __init__(self, path: Path | None = None) -> None:
@@ -88,6 +91,7 @@ class Store:
         self._db = self._open()
         self._indexes: dict[tuple[str, str], dict[Any, dict[str, None]]] = {}
         self._views: dict[tuple[tuple[str, ...], Hashable], Any] = {}
+        self._shared: set[str] = set()
         self.blobs = BlobStore(None if path is None else path.with_name(f"{path.name}.blobs"))
 
     def _open(self) -> TinyDB:
@@ -127,14 +131,24 @@ class Store:
         """Every table as stored (doc id -> document), for snapshots; read it, never change it."""
         return self._storage.read()
 
-    def replace(self, tables: dict[str, dict[str, Document]]) -> None:
-        """Swap in a whole state (a snapshot) as one persisted change."""
-        self._storage.write(tables)
+    def replace(self, tables: dict[str, dict[str, Document]], *, shared: bool = False) -> None:
+        """Swap in a whole state (a snapshot) as one persisted change. With ``shared`` the
+        tables stay the caller's, never written: each is copied when first written here."""
+        self._storage.write(dict(tables) if shared else tables)
+        self._shared = set(tables) if shared else set()
         self._db = self._open()
         self._forget_indexes()
 
     def _rows(self, table: str) -> dict[str, Document]:
         return self.tables().get(table, {})
+
+    def _own(self, table: str) -> dict[str, Document]:
+        """The table's rows, ready to be changed in place (copied first if shared)."""
+        tables = self.tables()
+        if table in self._shared:
+            self._shared.discard(table)
+            tables[table] = {doc_id: dict(document) for doc_id, document in tables[table].items()}
+        return tables.setdefault(table, {})
 
     def _index(self, table: str, field: str) -> dict[Any, dict[str, None]]:
         key = (table, field)
@@ -194,22 +208,19 @@ class Store:
         self._storage.write(self.tables())
 
     def insert(self, table: str, document: Document) -> Document:
-        # The id comes from TinyDB's table so its own bookkeeping stays right; appending to
-        # the stored table keeps loading a seed linear.
-        tables = self.tables()
-        next_document_id = cast(Callable[[], int], self._db.table(table)._get_next_id)
-        doc_id = str(next_document_id())
-        stored = dict(document)
-        tables.setdefault(table, {})[doc_id] = stored
-        self._index_add(table, doc_id, stored)
-        self._written(table)
-        return document
+        return self.insert_many(table, [document])[0]
 
     def insert_many(self, table: str, documents: list[Document]) -> list[Document]:
-        """Insert many documents in one write."""
-        with self.batch():
-            for document in documents:
-                self.insert(table, document)
+        """Insert documents in one write. The ids come from TinyDB's table so its own
+        bookkeeping stays right; appending to the stored table keeps loading a seed linear."""
+        rows = self._own(table)
+        next_document_id = cast(Callable[[], int], self._db.table(table)._get_next_id)
+        for document in documents:
+            doc_id = str(next_document_id())
+            stored = dict(document)
+            rows[doc_id] = stored
+            self._index_add(table, doc_id, stored)
+        self._written(table)
         return documents
 
     def scan(self, table: str, **equals: Any) -> list[Document]:
@@ -252,6 +263,7 @@ class Store:
         return dict(found[0][1]) if found else None
 
     def update(self, table: str, match: Mapping[str, Any], changes: Mapping[str, Any]) -> int:
+        self._own(table)
         found = self._matching(table, match)
         for doc_id, document in found:
             self._index_remove(table, doc_id, document)
@@ -262,8 +274,8 @@ class Store:
         return len(found)
 
     def delete(self, table: str, **equals: Any) -> int:
+        rows = self._own(table)
         found = self._matching(table, equals)
-        rows = self._rows(table)
         for doc_id, document in found:
             self._index_remove(table, doc_id, document)
             del rows[doc_id]
@@ -272,6 +284,8 @@ class Store:
         return len(found)
 
     def count(self, table: str, **equals: Any) -> int:
+        if not equals:
+            return len(self._rows(table))
         return len(self._matching(table, equals))
 
     def next_id(self, sequence: str, start: int) -> int:
@@ -293,6 +307,7 @@ class Store:
     def clear(self) -> None:
         with self.batch():
             self._db.drop_tables()
+            self._shared.clear()
             self._forget_indexes()
         self.blobs.clear()
 

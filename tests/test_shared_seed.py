@@ -1,0 +1,78 @@
+"""Fakes started from one seed share its loaded tables, copy on write: no fake's writes may
+reach the seed, or another fake, ever."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient
+from trustoo_mock import Config, create_app
+from trustoo_mock.store import Store
+
+TABLES = ("reviews", "events")
+FIELDS = ("shop_id", "rating")
+
+writes = st.lists(
+    st.one_of(
+        st.tuples(st.just("insert"), st.sampled_from(TABLES), st.integers(1, 3)),
+        st.tuples(st.just("update"), st.sampled_from(TABLES), st.integers(1, 3)),
+        st.tuples(st.just("delete"), st.sampled_from(TABLES), st.integers(1, 3)),
+    ),
+    max_size=12,
+)
+
+
+def template() -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        table: {
+            str(number): {"shop_id": number % 3 + 1, "rating": number % 5 + 1, "tags": ["x"]}
+            for number in range(1, 10)
+        }
+        for table in TABLES
+    }
+
+
+@given(writes)
+def test_writes_to_a_store_never_reach_the_shared_tables(
+    operations: list[tuple[str, str, int]],
+) -> None:
+    shared = template()
+    pristine = copy.deepcopy(shared)
+    store = Store()
+    store.replace(shared, shared=True)
+    for action, table, value in operations:
+        if action == "insert":
+            store.insert(table, {"shop_id": value, "rating": value})
+        elif action == "update":
+            store.update(table, {"shop_id": value}, {"rating": 0})
+        else:
+            store.delete(table, shop_id=value)
+    assert shared == pristine
+    other = Store()
+    other.replace(shared, shared=True)
+    assert other.find("reviews") == list(pristine["reviews"].values())
+
+
+def test_a_fake_edits_and_deletes_seeded_reviews_without_touching_the_next_fake() -> None:
+    def fresh() -> CheckedClient:
+        return CheckedClient(create_app(Config(frozen_time=FROZEN_AT)))
+
+    def first_page(client: CheckedClient) -> list[dict[str, Any]]:
+        response = client.signed("GET", "/api/v1/openapi/get_reviews", params={"page_size": 5})
+        page: list[dict[str, Any]] = response.json()["data"]["list"]
+        return page
+
+    before = first_page(fresh())  # the first fake of this seed loads it; the next share it
+    changed = fresh()
+    edited, deleted = before[0]["id"], before[1]["id"]
+    route = f"/_mock/shops/{DEMO_SHOP_ID}/reviews/{edited}"
+    assert changed.control("POST", route, {"title": "Changed"}).status_code == 200
+    response = changed.signed("POST", "/api/v1/openapi/delete_review", body={"id": deleted})
+    assert response.json()["code"] == 0
+    assert first_page(changed) != before
+
+    assert first_page(fresh()) == before
