@@ -6,11 +6,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient
-from trustoo_mock import Config, create_app
+from trustoo_mock import Config, create_app, fake
 from trustoo_mock.store import Store
 
 TABLES = ("reviews", "events")
@@ -76,3 +77,14 @@ def test_a_fake_edits_and_deletes_seeded_reviews_without_touching_the_next_fake(
     assert first_page(changed) != before
 
     assert first_page(fresh()) == before
+
+
+def test_a_seed_too_large_to_keep_twice_is_loaded_each_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fake, "SNAPSHOT_MAX_DOCUMENTS", 10)
+    config = Config(frozen_time=FROZEN_AT + 1)  # a clock second no other test seeds at
+    first, second = create_app(config).state.fake, create_app(config).state.fake
+    assert not any(key[1] == config for key in fake._snapshots)
+    assert first.ctx.store.tables() == second.ctx.store.tables()
+    assert first.ctx.store.tables()["reviews"] is not second.ctx.store.tables()["reviews"]

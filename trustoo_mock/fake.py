@@ -25,6 +25,8 @@ from trustoo_mock.spec import bundled_spec
 from trustoo_mock.store import Store
 
 SNAPSHOT_CACHE_SIZE = 8
+# A larger seed is loaded again each time rather than kept twice in memory.
+SNAPSHOT_MAX_DOCUMENTS = 50_000
 # Seeded states by everything the state depends on (see Fake._load_seed): the tables, shared
 # read-only by every store that starts from them, and the random source, pickled.
 _snapshots: OrderedDict[Hashable, tuple[dict[str, dict[str, Any]], bytes]] = OrderedDict()
@@ -110,16 +112,18 @@ class Fake:
         source and the clock's current second (seeding stamps times with ``now_int``), so a
         copy of the loaded tables is kept under exactly that key and later loads share it,
         copy on write (the store copies a table when it first writes it). Keep seeding that
-        way, or leave it out of this cache.
+        way, or leave it out of this cache. A seed of more than SNAPSHOT_MAX_DOCUMENTS is not
+        kept: a copy would double the memory of a server loaded for a load test.
         """
         key = (self._seed_version, replace(self.config, data_file=None), self.ctx.clock.now_int())
         with _snapshots_lock:
             snapshot = _snapshots.get(key)
         if snapshot is None:
             seeding.load(self.ctx, seed)
-            tables, randomness = pickle.loads(
-                pickle.dumps((self.ctx.store.tables(), self.ctx.randomness))
-            )
+            loaded = self.ctx.store.tables()
+            if sum(map(len, loaded.values())) > SNAPSHOT_MAX_DOCUMENTS:
+                return
+            tables, randomness = pickle.loads(pickle.dumps((loaded, self.ctx.randomness)))
             with _snapshots_lock:
                 _snapshots[key] = (tables, pickle.dumps(randomness))
                 while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
