@@ -23,9 +23,13 @@ def free_port() -> int:
 
 @contextmanager
 def live_server(
-    *arguments: str, timeout: float = 15.0, program: Sequence[str] = ()
+    *arguments: str,
+    timeout: float = 15.0,
+    program: Sequence[str] = (),
+    stop: signal.Signals = signal.SIGTERM,
 ) -> Iterator[str]:
-    """Run the CLI server until the block ends; stop it with SIGTERM, as a person would.
+    """Run the CLI server until the block ends; stop it with SIGTERM, as a person would, or
+    with ``stop`` (SIGKILL: a crash, no chance to save anything).
 
     ``program`` replaces ``trustoo-mock serve`` with another server that takes ``--port``
     (a test-only variant of the fake, run from the repository root).
@@ -55,7 +59,7 @@ def live_server(
             time.sleep(0.05)
         yield base_url
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import socket
 import time
 from typing import Any
@@ -242,7 +243,7 @@ def test_the_log_is_capped_dropping_finished_deliveries_first() -> None:
         assert len(hook.pushes) == 5
 
 
-def test_the_schedule_survives_a_restart_with_data(tmp_path: Any) -> None:
+def test_the_schedule_survives_a_kill_and_restart_with_data(tmp_path: Any) -> None:
     data = tmp_path / "state.json"
     import httpx
 
@@ -257,7 +258,7 @@ def test_the_schedule_survives_a_restart_with_data(tmp_path: Any) -> None:
 
     with receiver() as hook:
         hook.statuses = [500, 500]
-        with live_server("--data", str(data)) as base:
+        with live_server("--data", str(data), stop=signal.SIGKILL) as base:
             signed_post(
                 base,
                 "/api/v1/openapi/create_shop_webhook",
