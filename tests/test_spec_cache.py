@@ -57,3 +57,14 @@ def test_a_document_json_cannot_hold_is_not_cached(cache: Path, tmp_path: Path) 
     )
     assert str(load_spec(dated).document["x-when"]) == "2026-01-01"
     assert not list(cache.glob("openapi-*.json"))
+
+
+def test_no_home_directory_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRUSTOO_MOCK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def nowhere() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", nowhere)
+    assert load_spec().document == parsed_yaml()

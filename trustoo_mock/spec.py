@@ -323,23 +323,31 @@ def load_spec(path: Path = SPEC_PATH) -> Spec:
     return Spec(_parse(source), source)
 
 
-def _cache_directory() -> Path:
+def _cache_directory() -> Path | None:
     configured = os.environ.get("TRUSTOO_MOCK_CACHE_DIR")
     if configured:
         return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trustoo-mock"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory to be found: no cache
+            return None
+    return Path(base) / "trustoo-mock"
 
 
 def _parse(source: bytes) -> Any:
     """The YAML document. Parsing it takes a fifth of a second, most of a server's start-up
     and of a test session's first fake, so a JSON copy is kept in the user's cache directory
     under the text's digest (read in milliseconds), when JSON holds the document exactly."""
-    digest = hashlib.sha256(source).hexdigest()[:32]
-    cached = _cache_directory() / f"openapi-{digest}.json"
-    try:
-        return json.loads(cached.read_bytes())
-    except (OSError, ValueError):
-        pass
+    directory = _cache_directory()
+    cached = None
+    if directory is not None:
+        cached = directory / f"openapi-{hashlib.sha256(source).hexdigest()[:32]}.json"
+        try:
+            return json.loads(cached.read_bytes())
+        except (OSError, ValueError):
+            pass
     import yaml  # only when there is no cached copy
 
     document = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -347,7 +355,7 @@ def _parse(source: bytes) -> Any:
         text = json.dumps(document, ensure_ascii=False)
     except (TypeError, ValueError):
         return document
-    if json.loads(text) == document:
+    if cached is not None and json.loads(text) == document:
         _write_quietly(cached, text)
     return document
 
