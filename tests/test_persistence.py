@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 
 from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, compact
 from tests.live import live_server
-from trustoo_mock import store as store_module
+from trustoo_mock import files as files_module
 from trustoo_mock.client import RequestsSigner
 from trustoo_mock.signing import parse_query, signed_headers
 from trustoo_mock.store import Store
@@ -58,11 +59,25 @@ def test_a_crash_mid_write_leaves_the_previous_file(
     store.insert("shops", {"shop_id": "1"})
     before = data_file.read_bytes()
 
-    def crash(document: object, handle: object, **options: object) -> None:
-        handle.write('{"shops": {"1": {"shop_id"')  # type: ignore[attr-defined]
-        raise OSError("disk full")
+    real_fdopen = os.fdopen
 
-    monkeypatch.setattr(store_module.json, "dump", crash)
+    class HalfWritten:
+        """The disk fills up halfway through the new file."""
+
+        def __init__(self, fd: int, mode: str) -> None:
+            self.handle = real_fdopen(fd, mode)
+
+        def __enter__(self) -> HalfWritten:
+            return self
+
+        def __exit__(self, *failure: object) -> None:
+            self.handle.close()
+
+        def write(self, data: bytes) -> None:
+            self.handle.write(data[: len(data) // 2])
+            raise OSError("disk full")
+
+    monkeypatch.setattr(files_module.os, "fdopen", HalfWritten)
     with pytest.raises(OSError):
         store.insert("shops", {"shop_id": "2"})
     monkeypatch.undo()

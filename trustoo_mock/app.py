@@ -48,7 +48,7 @@ from trustoo_mock.fake import Fake
 from trustoo_mock.journal import JournalMiddleware
 from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
-from trustoo_mock.spec import Operation, Spec, bundled_spec
+from trustoo_mock.spec import Operation, Spec, bundled_spec, is_storage_path
 
 logger = logging.getLogger("trustoo_mock")
 
@@ -271,7 +271,7 @@ def _http_exception_handler(responder: Responder) -> Callable[[Request, Exceptio
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
         path = request.url.path
-        if path == "/_storage" or path.startswith("/_storage/"):
+        if is_storage_path(path):
             failure = (
                 storage_error(
                     "storage_method_not_allowed",

@@ -9,10 +9,10 @@ file and an atomic rename; the directory is only made when the first blob arrive
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
+
+from trustoo_mock.files import write_atomically
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
@@ -35,17 +35,7 @@ class BlobStore:
         target = self._directory / digest
         if target.exists():
             return digest
-        self._directory.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{digest}.", dir=self._directory)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(target, data)
         return digest
 
     def get(self, digest: str) -> bytes | None:

@@ -80,7 +80,8 @@ class Fake:
         self.dispatcher = Dispatcher(self.ctx)
         self.journal = Journal(config.journal_size)
         if self.ctx.store.is_empty and self.seed is not None:
-            self._load_seed(self.seed)
+            with self.ctx.store.batch():  # one write of the data file
+                self._load_seed(self.seed)
 
     @staticmethod
     def _startup_seed(config: Config) -> tuple[Hashable, dict[str, Any] | None]:
@@ -109,10 +110,11 @@ class Fake:
 
         Loading thousands of documents takes far longer than a test should wait for a fresh
         fake. What loading produces depends only on the seed, the config, a fresh random
-        source and the clock's current second (seeding stamps times with ``now_int``), so a
-        copy of the loaded tables is kept under exactly that key and later loads share it,
-        copy on write (the store copies a table when it first writes it). Keep seeding that
-        way, or leave it out of this cache. A seed of more than SNAPSHOT_MAX_DOCUMENTS is not
+        source and the clock's current second (seeding stamps times with ``now_int``), so the
+        loaded tables are kept under exactly that key and every store that starts from them,
+        this one included, shares them copy on write (a store copies a table when it first
+        writes it, so the kept tables are never written). Keep seeding that way, or leave it
+        out of this cache. A seed of more than SNAPSHOT_MAX_DOCUMENTS is not
         kept: a copy would double the memory of a server loaded for a load test.
         """
         key = (self._seed_version, replace(self.config, data_file=None), self.ctx.clock.now_int())
@@ -123,9 +125,9 @@ class Fake:
             loaded = self.ctx.store.tables()
             if sum(map(len, loaded.values())) > SNAPSHOT_MAX_DOCUMENTS:
                 return
-            tables, randomness = pickle.loads(pickle.dumps((loaded, self.ctx.randomness)))
+            self.ctx.store.replace(loaded, shared=True)
             with _snapshots_lock:
-                _snapshots[key] = (tables, pickle.dumps(randomness))
+                _snapshots[key] = (loaded, pickle.dumps(self.ctx.randomness))
                 while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
                     _snapshots.popitem(last=False)
             return

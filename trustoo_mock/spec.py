@@ -6,8 +6,8 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 import fastjsonschema
 
 from trustoo_mock.errors import trustoo_error
+from trustoo_mock.files import write_atomically
 from trustoo_mock.formats import FORMAT_CHECKS
 
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
@@ -27,6 +28,12 @@ JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 
 Validator = Callable[[Any], Any]
+STORAGE_PATH = "/_storage"
+
+
+def is_storage_path(path: str) -> bool:
+    """Whether ``path`` is the fake's object store (where uploads go)."""
+    return path == STORAGE_PATH or path.startswith(f"{STORAGE_PATH}/")
 
 
 class SpecViolation(ValueError):
@@ -126,7 +133,7 @@ class Operation:
     @property
     def is_storage(self) -> bool:
         """The fake's object store (uploads), answered like the object store, not Trustoo."""
-        return self.path == "/_storage" or self.path.startswith("/_storage/")
+        return is_storage_path(self.path)
 
     @cached_property
     def _multi_segment(self) -> frozenset[str]:
@@ -356,24 +363,9 @@ def _parse(source: bytes) -> Any:
     except (TypeError, ValueError):
         return document
     if cached is not None and json.loads(text) == document:
-        _write_quietly(cached, text)
+        with suppress(OSError):  # a cache that cannot be written is simply not kept
+            write_atomically(cached, text.encode("utf-8"))
     return document
-
-
-def _write_quietly(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename; a cache that cannot be written is
-    simply not kept."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
 
 
 @cache

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +18,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from trustoo_mock.blobs import BlobStore
+from trustoo_mock.files import write_atomically
 
 Document = dict[str, Any]
 MAX_VIEWS = 1024
@@ -57,18 +56,7 @@ class _AtomicMemoryStorage(Storage):
     def _persist(self) -> None:
         if self._path is None:
             return
-        directory = self._path.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{self._path.name}.", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self._data, handle, separators=(",", ":"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self._path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self._path, json.dumps(self._data, separators=(",", ":")).encode())
 
     def close(self) -> None:
         self._persist()

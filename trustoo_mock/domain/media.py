@@ -32,9 +32,9 @@ from urllib.parse import quote, urlencode
 from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import storage_error
+from trustoo_mock.spec import STORAGE_PATH
 
 BUCKET = "trustoo-mock"
-STORAGE_PATH = "/_storage"
 DEFAULT_VIDEO_TYPE = "video/mp4"
 DEFAULT_OBJECT_TYPE = "application/octet-stream"
 CALLBACK = {
