@@ -12,14 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from trustoo_mock.errors import TrustooError
+from trustoo_mock.errors import Code, TrustooError
 from trustoo_mock.principal import Principal
 from trustoo_mock.spec import Spec
 
 if TYPE_CHECKING:
     from trustoo_mock.fake import Fake
-
-AUTHENTICATION_FAILED = 16
 
 
 class Journal:
@@ -57,7 +55,7 @@ def auth_outcome(state: dict[str, Any]) -> tuple[str, str | None]:
     ended with, if any.
     """
     error = state.get("error")
-    if isinstance(error, TrustooError) and error.code == AUTHENTICATION_FAILED:
+    if isinstance(error, TrustooError) and error.code == Code.UNAUTHENTICATED:
         return "failed", error.message
     if "principal" not in state:
         return "not checked", None

@@ -157,13 +157,18 @@ class Operation:
             self.path,
         )
 
-    def matches(self, path: str) -> bool:
-        pattern = re.sub(
-            r"\\\{([^}/]+)\\\}",
-            lambda match: ".+" if match.group(1) in self._multi_segment else "[^/]+",
-            re.escape(self.path),
+    @cached_property
+    def _path_pattern(self) -> re.Pattern[str]:
+        return re.compile(
+            re.sub(
+                r"\\\{([^}/]+)\\\}",
+                lambda match: ".+" if match.group(1) in self._multi_segment else "[^/]+",
+                re.escape(self.path),
+            )
         )
-        return re.fullmatch(pattern, path) is not None
+
+    def matches(self, path: str) -> bool:
+        return self._path_pattern.fullmatch(path) is not None
 
     @property
     def security(self) -> tuple[frozenset[str], ...]:
