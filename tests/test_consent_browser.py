@@ -16,6 +16,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.live import free_port, live_server
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 

@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.network
+
 REPO = Path(__file__).resolve().parent.parent
 TEN_LINES = """\
 import urllib.request
