@@ -25,7 +25,7 @@ $(SYSTEM_TOOLS):
 	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver wrk'
 
 test: lint $(SYSTEM_TOOLS)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 # Compiled first, as a pip install would leave it (this workplace sets PYTHONDONTWRITEBYTECODE,
 # so an editable checkout would otherwise recompile the package at every start).

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -144,15 +143,12 @@ def _serving(*arguments: str, env: dict[str, str] | None = None) -> Iterator[tup
             process.stdout.close()
 
 
-def test_serve_on_port_0_prints_the_port_and_answers_at_once() -> None:
-    started = time.perf_counter()
+def test_serve_on_port_0_prints_the_port_and_answers() -> None:
+    # How fast it starts is a benchmark figure (make bench: cold start), not a test.
     with _serving("--port", "0") as (_, base_url):
         health = httpx.get(f"{base_url}/_mock/health").json()
-        elapsed = time.perf_counter() - started
     assert health["status"] == "ok"
     assert not base_url.endswith(":0")
-    # Typically 0.3 s, Python's own start included; the bound leaves room for a busy machine.
-    assert elapsed < 3, elapsed
 
 
 def test_every_setting_is_a_flag_and_an_environment_variable(
