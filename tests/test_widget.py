@@ -222,7 +222,7 @@ def test_a_missing_or_unknown_shop_is_code_5(
     shop: CheckedClient, path: str, params: dict[str, Any], words: str
 ) -> None:
     response = widget(shop, path, product_handle="blue-mug", **params)
-    assert (response.status_code, response.json()["code"]) == (404, 5)
+    assert (response.status_code, response.json()["code"]) == (200, 5)
     assert words in response.json()["message"]
     assert response.headers["access-control-allow-origin"] == "*"
 
@@ -233,7 +233,7 @@ def test_a_missing_or_unknown_shop_is_code_5(
 )
 def test_bad_paging_is_code_3(shop: CheckedClient, params: dict[str, Any], name: str) -> None:
     response = widget(shop, shop=DOMAIN, **params)
-    assert (response.status_code, response.json()["code"]) == (400, 3)
+    assert (response.status_code, response.json()["code"]) == (200, 3)
     assert f"invalid query parameter {name}" in response.json()["message"]
 
 
@@ -250,7 +250,7 @@ def test_ratings_per_handle_in_request_order(shop: CheckedClient) -> None:
 @pytest.mark.parametrize("handles", [",".join(["blue-mug"] * 101), "blue-mug,,red-cup", ","])
 def test_ratings_take_1_to_100_handles(shop: CheckedClient, handles: str) -> None:
     response = widget(shop, RATINGS, shop=DOMAIN, product_handle=handles)
-    assert (response.status_code, response.json()["code"]) == (400, 3)
+    assert (response.status_code, response.json()["code"]) == (200, 3)
     assert "comma-separated list of 1 to 100 product handles" in response.json()["message"]
     assert len(ratings(shop, ",".join(["blue-mug"] * 100))) == 100
 
