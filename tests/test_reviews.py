@@ -752,15 +752,15 @@ def test_rating_follows_creation_and_deletion(rating_client: CheckedClient) -> N
         )
 
     created = signed("POST", CREATE, {"product_id": R4, "rating": 3, "author": "New"})
-    assert created.status_code == 200
+    assert created.json()["code"] == 0
     hidden = signed(
         "POST", CREATE, {"product_id": R4, "rating": 1, "author": "Hidden", "is_published": 0}
     )
-    assert hidden.status_code == 200
+    assert hidden.json()["code"] == 0
     assert rating(rating_client, {"product_id": R4}) == rating_of([3])
 
     deleted = signed("POST", DELETE, {"id": created.json()["data"]["id"]})
-    assert deleted.status_code == 200
+    assert deleted.json()["code"] == 0
     assert rating(rating_client, {"product_id": R4}) == rating_of([])
 
 
