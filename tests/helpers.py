@@ -11,6 +11,8 @@ import httpx
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from trustoo_mock.config import MIRROR, ErrorHttpStatus
+from trustoo_mock.errors import Code, status_of
 from trustoo_mock.signing import parse_query, signed_headers
 from trustoo_mock.spec import Spec
 from trustoo_mock.testing import MockTrustoo
@@ -77,6 +79,7 @@ class CheckedClient:
             response.status_code,
             response.content,
             response.headers.get("content-type", ""),
+            self.app.state.fake.config.error_http_status,
         )
         return response
 
@@ -118,7 +121,13 @@ class CheckedClient:
 
 
 def check_response(
-    spec: Spec, method: str, url: str, status: int, content: bytes, content_type: str
+    spec: Spec,
+    method: str,
+    url: str,
+    status: int,
+    content: bytes,
+    content_type: str,
+    error_http_status: ErrorHttpStatus,
 ) -> None:
     path = urlsplit(url).path
     assert status < 500, f"{method} {path} answered {status}: {content[:500]!r}"
@@ -133,6 +142,9 @@ def check_response(
         assert not content or {media, family, "*/*"} & set(declared), (status, media)
         return
     document = json.loads(content)
+    # An internal error is HTTP 200 by default (D4 revised): the code tells it.
+    internal = isinstance(document, dict) and document.get("code") == Code.INTERNAL
+    assert not internal, f"{method} {path} answered code 13: {content[:500]!r}"
     if operation is None or operation.planned:
         if path.startswith("/_mock"):
             assert set(document) == {"error"}, document
@@ -141,7 +153,8 @@ def check_response(
         return
     if "Mock Control" not in operation.raw.get("tags", ()):
         assert set(document) >= {"code", "message", "time", "request_id"}, document
-        assert (document["code"] == 0) == (status == 200), document
+        mode = MIRROR if operation.raw.get("x-fake-only") else error_http_status
+        assert status == status_of(Code(document["code"]), mode), (status, document)
     validator = operation.response_validator(status)
     assert validator is not None, f"{operation.operation_id} does not document status {status}"
     validator(document)

@@ -165,12 +165,12 @@ def test_every_setting_is_a_flag_and_an_environment_variable(
 
 def test_settings_come_from_the_environment_and_flags_win() -> None:
     env = {"TRUSTOO_MOCK_PORT": "0", "TRUSTOO_MOCK_FROZEN_TIME": "1788840306"}
-    env |= {"TRUSTOO_MOCK_EMPTY": "yes", "TRUSTOO_MOCK_ERROR_HTTP_STATUS": "200"}
+    env |= {"TRUSTOO_MOCK_EMPTY": "yes", "TRUSTOO_MOCK_ERROR_HTTP_STATUS": "mirror"}
     with _serving("--frozen-time", "1700000000", env=env) as (_, base_url):
         assert httpx.get(f"{base_url}/_mock/clock").json()["now"] == 1700000000
         assert httpx.get(f"{base_url}/_mock/shops").json() == []
         unsigned = httpx.get(f"{base_url}/api/v1/openapi/get_reviews")
-        assert (unsigned.status_code, unsigned.json()["code"]) == (200, 16)
+        assert (unsigned.status_code, unsigned.json()["code"]) == (401, 16)
 
 
 def test_a_bad_environment_variable_is_named(

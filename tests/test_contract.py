@@ -114,6 +114,8 @@ def test_the_fake_conforms_to_its_own_contract(read_only_run: dict[str, Any]) ->
     assert statuses["get_open_api_private_token"] == "conforms"  # its auth probes only
     assert statuses["create_review"] == "skipped"
     assert set(statuses.values()) <= {"conforms", "skipped"}
+    assert report["status_convention"]["verdict"] == "200"
+    assert "Status convention (finding): 200: errors come as HTTP 200" in read_only_run["out"]
 
 
 def test_read_only_sends_no_write(read_only_run: dict[str, Any]) -> None:
@@ -163,7 +165,8 @@ def test_recorded_exchanges_keep_no_secret(read_only_run: dict[str, Any]) -> Non
     exchange = json.loads(probe.read_text())
     assert exchange["request"]["headers"]["Sign"] == contract.REDACTED
     assert exchange["request"]["headers"]["Public-Token"] == contract.REDACTED
-    assert exchange["response"]["status"] == 401
+    refused = json.loads(exchange["response"]["body"])
+    assert (exchange["response"]["status"], refused["code"]) == (200, 16)
 
 
 def signed_get(base_url: str, path: str) -> Any:
@@ -209,7 +212,7 @@ def test_a_missing_scope_must_be_refused_with_code_7(fake: str) -> None:
     # Besides the auth probes, one request with the token: no valid request is sent with a
     # token known to lack the scope.
     refused = [e for e in calls if e["auth"] == "ok"]
-    assert [e["status"] for e in refused] == [403]
+    assert [e["status"] for e in refused] == [200]
     assert "scopes read_reviews" in refused[0]["auth_explanation"]
 
 
@@ -265,6 +268,51 @@ def test_budget_and_rate_hold(fake: str) -> None:
     # Arrival times jitter a little around the sending pace, never by a whole interval.
     assert min(gaps) > 0.7 / rate
     assert times[-1] - times[0] >= 0.95 * (budget - 1) / rate
+
+
+def test_mirrored_statuses_are_judged_by_the_mode_and_found(tmp_path: Path) -> None:
+    only = ["--operation", "get_review", "--operation", "get_reviews"]
+    with live_server("--error-http-status", "mirror") as base_url:
+        report = tmp_path / "mirror.json"
+        judged = ["--error-http-status", "mirror", "--report", str(report)]
+        code, out = run_contract(base_url, *SHOP, *PLATFORM, *FAST, *only, *judged)
+        assert code == 0, out
+        finding = json.loads(report.read_text())["status_convention"]
+        assert (finding["verdict"], finding["judged_by"]) == ("mirror", "mirror")
+        assert {(seen["code"], seen["status"]) for seen in finding["observed"]} == {(16, 401)}
+
+        code, out = run_contract(base_url, *SHOP, *PLATFORM, *FAST, *only)
+    assert code == 1, out
+    assert "HTTP 401 with code 16; with --error-http-status 200 the spec says HTTP 200" in out
+    assert "Status convention (finding): mirror: the HTTP status mirrors the code" in out
+
+
+def test_status_convention_verdicts() -> None:
+    convention = contract.StatusConvention()
+    assert convention.verdict == "unknown"
+    convention.observe(16, 200)
+    convention.observe(7, 200)
+    assert convention.verdict == "200"
+    convention.observe(16, 401)
+    assert convention.verdict == "mixed"
+    mirrored = contract.StatusConvention()
+    mirrored.observe(7, 403)
+    assert mirrored.verdict == "mirror"
+    mirrored.observe(16, 400)
+    assert mirrored.verdict == "mixed"
+    other = contract.StatusConvention()
+    other.observe(16, 400)
+    assert other.verdict == "other"
+    assert "code 16 with HTTP 400 (1x)" in other.describe()
+
+
+def test_the_judged_mode_is_an_option() -> None:
+    assert options("--base-url", "http://x").error_http_status == 200
+    assert options("--base-url", "http://x", "--error-http-status", "mirror").error_http_status == (
+        "mirror"
+    )
+    with pytest.raises(contract.ContractError, match="--error-http-status"):
+        options("--base-url", "http://x", "--error-http-status", "sometimes")
 
 
 def test_operations_outside_trustoos_paths_are_fake_only() -> None:

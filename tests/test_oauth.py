@@ -105,7 +105,7 @@ def test_full_flow_over_http_as_a_platform_runs_it() -> None:
                 "refresh_token": tokens["refresh_token"],
             },
         )
-        assert (reused.status_code, reused.json()["code"]) == (400, 3)
+        assert (reused.status_code, reused.json()["code"]) == (200, 3)
         assert "already used" in reused.json()["message"]
 
         revoke = {"client_id": DEMO_CLIENT_ID, "client_secret": SECRET}
@@ -114,7 +114,7 @@ def test_full_flow_over_http_as_a_platform_runs_it() -> None:
         )
         assert revoked.json() == {**revoked.json(), "code": 0, "data": {}}
         refused = http.get(REVIEWS, headers={"Authorization": f"Bearer {new['access_token']}"})
-        assert (refused.status_code, refused.json()["code"]) == (401, 16)
+        assert (refused.status_code, refused.json()["code"]) == (200, 16)
         assert "revoked" in refused.json()["message"]
 
 
@@ -168,11 +168,11 @@ def test_client_authentication_failures_are_code_16(client: CheckedClient) -> No
         redirect_uri=CALLBACK,
         client_secret="not-the-secret",
     )
-    assert (wrong.status_code, wrong.json()["code"]) == (401, 16)
+    assert (wrong.status_code, wrong.json()["code"]) == (200, 16)
     unknown = _token(
         client, grant_type="authorization_code", code=code, redirect_uri=CALLBACK, client_id="x"
     )
-    assert (unknown.status_code, unknown.json()["code"]) == (401, 16)
+    assert (unknown.status_code, unknown.json()["code"]) == (200, 16)
     assert _exchange(client, code)["access_token"]  # the code survived the failed attempts
 
 
@@ -303,7 +303,7 @@ def test_authorization_info_and_install_status(client: CheckedClient) -> None:
         "GET",
         f"/api/v1/openapi/get_shop_install_status?client_id={DEMO_CLIENT_ID}&client_secret=x&shop_id=1",
     )
-    assert (bad.status_code, bad.json()["code"]) == (401, 16)
+    assert (bad.status_code, bad.json()["code"]) == (200, 16)
     neither = client.request("GET", f"/api/v1/openapi/get_shop_install_status?{query}").json()
     assert neither["code"] == 3 and "shop_id or myshopify_domain" in neither["message"]
 
@@ -333,12 +333,12 @@ def test_authorize_refuses_without_redirecting(client: CheckedClient) -> None:
     unknown = client.request(
         "GET", f"{AUTHORIZE}?client_id=nobody&redirect_uri={CALLBACK}", headers=session
     )
-    assert (unknown.status_code, unknown.json()["code"]) == (404, 5)
+    assert (unknown.status_code, unknown.json()["code"]) == (200, 5)
     evil = "https://evil.example.com/steal"
     stray = client.request(
         "GET", f"{AUTHORIZE}?client_id={DEMO_CLIENT_ID}&redirect_uri={evil}", headers=session
     )
-    assert (stray.status_code, stray.json()["code"]) == (403, 7)
+    assert (stray.status_code, stray.json()["code"]) == (200, 7)
     assert "location" not in stray.headers
     page = client.http.get(
         f"{AUTHORIZE}?client_id={DEMO_CLIENT_ID}&redirect_uri={evil}",

@@ -83,12 +83,13 @@ def test_markers_configure_the_fakes(pytester: pytest.Pytester) -> None:
         def test_module_marker(trustoo):
             assert trustoo.now == 1767225600
 
-        @pytest.mark.trustoo(seed="empty", error_http_status=200, clock="real")
+        @pytest.mark.trustoo(seed="empty", error_http_status="mirror", clock="real")
         def test_closest_marker_wins(trustoo_server):
             assert trustoo_server.shops() == []
             assert trustoo_server.now > 1767225600
             with trustoo_server.client() as http:
-                assert http.get("/api/v1/openapi/get_reviews").status_code == 200
+                refused = http.get("/api/v1/openapi/get_reviews")
+                assert (refused.status_code, refused.json()["code"]) == (401, 16)
 
         @pytest.mark.trustoo(seed="data/seed.json", random_seed=7, clock=0)
         def test_seed_file_beside_the_test(trustoo):
@@ -113,7 +114,7 @@ def test_ini_options_set_the_defaults(pytester: pytest.Pytester) -> None:
         [pytest]
         trustoo_seed = seed.json
         trustoo_clock = frozen
-        trustoo_error_http_status = 200
+        trustoo_error_http_status = mirror
         """
     )
     pytester.makepyfile(
@@ -122,13 +123,40 @@ def test_ini_options_set_the_defaults(pytester: pytest.Pytester) -> None:
 
         def test_defaults(trustoo):
             assert [shop.shop_id for shop in trustoo.shops()] == ["9"]
-            assert trustoo.config.error_http_status == 200
+            assert trustoo.config.error_http_status == "mirror"
             frozen = trustoo.now
             time.sleep(1.1)
             assert trustoo.now == frozen <= time.time()
         """
     )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_errors_are_http_200_unless_configured(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_default(trustoo):
+            with trustoo.client() as http:
+                refused = http.get("/api/v1/openapi/get_reviews")
+            assert (refused.status_code, refused.json()["code"]) == (200, 16)
+
+        @pytest.mark.trustoo(error_http_status="sometimes")
+        def test_bad_marker(trustoo):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*error_http_status 'sometimes': use 'mirror' or an HTTP status*"])
+
+
+def test_a_bad_ini_mode_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\ntrustoo_error_http_status = sometimes\n")
+    pytester.makepyfile("def test_it(trustoo):\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*trustoo_error_http_status: error_http_status 'sometimes'*"])
 
 
 def test_each_xdist_worker_has_its_own_server(

@@ -1,7 +1,10 @@
 """schemathesis over every implemented operation, in process, each request signed as a shop.
 
-Positive and negative data, the default checks. ``ignored_auth`` is left to test_auth.py:
-its probes would reuse the signing session, which signs every request by design.
+Positive and negative data, the default checks, each answer judged by the error status mode
+in force (D4 revised): the default (every envelope HTTP 200) with the full budget, ``mirror``
+with a smaller one. schemathesis tells a refusal by its status, so its data checks look at
+the status the code mirrors. ``ignored_auth`` is left to test_auth.py: its probes would
+reuse the signing session, which signs every request by design.
 """
 
 from __future__ import annotations
@@ -12,7 +15,11 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.python import asgi
-from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    ignored_auth,
+    negative_data_rejection,
+    positive_data_acceptance,
+)
 
 from tests.helpers import (
     DEMO_ACCESS_TOKEN,
@@ -24,17 +31,17 @@ from tests.helpers import (
 from tests.strategies import register_formats
 from trustoo_mock import Config, create_app
 from trustoo_mock.client import RequestsSigner
+from trustoo_mock.config import MIRROR, ErrorHttpStatus
+from trustoo_mock.contract_runner import by_code, status_follows_mode
 from trustoo_mock.domain import sessions
 from trustoo_mock.spec import Operation, bundled_spec
 
 EXAMPLES = int(os.environ.get("TRUSTOO_MOCK_FUZZ_EXAMPLES", "25"))
+MIRRORED_EXAMPLES = max(EXAMPLES // 5, 2)
 
 # Operations that must name a shop by one of two optional parameters: a request the schema
 # allows (neither given) is refused with code 3, which no OpenAPI schema can express.
-STATE_DEPENDENT_ACCEPTANCE = {
-    "get_shop_authorization_info": (positive_data_acceptance,),
-    "get_shop_install_status": (positive_data_acceptance,),
-}
+STATE_DEPENDENT_ACCEPTANCE = {"get_shop_authorization_info", "get_shop_install_status"}
 
 register_formats()
 spec = bundled_spec()
@@ -45,7 +52,7 @@ schema.config.generation.update(
     modes=["positive", "negative"], with_security_parameters=False, deterministic=True
 )
 
-_sessions: dict[str, tuple[Any, Any]] = {}
+_sessions: dict[tuple[str, ErrorHttpStatus], tuple[Any, Any]] = {}
 
 
 class _Bearer:
@@ -72,15 +79,36 @@ def _signer_for(operation: Operation, app: Any) -> Any:
     return None
 
 
-def _session_for(operation_id: str) -> tuple[Any, Any]:
-    """One fake per operation: its examples share state, other operations cannot disturb it."""
-    if operation_id not in _sessions:
-        app = create_app(Config(frozen_time=FROZEN_AT))
-        _sessions[operation_id] = (
+def _session_for(operation_id: str, mode: ErrorHttpStatus) -> tuple[Any, Any]:
+    """One fake per operation and mode: its examples share state, other operations cannot
+    disturb it."""
+    if (operation_id, mode) not in _sessions:
+        app = create_app(Config(frozen_time=FROZEN_AT, error_http_status=mode))
+        _sessions[operation_id, mode] = (
             asgi.get_client(app),
             _signer_for(spec.operations[operation_id], app),
         )
-    return _sessions[operation_id]
+    return _sessions[operation_id, mode]
+
+
+def _check(case: schemathesis.Case, mode: ErrorHttpStatus) -> None:
+    operation_id = case.operation.definition.raw["operationId"]
+    session, signer = _session_for(operation_id, mode)
+    kwargs = case.as_transport_kwargs(base_url="http://testserver")
+    response = session.request(**kwargs, auth=signer, allow_redirects=False)
+    assert response.status_code < 500, response.text
+    if "json" in response.headers.get("content-type", ""):
+        document = response.json()
+        # An internal error is HTTP 200 by default: its code tells it.
+        assert not isinstance(document, dict) or document.get("code") != 13, response.text
+    data_checks = [negative_data_rejection]
+    if operation_id not in STATE_DEPENDENT_ACCEPTANCE:
+        data_checks.append(positive_data_acceptance)
+    case.validate_response(
+        response,
+        excluded_checks=[ignored_auth, negative_data_rejection, positive_data_acceptance],
+        additional_checks=[*map(by_code, data_checks), status_follows_mode(mode)],
+    )
 
 
 @schema.parametrize()
@@ -91,13 +119,18 @@ def _session_for(operation_id: str) -> tuple[Any, Any]:
     derandomize=True,
 )
 def test_operation_conforms(case: schemathesis.Case) -> None:
-    operation_id = case.operation.definition.raw["operationId"]
-    session, signer = _session_for(operation_id)
-    kwargs = case.as_transport_kwargs(base_url="http://testserver")
-    response = session.request(**kwargs, auth=signer, allow_redirects=False)
-    assert response.status_code < 500, response.text
-    excluded = [ignored_auth, *STATE_DEPENDENT_ACCEPTANCE.get(operation_id, ())]
-    case.validate_response(response, excluded_checks=excluded)
+    _check(case, 200)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MIRRORED_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_operation_conforms_with_mirrored_statuses(case: schemathesis.Case) -> None:
+    _check(case, MIRROR)
 
 
 def test_every_implemented_operation_is_fuzzed() -> None:

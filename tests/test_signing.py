@@ -208,7 +208,7 @@ def test_http_indexed_keys_signed_without_brackets_fail(client: CheckedClient) -
     raw_query = "product_ids[0]=8000000000001&product_ids[1]=8000000000002"
     pairs = [("product_ids", "8000000000001"), ("product_ids", "8000000000002")]
     response = _signed_get(client, raw_query, pairs)
-    assert response.status_code == 401
+    assert response.status_code == 200
     document = response.json()
     assert document["code"] == 16
     assert (
@@ -257,7 +257,7 @@ def test_http_body_signed_in_other_serialisation_fails(client: CheckedClient) ->
     signed_over = compact(NEW_REVIEW)
     headers = signed_headers(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, client.now, [], signed_over)
     response = client.request("POST", CREATE_REVIEW, content=sent, headers=headers)
-    assert response.status_code == 401
+    assert response.status_code == 200
     assert response.json()["code"] == 16
     assert f"timestamp={FROZEN_AT}|" in response.json()["message"]
 
@@ -271,13 +271,13 @@ def test_http_timestamp_in_query_and_header_verifies(client: CheckedClient) -> N
     response = _signed_get(
         client, f"timestamp={FROZEN_AT}&page=1", [("timestamp", str(FROZEN_AT)), ("page", "1")]
     )
-    assert response.status_code == 200
+    assert response.json()["code"] == 0
 
 
 def test_http_timestamp_in_query_different_from_header_is_16(client: CheckedClient) -> None:
     other = FROZEN_AT - 1
     response = _signed_get(client, f"page=1&timestamp={other}", [("page", "1")])
-    assert response.status_code == 401
+    assert response.status_code == 200
     document = response.json()
     assert document["code"] == 16
     message = document["message"]

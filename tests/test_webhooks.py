@@ -145,7 +145,7 @@ def test_update_accepts_a_numeric_id(shop: Caller) -> None:
 def test_update_to_its_own_topic_and_url_is_allowed(shop: Caller) -> None:
     created = shop.created("review/created", hook_url(1))
     response = shop.update(created["id"], "review/created", hook_url(1))
-    assert response.status_code == 200
+    assert response.json()["code"] == 0
 
 
 def test_delete_then_list_is_empty(shop: Caller) -> None:
@@ -154,13 +154,13 @@ def test_delete_then_list_is_empty(shop: Caller) -> None:
     assert response.status_code == 200
     assert response.json()["data"] == {}
     assert shop.listed() == []
-    assert_error(shop.delete(created["id"]), 404, 5)
+    assert_error(shop.delete(created["id"]), 200, 5)
 
 
 def test_delete_leaves_the_others(shop: Caller) -> None:
     keep = shop.created("review/created", hook_url("keep"))
     drop = shop.created("review/created", hook_url("drop"))
-    assert shop.delete(int(drop["id"])).status_code == 200
+    assert shop.delete(int(drop["id"])).json()["code"] == 0
     assert shop.listed() == [keep]
 
 
@@ -169,7 +169,7 @@ def test_delete_leaves_the_others(shop: Caller) -> None:
 
 def test_same_topic_and_url_twice_is_already_exists(shop: Caller) -> None:
     shop.created("review/created", hook_url(1))
-    error = assert_error(shop.create("review/created", hook_url(1)), 409, 6)
+    error = assert_error(shop.create("review/created", hook_url(1)), 200, 6)
     assert "review/created" in error["message"]
     assert len(shop.listed()) == 1
 
@@ -183,14 +183,14 @@ def test_same_url_with_another_topic_is_fine(shop: Caller) -> None:
 def test_twenty_first_webhook_is_refused(shop: Caller, platform: Caller) -> None:
     for n in range(LIMIT):
         shop.created("review/created", hook_url(n))
-    assert_error(shop.create("review/created", hook_url(LIMIT)), 429, 8)
+    assert_error(shop.create("review/created", hook_url(LIMIT)), 200, 8)
     assert len(shop.listed()) == LIMIT
 
     # The limit is per (shop, platform): the platform still has room.
     platform.created("review/created", hook_url("platform"))
 
     # Deleting one makes room again.
-    assert shop.delete(shop.listed()[0]["id"]).status_code == 200
+    assert shop.delete(shop.listed()[0]["id"]).json()["code"] == 0
     shop.created("review/created", hook_url(LIMIT))
     assert len(shop.listed()) == LIMIT
 
@@ -198,7 +198,7 @@ def test_twenty_first_webhook_is_refused(shop: Caller, platform: Caller) -> None
 def test_update_to_another_webhooks_topic_and_url_is_already_exists(shop: Caller) -> None:
     first = shop.created("review/created", hook_url(1))
     second = shop.created("review/created", hook_url(2))
-    assert_error(shop.update(second["id"], "review/created", hook_url(1)), 409, 6)
+    assert_error(shop.update(second["id"], "review/created", hook_url(1)), 200, 6)
     assert shop.listed() == [first, second]
 
 
@@ -218,7 +218,7 @@ def test_update_to_another_webhooks_topic_and_url_is_already_exists(shop: Caller
     ids=["ftp", "not-a-url", "relative", "2049-chars", "empty", "no-host"],
 )
 def test_bad_url_is_invalid_argument(shop: Caller, url: str) -> None:
-    error = assert_error(shop.create("review/created", url), 400, 3)
+    error = assert_error(shop.create("review/created", url), 200, 3)
     assert "url" in error["message"]
     assert shop.listed() == []
 
@@ -232,13 +232,13 @@ def test_url_of_2048_chars_is_accepted(shop: Caller) -> None:
 @pytest.mark.parametrize("url", ["ftp://x", "/hook"])
 def test_update_to_a_bad_url_is_invalid_argument(shop: Caller, url: str) -> None:
     created = shop.created("review/created", hook_url(1))
-    assert_error(shop.update(created["id"], "review/created", url), 400, 3)
+    assert_error(shop.update(created["id"], "review/created", url), 200, 3)
     assert shop.listed() == [created]
 
 
 @pytest.mark.parametrize("topic", ["review/exploded", "orders/created", "", "REVIEW/CREATED"])
 def test_unknown_topic_is_invalid_argument(shop: Caller, topic: str) -> None:
-    error = assert_error(shop.create(topic, hook_url(1)), 400, 3)
+    error = assert_error(shop.create(topic, hook_url(1)), 200, 3)
     assert "topic" in error["message"]
     assert shop.listed() == []
 
@@ -249,13 +249,13 @@ def test_unknown_topic_is_invalid_argument(shop: Caller, topic: str) -> None:
     ids=["no-url", "no-topic", "empty"],
 )
 def test_missing_fields_are_invalid_argument(shop: Caller, body: dict[str, Any]) -> None:
-    assert_error(shop.call("POST", CREATE, body), 400, 3)
+    assert_error(shop.call("POST", CREATE, body), 200, 3)
 
 
 @pytest.mark.parametrize("webhook_id", ["424242", 424242])
 def test_update_or_delete_of_unknown_id_is_not_found(shop: Caller, webhook_id: Any) -> None:
-    assert_error(shop.update(webhook_id, "review/created", hook_url(1)), 404, 5)
-    assert_error(shop.delete(webhook_id), 404, 5)
+    assert_error(shop.update(webhook_id, "review/created", hook_url(1)), 200, 5)
+    assert_error(shop.delete(webhook_id), 200, 5)
 
 
 # --------------------------------------------------------------------------- platform isolation
@@ -273,10 +273,10 @@ def test_neither_owner_can_change_the_others(shop: Caller, platform: Caller) -> 
     mine = shop.created("review/created", hook_url("shop"))
     theirs = platform.created("review/created", hook_url("platform"))
 
-    assert_error(shop.update(theirs["id"], "review/updated", hook_url("x")), 404, 5)
-    assert_error(shop.delete(theirs["id"]), 404, 5)
-    assert_error(platform.update(mine["id"], "review/updated", hook_url("y")), 404, 5)
-    assert_error(platform.delete(mine["id"]), 404, 5)
+    assert_error(shop.update(theirs["id"], "review/updated", hook_url("x")), 200, 5)
+    assert_error(shop.delete(theirs["id"]), 200, 5)
+    assert_error(platform.update(mine["id"], "review/updated", hook_url("y")), 200, 5)
+    assert_error(platform.delete(mine["id"]), 200, 5)
 
     assert shop.listed() == [mine]
     assert platform.listed() == [theirs]
@@ -296,7 +296,7 @@ def test_another_platform_does_not_see_the_demo_platforms_webhooks(
 
     theirs = platform.created("review/created", hook_url("demo-platform"))
     assert other.listed() == []
-    assert_error(other.delete(theirs["id"]), 404, 5)
+    assert_error(other.delete(theirs["id"]), 200, 5)
     assert platform.listed() == [theirs]
 
 
@@ -314,20 +314,20 @@ def test_a_second_token_of_the_same_platform_sees_its_webhooks(
 @pytest.mark.parametrize("topic", ["review/created", "review/updated", "review/deleted"])
 def test_review_topics_need_write_reviews(client: CheckedClient, topic: str) -> None:
     reader = Caller(client, grant(client, ["read_reviews"]))
-    error = assert_error(reader.create(topic, hook_url(1)), 403, 7)
+    error = assert_error(reader.create(topic, hook_url(1)), 200, 7)
     assert "write_reviews" in error["message"]
     assert reader.listed() == []
 
 
 def test_customer_events_need_read_customer_events(client: CheckedClient) -> None:
     writer = Caller(client, grant(client, ["write_reviews"]))
-    error = assert_error(writer.create("customer_event/created", hook_url(1)), 403, 7)
+    error = assert_error(writer.create("customer_event/created", hook_url(1)), 200, 7)
     assert "read_customer_events" in error["message"]
     writer.created("review/created", hook_url(1))
 
     events = Caller(client, grant(client, ["read_customer_events"]))
     events.created("customer_event/created", hook_url(2))
-    error = assert_error(events.create("review/created", hook_url(3)), 403, 7)
+    error = assert_error(events.create("review/created", hook_url(3)), 200, 7)
     assert "write_reviews" in error["message"]
 
 
@@ -335,7 +335,7 @@ def test_update_to_a_topic_outside_the_scopes_is_refused(client: CheckedClient) 
     writer = Caller(client, grant(client, ["write_reviews"]))
     created = writer.created("review/created", hook_url(1))
     error = assert_error(
-        writer.update(created["id"], "customer_event/created", hook_url(1)), 403, 7
+        writer.update(created["id"], "customer_event/created", hook_url(1)), 200, 7
     )
     assert "read_customer_events" in error["message"]
     assert writer.listed() == [created]

@@ -222,7 +222,7 @@ def test_a_missing_or_unknown_shop_is_code_5(
     shop: CheckedClient, path: str, params: dict[str, Any], words: str
 ) -> None:
     response = widget(shop, path, product_handle="blue-mug", **params)
-    assert (response.status_code, response.json()["code"]) == (404, 5)
+    assert (response.status_code, response.json()["code"]) == (200, 5)
     assert words in response.json()["message"]
     assert response.headers["access-control-allow-origin"] == "*"
 
@@ -233,7 +233,7 @@ def test_a_missing_or_unknown_shop_is_code_5(
 )
 def test_bad_paging_is_code_3(shop: CheckedClient, params: dict[str, Any], name: str) -> None:
     response = widget(shop, shop=DOMAIN, **params)
-    assert (response.status_code, response.json()["code"]) == (400, 3)
+    assert (response.status_code, response.json()["code"]) == (200, 3)
     assert f"invalid query parameter {name}" in response.json()["message"]
 
 
@@ -250,7 +250,7 @@ def test_ratings_per_handle_in_request_order(shop: CheckedClient) -> None:
 @pytest.mark.parametrize("handles", [",".join(["blue-mug"] * 101), "blue-mug,,red-cup", ","])
 def test_ratings_take_1_to_100_handles(shop: CheckedClient, handles: str) -> None:
     response = widget(shop, RATINGS, shop=DOMAIN, product_handle=handles)
-    assert (response.status_code, response.json()["code"]) == (400, 3)
+    assert (response.status_code, response.json()["code"]) == (200, 3)
     assert "comma-separated list of 1 to 100 product handles" in response.json()["message"]
     assert len(ratings(shop, ",".join(["blue-mug"] * 100))) == 100
 
@@ -272,7 +272,7 @@ def test_the_widget_reads_what_the_open_api_writes(shop: CheckedClient) -> None:
     }
     created = call(shop, "POST", CREATE, body).json()["data"]
     hidden = call(shop, "POST", CREATE, {**body, "author": "Gus", "is_published": 0})
-    assert hidden.status_code == 200
+    assert hidden.json()["code"] == 0
 
     assert authors(shop, product_handle="blue-mug") == ["Fay", "Bo", "Ann"]  # Fay: newest
     first = reviews(shop, product_handle="blue-mug")["list"][0]
@@ -294,7 +294,7 @@ def test_the_widget_reads_what_the_open_api_writes(shop: CheckedClient) -> None:
     assert shop.control("POST", merchant, {"is_published": 1}).status_code == 200
     assert authors(shop, product_handle="blue-mug") == ["Fay", "Bo", "Ann"]
 
-    assert call(shop, "POST", DELETE, {"id": created["id"]}).status_code == 200
+    assert call(shop, "POST", DELETE, {"id": created["id"]}).json()["code"] == 0
     assert authors(shop, product_handle="blue-mug") == ["Bo", "Ann"]
     assert ratings(shop, "blue-mug") == [{"rating": "4.5", "total_reviews": "2"}]
 

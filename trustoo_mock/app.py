@@ -36,7 +36,7 @@ from trustoo_mock.api import (
 )
 from trustoo_mock.api.call import Call, Handler
 from trustoo_mock.auth import authenticate, require_scopes
-from trustoo_mock.config import Config
+from trustoo_mock.config import MIRROR, Config, ErrorHttpStatus
 from trustoo_mock.errors import (
     ControlError,
     StorageError,
@@ -134,9 +134,15 @@ class Responder:
             return Response(body, media_type="application/json")
         return JSONResponse(envelope.success(data, request_id, now))
 
-    def error(self, error: TrustooError, headers: dict[str, str] | None = None) -> JSONResponse:
+    def error(
+        self,
+        error: TrustooError,
+        headers: dict[str, str] | None = None,
+        mode: ErrorHttpStatus | None = None,
+    ) -> JSONResponse:
+        """``mode`` overrides the instance's ``error_http_status`` (for fake-only pages)."""
         request_id, now = self._stamp()
-        status = self.fake.config.error_http_status or error.http_status
+        status = error.status_in(self.fake.config.error_http_status if mode is None else mode)
         body = envelope.failure(error, request_id, now)
         return JSONResponse(body, status_code=status, headers=headers)
 
@@ -144,6 +150,10 @@ class Responder:
 def _trustoo_endpoint(
     fake: Fake, responder: Responder, operation: Operation, handler: Handler
 ) -> Endpoint:
+    # The fake's own stand-ins (the consent page's form) are not Trustoo's: their errors keep
+    # the status that mirrors the code whatever the instance's error_http_status.
+    mode: ErrorHttpStatus | None = MIRROR if operation.raw.get("x-fake-only") else None
+
     async def endpoint(request: Request) -> Response:
         try:
             body = await _read_body(request, fake.config.max_body_bytes)
@@ -162,15 +172,15 @@ def _trustoo_endpoint(
             response = data if isinstance(data, Response) else responder.ok(data)
             return _wake_dispatcher(fake, queued, response)
         except _BodyTooLarge:
-            return responder.error(
-                trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
-            )
+            too_large = trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
+            return responder.error(too_large, mode=mode)
         except TrustooError as error:
             request.state.error = error  # for the request journal
-            return responder.error(error)
+            return responder.error(error, mode=mode)
         except Exception as error:
             logger.exception("unexpected failure in %s", operation.operation_id)
-            return responder.error(trustoo_error("internal", detail=type(error).__name__))
+            internal = trustoo_error("internal", detail=type(error).__name__)
+            return responder.error(internal, mode=mode)
 
     if not operation.raw.get("x-cors"):
         return endpoint
@@ -295,7 +305,7 @@ def _http_exception_handler(responder: Responder) -> Callable[[Request, Exceptio
                 allowed=headers.get("Allow", ""),
             )
         else:
-            error = trustoo_error("no_such_path", method=request.method, path=path)
+            error = trustoo_error("no_such_path", http_status=404, method=request.method, path=path)
         return responder.error(error, headers)
 
     return handle

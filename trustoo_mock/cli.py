@@ -10,7 +10,7 @@ import shlex
 import signal
 import sys
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from trustoo_mock.clock import Clock
-from trustoo_mock.config import Config
+from trustoo_mock.config import MIRROR, Config, parse_error_http_status
 from trustoo_mock.contract import add_arguments as contract_arguments
 from trustoo_mock.contract import main as contract_main
 from trustoo_mock.signing import parse_query, signed_headers
@@ -39,7 +39,10 @@ SETTING_HELP = {
     "random_seed": "seed of every generated id, token and request id",
     "frozen_time": "freeze the clock at these Unix seconds",
     "timestamp_window": "seconds a signed request's Timestamp may differ from the clock",
-    "error_http_status": "send this HTTP status for every error (the code stays in the body)",
+    "error_http_status": (
+        "HTTP status of every answer in Trustoo's error envelope (the code is in the body): "
+        "a number (default 200, as Trustoo), or mirror (16 is 401, 5 is 404, ...)"
+    ),
     "max_body_bytes": "largest request body accepted",
     "control_token": "require Authorization: Bearer <token> on /_mock",
     "access_token_ttl": "seconds an OAuth access token lives",
@@ -60,6 +63,10 @@ SETTING_HELP = {
 }
 SETTING_ALIASES = {"data_file": ("--data",)}
 METAVARS: dict[type, str] = {Path: "FILE", str: "TEXT"}
+# Settings whose text is not one plain type: how to read it, and its metavar.
+SETTING_PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "error_http_status": (parse_error_http_status, f"{MIRROR}|N"),
+}
 
 
 def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
@@ -122,10 +129,33 @@ def _setting_type(name: str) -> type:
     return typing.cast(type, kind)
 
 
+def _argument_type(read: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``read`` for argparse: its ValueError becomes the usage error, message and all."""
+
+    def argument(text: str) -> Any:
+        try:
+            return read(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return argument
+
+
 def _add_setting(parser: argparse.ArgumentParser, name: str, default: Any) -> None:
     env = ENV_PREFIX + name.upper()
     flags = [f"--{name.replace('_', '-')}", *SETTING_ALIASES.get(name, ())]
     text = f"{SETTING_HELP.get(name, f'Config.{name}')} (env {env})"
+    if name in SETTING_PARSERS:
+        read, metavar = SETTING_PARSERS[name]
+        parser.add_argument(
+            *flags,
+            dest=name,
+            type=_argument_type(read),
+            default=default,
+            metavar=metavar,
+            help=text,
+        )
+        return
     kind = _setting_type(name)
     if kind is bool:
         parser.add_argument(
@@ -143,7 +173,9 @@ def _environment_defaults(environ: Mapping[str, str]) -> tuple[dict[str, Any], l
     found: dict[str, Any] = {}
     problems: list[str] = []
     wanted = {"host": str, "port": int} | {
-        item.name: _setting_type(item.name) for item in fields(Config)
+        item.name: _setting_type(item.name)
+        for item in fields(Config)
+        if item.name not in SETTING_PARSERS
     }
     for name, kind in wanted.items():
         raw = environ.get(ENV_PREFIX + name.upper(), "").strip()
@@ -153,6 +185,14 @@ def _environment_defaults(environ: Mapping[str, str]) -> tuple[dict[str, Any], l
             found[name] = _parse_setting(kind, raw)
         except ValueError:
             problems.append(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}")
+    for name, (read, _) in SETTING_PARSERS.items():
+        raw = environ.get(ENV_PREFIX + name.upper(), "").strip()
+        if not raw:
+            continue
+        try:
+            found[name] = read(raw)
+        except ValueError as error:
+            problems.append(f"{ENV_PREFIX}{name.upper()}: {error}")
     return found, problems
 
 

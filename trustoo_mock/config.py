@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final, Literal
 
 MAX_BODY_BYTES = 1024 * 1024
+MIRROR: Final = "mirror"
+# The HTTP status of an answer in Trustoo's error envelope: that status for every error, or
+# MIRROR (the status follows the code: 16 is 401, 5 is 404, ...).
+ErrorHttpStatus = int | Literal["mirror"]
+
+
+def parse_error_http_status(value: object) -> ErrorHttpStatus:
+    """``mirror`` or an HTTP status (100-599), from a setting's text or value."""
+    text = str(value).strip().lower()
+    if text == MIRROR:
+        return MIRROR
+    if isinstance(value, bool) or not text.isdigit() or not 100 <= int(text) <= 599:
+        raise ValueError(f"error_http_status {value!r}: use mirror or an HTTP status (100-599)")
+    return int(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,8 +29,10 @@ class Config:
 
     ``data_file`` None keeps the state in memory; a path persists it with atomic writes.
     ``seed_file`` None means the bundled demo data; ``empty`` starts with no data at all.
-    ``error_http_status`` None mirrors the Trustoo code in the HTTP status (D4); a number
-    sends that status for every error instead. ``webhook_timeout`` is how long a receiver
+    ``error_http_status`` is the HTTP status of every answer in Trustoo's error envelope:
+    200 (the default: Trustoo puts the code in the body only, D4 revised), another number,
+    or ``"mirror"`` (the status follows the code: 16 is 401, 5 is 404, ...).
+    ``webhook_timeout`` is how long a receiver
     may take to answer (D12: 10 s); ``max_deliveries`` caps the delivery log (finished ones
     are dropped first); ``dispatch_interval`` is how often a server on the real clock looks
     for retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
@@ -32,7 +49,7 @@ class Config:
     random_seed: int = 0
     frozen_time: float | None = None
     timestamp_window: int = 900
-    error_http_status: int | None = None
+    error_http_status: ErrorHttpStatus = 200
     max_body_bytes: int = MAX_BODY_BYTES
     control_token: str | None = None
     access_token_ttl: int = 7200
@@ -50,3 +67,12 @@ class Config:
     max_deliveries: int = 1000
     dispatch_interval: float = 1.0
     journal_size: int = 1000
+
+    def __post_init__(self) -> None:
+        status = self.error_http_status
+        if status != MIRROR and not (
+            type(status) is int and parse_error_http_status(status) == status
+        ):
+            raise ValueError(
+                f"error_http_status {status!r}: use {MIRROR!r} or an HTTP status (100-599)"
+            )

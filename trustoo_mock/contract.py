@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote, urlsplit
 
+from trustoo_mock.config import MIRROR, ErrorHttpStatus, parse_error_http_status
+from trustoo_mock.errors import HTTP_STATUS, Code
 from trustoo_mock.spec import Operation, Spec, bundled_spec, load_spec
 
 ENV_PUBLIC_TOKEN = "TRUSTOO_PUBLIC_TOKEN"
@@ -110,6 +112,8 @@ class Options:
     record_dir: Path | None = None
     report: Path | None = None
     spec_path: Path | None = None
+    # The HTTP status convention the answers are judged by (D4 revised; the fake's setting).
+    error_http_status: ErrorHttpStatus = 200
 
     def load_spec(self) -> Spec:
         return bundled_spec() if self.spec_path is None else load_spec(self.spec_path)
@@ -148,6 +152,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     option("--report", type=Path, metavar="PATH", help="write PATH.json and PATH.xml (JUnit)")
     option("--record", type=Path, metavar="DIR", help="keep every exchange, secrets redacted")
     option("--spec", type=Path, metavar="FILE", help="another openapi.yaml than the bundled one")
+    option(
+        "--error-http-status",
+        default="200",
+        metavar=f"{MIRROR}|N",
+        help="the HTTP status errors are expected with: a number (default 200, the code in the "
+        f"body only) or {MIRROR} (16 is 401, 5 is 404, ...); the report says which one the "
+        "server's refusals showed",
+    )
 
 
 def options_from_arguments(
@@ -171,6 +183,10 @@ def options_from_arguments(
         raise ContractError(f"--base-url must be an http(s) URL, got {arguments.base_url!r}")
     if arguments.max_requests < 1 or arguments.rate <= 0 or arguments.examples < 1:
         raise ContractError("--max-requests and --examples must be at least 1, --rate above 0")
+    try:
+        error_http_status = parse_error_http_status(arguments.error_http_status)
+    except ValueError as error:
+        raise ContractError(f"--error-http-status: {error}") from None
     return Options(
         base_url=arguments.base_url.rstrip("/"),
         credentials=Credentials(
@@ -187,6 +203,7 @@ def options_from_arguments(
         record_dir=arguments.record,
         report=arguments.report,
         spec_path=arguments.spec,
+        error_http_status=error_http_status,
     )
 
 
@@ -384,6 +401,66 @@ class OperationResult:
         }
 
 
+CONVENTION_200 = "200"
+CONVENTION_MIRROR = MIRROR
+CONVENTION_MIXED = "mixed"
+CONVENTION_OTHER = "other"
+CONVENTION_UNKNOWN = "unknown"
+CONVENTION_MEANING = {
+    CONVENTION_200: "errors come as HTTP 200, the code in the body only",
+    CONVENTION_MIRROR: "the HTTP status mirrors the code (16 is 401, 7 is 403)",
+    CONVENTION_MIXED: "some refusals came as HTTP 200, others with the status of their code",
+    CONVENTION_OTHER: "refusals came with a status that is neither 200 nor their code's",
+    CONVENTION_UNKNOWN: "no refusal probe was answered with its code, so nothing is known",
+}
+
+
+@dataclass
+class StatusConvention:
+    """How the server sends an error, as its refusal probes showed (code 16 for a wrong
+    signature, 7 for a missing scope): the finding that checks D4 against the real Trustoo."""
+
+    # (code, HTTP status) -> how many probes were refused so
+    seen: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def observe(self, code: int, status: int) -> None:
+        self.seen[(code, status)] = self.seen.get((code, status), 0) + 1
+
+    @staticmethod
+    def _kind(code: int, status: int) -> str:
+        if status == 200:
+            return CONVENTION_200
+        if code in HTTP_STATUS and status == HTTP_STATUS[Code(code)]:
+            return CONVENTION_MIRROR
+        return CONVENTION_OTHER
+
+    @property
+    def verdict(self) -> str:
+        kinds = {self._kind(code, status) for code, status in self.seen}
+        if not kinds:
+            return CONVENTION_UNKNOWN
+        return kinds.pop() if len(kinds) == 1 else CONVENTION_MIXED
+
+    def describe(self) -> str:
+        observed = ", ".join(
+            f"code {code} with HTTP {status} ({count}x)"
+            for (code, status), count in sorted(self.seen.items())
+        )
+        meaning = CONVENTION_MEANING[self.verdict]
+        return f"{meaning}: {observed}" if observed else meaning
+
+    def as_dict(self, judged_by: ErrorHttpStatus) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "meaning": CONVENTION_MEANING[self.verdict],
+            "judged_by": str(judged_by),
+            "observed": [
+                {"code": code, "status": status, "count": count}
+                for (code, status), count in sorted(self.seen.items())
+            ],
+        }
+
+
 @dataclass
 class Report:
     options: Options
@@ -397,6 +474,7 @@ class Report:
     budget_exhausted: bool = False
     # What the run created and could not delete: a person must remove it.
     leftovers: list[str] = field(default_factory=list)
+    status_convention: StatusConvention = field(default_factory=StatusConvention)
 
     @property
     def differing(self) -> list[OperationResult]:
@@ -429,6 +507,7 @@ class Report:
             "budget_exhausted": self.budget_exhausted,
             "fake_only_operations": self.fake_only,
             "leftovers": self.leftovers,
+            "status_convention": self.status_convention.as_dict(options.error_http_status),
             "operations": [result.as_dict() for result in self.results],
         }
 
@@ -577,6 +656,11 @@ def summary(report: Report) -> str:
     lines.append("")
     for leftover in report.leftovers:
         lines.append(f"  LEFT BEHIND: {leftover}")
+    convention = report.status_convention
+    lines.append(
+        f"  Status convention (finding): {convention.verdict}: {convention.describe()}; "
+        f"judged as --error-http-status {options.error_http_status}."
+    )
     seconds = report.finished_at - report.started_at
     tail = " (budget used up: some requests were not made)" if report.budget_exhausted else ""
     lines.append(f"  {report.requests} requests in {seconds:.1f} s{tail}.")

@@ -12,7 +12,9 @@ What is sent, operation by operation (round-robin, so a small budget still reach
   create → read → delete → read again (code 5), so nothing it made is left behind.
 
 Every answer also gets the response checks: documented status and content type, the body
-against its schema, Trustoo's envelope, and an HTTP status that mirrors the code (D4).
+against its schema, Trustoo's envelope, and the HTTP status ``--error-http-status`` says the
+code comes with (D4 revised: 200 for every answer by default). What the refusal probes show
+about that convention is reported on its own (``StatusConvention``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from trustoo_mock.auth import BEARER_SCHEME, HMAC_SCHEMES, MERCHANT_SCHEME
 from trustoo_mock.client import RequestsSigner, bearer_headers
 from trustoo_mock.clock import Clock
+from trustoo_mock.config import MIRROR, ErrorHttpStatus
 from trustoo_mock.contract import (
     Exchange,
     OperationResult,
@@ -56,11 +59,12 @@ from trustoo_mock.contract import (
     Recorder,
     Redactor,
     Report,
+    StatusConvention,
     Unresolved,
     evaluate,
     links,
 )
-from trustoo_mock.errors import HTTP_STATUS
+from trustoo_mock.errors import Code, status_of
 from trustoo_mock.principal import KNOWN_SCOPES
 from trustoo_mock.spec import Operation, Spec
 from trustoo_mock.version import __version__
@@ -73,7 +77,9 @@ INVALID_SESSION = "trustoo-mock.contract.not-a-session"
 NOT_FOUND = 5
 MAX_URL_LENGTH = 8000
 ENVELOPE = {"code": int, "message": str, "time": int, "request_id": str}
-STATUS_OF_CODE = {0: 200, **{int(code): status for code, status in HTTP_STATUS.items()}}
+KNOWN_CODES = frozenset(int(code) for code in Code)
+# The router's answer to a method the path does not have: this status in every mode (X45).
+ROUTER_ANSWERS = frozenset({(405, int(Code.INVALID_ARGUMENT))})
 
 AnyCase = Case[Any]
 ApiOperation = APIOperation[Any, Any, Any, Any]
@@ -319,31 +325,69 @@ def trustoo_envelope(ctx: CheckContext, response: Response, case: AnyCase) -> bo
     return None
 
 
-def status_mirrors_code(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
-    """The HTTP status follows the Trustoo code (D4): 0→200, 3→400, 5→404, 16→401, ..."""
-    code = _code(response)
-    if code is None:
+def status_follows_mode(mode: ErrorHttpStatus) -> Check:
+    """The HTTP status is the one ``error_http_status`` ``mode`` gives the code (D4 revised):
+    code 0 is 200; an error is 200 (the default), N, or its mirror (16→401, 5→404, ...)."""
+
+    def status_follows_code(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
+        code = _code(response)
+        if code is None:
+            return None
+        if code not in KNOWN_CODES:
+            raise _failure(case, f"Code {code} is not in the error catalogue", _message(response))
+        expected = status_of(Code(code), mode)
+        if (response.status_code, code) in ROUTER_ANSWERS:
+            return None
+        if response.status_code != expected:
+            raise _failure(
+                case,
+                f"HTTP {response.status_code} with code {code}; with --error-http-status "
+                f"{mode} the spec says HTTP {expected}",
+                _message(response),
+            )
         return None
-    expected = STATUS_OF_CODE.get(code)
-    if expected is None:
-        raise _failure(case, f"Code {code} is not in the error catalogue", _message(response))
-    if response.status_code != expected:
-        raise _failure(
-            case,
-            f"HTTP {response.status_code} with code {code}; the spec says HTTP {expected}",
-            _message(response),
-        )
-    return None
+
+    return status_follows_code
 
 
-RESPONSE_CHECKS: list[Check] = [
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    trustoo_envelope,
-    status_mirrors_code,
-]
+def response_checks(mode: ErrorHttpStatus) -> list[Check]:
+    return [
+        status_code_conformance,
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        trustoo_envelope,
+        status_follows_mode(mode),
+    ]
+
+
+def as_mirrored(response: Response) -> Response:
+    """The answer with the HTTP status its code mirrors (3→400, 16→401, ...). schemathesis
+    judges whether a request was refused by the status; Trustoo says so with the code, in
+    HTTP 200 by default (D4 revised)."""
+    code = _code(response)
+    if code is None or code not in KNOWN_CODES:
+        return response
+    return Response(
+        status_of(Code(code), MIRROR),
+        response.headers,
+        response.content,
+        response.request,
+        response.elapsed,
+        response.verify,
+        http_version=response.http_version,
+        encoding=response.encoding,
+    )
+
+
+def by_code(check: Check) -> Check:
+    """``check`` (one of schemathesis' data checks) judging the refusal by the code."""
+
+    def judged_by_code(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
+        return check(ctx, as_mirrored(response), case)
+
+    judged_by_code.__name__ = f"{check.__name__}_by_code"
+    return judged_by_code
 
 
 def expect_code(code: int, what: str) -> Check:
@@ -375,11 +419,11 @@ def bad_argument(identity: Identity, needed: set[str]) -> Check:
 
 def _refused_as_bad_argument(ctx: CheckContext, response: Response, case: AnyCase) -> None:
     try:
-        negative_data_rejection(ctx, response, case)
+        negative_data_rejection(ctx, as_mirrored(response), case)
     except Failure as failure:
         # The first line repeats the expected status; the rest names the invalid component.
         component = failure.message.split("\n", 1)[1] if "\n" in failure.message else ""
-        title = f"Bad argument: expected code 3 (HTTP 400), got {_outcome(response)}"
+        title = f"Bad argument: expected code 3, got {_outcome(response)}"
         detail = "\n".join(part for part in (_message(response), component.strip()) if part)
         raise _failure(case, title, detail) from None
 
@@ -423,6 +467,8 @@ class Run:
         self.recorder = Recorder(options.record_dir) if options.record_dir else None
         self.clock = Clock()
         self.results = {op.operation_id: OperationResult(op) for op in selection.tested}
+        self.response_checks = response_checks(options.error_http_status)
+        self.convention = StatusConvention()
         for operation_id, reason in selection.skipped.items():
             self.results[operation_id] = OperationResult(spec.operations[operation_id], reason)
         self.leftovers: list[str] = []
@@ -628,8 +674,9 @@ class Run:
         code: int,
     ) -> Step:
         def step() -> None:
-            checks = [*RESPONSE_CHECKS, expect_code(code, what[:1].upper() + what[1:])]
-            self.dispatch(operation, case, f"probe: {what}", identity, checks, auth=auth)
+            checks = [*self.response_checks, expect_code(code, what[:1].upper() + what[1:])]
+            answer = self.dispatch(operation, case, f"probe: {what}", identity, checks, auth=auth)
+            self.observe_refusal(answer, code)
 
         return step
 
@@ -639,10 +686,10 @@ class Run:
         def step() -> None:
             needed = self.needed_scopes(operation, case)
             if negative:
-                checks = [*RESPONSE_CHECKS, bad_argument(identity, needed)]
+                checks = [*self.response_checks, bad_argument(identity, needed)]
                 kind = "invalid request"
             else:
-                checks = [*RESPONSE_CHECKS, accepted(identity, needed)]
+                checks = [*self.response_checks, accepted(identity, needed)]
                 kind = "valid request"
             response = self.dispatch(operation, case, kind, identity, checks)
             if response is not None and not negative and operation.method == "GET":
@@ -704,7 +751,7 @@ class Run:
                 case = self.linked_case(link, document)
             except Unresolved:
                 continue
-            checks = [*RESPONSE_CHECKS, expect_code(0, f"Link {name}")]
+            checks = [*self.response_checks, expect_code(0, f"Link {name}")]
             self.send(target, case, f"link {name} from {operation.operation_id}", identity, checks)
 
     def chain(self, operation: Operation, response: Response, owner: Identity) -> None:
@@ -726,14 +773,14 @@ class Run:
         try:
             for name, link in reads.items():
                 target = self.spec.operations[link["operationId"]]
-                checks = [*RESPONSE_CHECKS, expect_code(0, f"Link {name} after create")]
+                checks = [*self.response_checks, expect_code(0, f"Link {name} after create")]
                 self.send(target, self.linked_case(link, document), f"link {name}", owner, checks)
             for link in [*reads.values(), cleanup]:
                 self.probe_linked_write(link, document)
         except (BudgetExhausted, Unresolved):
             pass  # the cleanup below still has its reserved request
         target = self.spec.operations[cleanup["operationId"]]
-        checks = [*RESPONSE_CHECKS, expect_code(0, f"Cleanup {cleanup_name}")]
+        checks = [*self.response_checks, expect_code(0, f"Cleanup {cleanup_name}")]
         answer = self.send(
             target, cleanup_case, f"cleanup {cleanup_name}", owner, checks, from_reserve=True
         )
@@ -745,7 +792,7 @@ class Run:
             if not link.get("parameters") and not link.get("requestBody"):
                 continue  # a link that names nothing (a list) finds nothing to miss
             target = self.spec.operations[link["operationId"]]
-            checks = [*RESPONSE_CHECKS, expect_code(NOT_FOUND, f"Link {name} after cleanup")]
+            checks = [*self.response_checks, expect_code(NOT_FOUND, f"Link {name} after cleanup")]
             case = self.linked_case(link, document)
             self.send(target, case, f"link {name} after cleanup", owner, checks)
 
@@ -758,8 +805,14 @@ class Run:
         self.probed_links.add(target.operation_id)
         case = self.linked_case(link, document)
         for what, identity, auth, code in self.probes(target, self.identities(target), case):
-            checks = [*RESPONSE_CHECKS, expect_code(code, what[:1].upper() + what[1:])]
-            self.send(target, case, f"probe: {what}", identity, checks, auth=auth)
+            checks = [*self.response_checks, expect_code(code, what[:1].upper() + what[1:])]
+            answer = self.send(target, case, f"probe: {what}", identity, checks, auth=auth)
+            self.observe_refusal(answer, code)
+
+    def observe_refusal(self, answer: Response | None, code: int) -> None:
+        """A probe refused with the code it expected shows how the server sends errors."""
+        if answer is not None and _code(answer) == code:
+            self.convention.observe(code, answer.status_code)
 
     # -- the whole run --
 
@@ -798,6 +851,7 @@ def run(options: Options, spec: Spec, selection: Plan) -> Report:
             if operation.operation_id in engine.results
         ],
         fake_only=selection.fake_only,
+        status_convention=engine.convention,
     )
     try:
         report.budget_exhausted = not engine.execute()

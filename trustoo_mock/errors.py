@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
+from trustoo_mock.config import MIRROR, ErrorHttpStatus
+
 
 class Code(IntEnum):
     OK = 0
@@ -17,6 +19,7 @@ class Code(IntEnum):
     UNAUTHENTICATED = 16
 
 
+# The HTTP status of each code with ``--error-http-status mirror`` (D4 revised).
 HTTP_STATUS: dict[Code, int] = {
     Code.INVALID_ARGUMENT: 400,
     Code.NOT_FOUND: 404,
@@ -159,13 +162,30 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
 
 
 class TrustooError(Exception):
-    """A failure the fake answers with Trustoo's error envelope."""
+    """A failure the fake answers with Trustoo's error envelope. ``http_status`` None: the
+    status follows the instance's ``error_http_status``; a number is sent in every mode."""
 
     def __init__(self, code: Code, message: str, http_status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.http_status = http_status if http_status is not None else HTTP_STATUS[code]
+        self.http_status = http_status
+
+    def status_in(self, mode: ErrorHttpStatus) -> int:
+        """The HTTP status this error is sent with under ``error_http_status`` ``mode``."""
+        return self.http_status if self.http_status is not None else status_of(self.code, mode)
+
+    @property
+    def mirrored_status(self) -> int:
+        """The status that mirrors the code, for answers outside the envelope (a web page)."""
+        return self.status_in(MIRROR)
+
+
+def status_of(code: Code, mode: ErrorHttpStatus) -> int:
+    """The HTTP status of an envelope with ``code`` under ``error_http_status`` ``mode``."""
+    if code is Code.OK:
+        return 200
+    return HTTP_STATUS[code] if mode == MIRROR else int(mode)
 
 
 def trustoo_error(key: str, *, http_status: int | None = None, **fields: Any) -> TrustooError:

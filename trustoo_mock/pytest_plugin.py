@@ -9,7 +9,7 @@ point, so ``pip install trustoo-mock`` is all a project needs).
 
 Settings come from ini options (``trustoo_seed``, ``trustoo_clock``,
 ``trustoo_error_http_status``) and the ``trustoo`` marker, never from overriding fixtures:
-``@pytest.mark.trustoo(seed="empty", clock="2026-01-01T00:00:00Z", error_http_status=200)``;
+``@pytest.mark.trustoo(seed="empty", clock="2026-01-01T00:00:00Z", error_http_status="mirror")``;
 the marker also takes any ``Config`` field (``random_seed=7``, ``webhook_timeout=0.5``).
 
 Only pytest and the standard library load with this module; the fake itself loads when a
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from trustoo_mock.config import Config
+from trustoo_mock.config import Config, parse_error_http_status
 
 if TYPE_CHECKING:
     from trustoo_mock.receiver import WebhookReceiver
@@ -51,8 +51,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini(
         "trustoo_error_http_status",
-        "send this HTTP status for every error (e.g. 200); empty: mirror the Trustoo code",
-        default="",
+        "HTTP status of every answer in Trustoo's error envelope: a number (default 200, as "
+        "Trustoo) or mirror (the status follows the code: 16 is 401, 5 is 404, ...)",
+        default="200",
     )
 
 
@@ -98,10 +99,12 @@ def settings_for(request: pytest.FixtureRequest) -> Config:
     values: dict[str, Any] = {}
     values.update(_seed(ini.getini("trustoo_seed"), ini_base))
     values.update(_clock(ini.getini("trustoo_clock"), started))
-    status = str(ini.getini("trustoo_error_http_status")).strip()
-    if status and not status.isdigit():
-        raise pytest.UsageError(f"trustoo_error_http_status {status!r}: use a number or nothing")
-    values["error_http_status"] = int(status) if status else None
+    try:
+        values["error_http_status"] = parse_error_http_status(
+            ini.getini("trustoo_error_http_status")
+        )
+    except ValueError as error:
+        raise pytest.UsageError(f"trustoo_error_http_status: {error}") from None
     for marker in reversed(list(request.node.iter_markers("trustoo"))):
         if marker.args:
             raise pytest.UsageError("the trustoo marker takes keyword arguments only")
@@ -114,7 +117,10 @@ def settings_for(request: pytest.FixtureRequest) -> Config:
                 values[name] = value
             else:
                 raise pytest.UsageError(f"the trustoo marker has no setting {name!r}")
-    return Config(**values)
+    try:
+        return Config(**values)
+    except ValueError as error:
+        raise pytest.UsageError(f"the trustoo marker: {error}") from None
 
 
 class _ServerPool:

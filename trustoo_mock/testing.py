@@ -206,7 +206,8 @@ class _Served:
 class MockTrustoo:
     """One fresh, isolated fake. ``MockTrustoo(**settings)`` runs it in process (no socket);
     ``MockTrustoo.serve(port=0, **settings)`` serves it over HTTP from a background thread.
-    ``settings`` are ``Config`` fields (``empty=True``, ``frozen_time=…``, …)."""
+    ``settings`` are ``Config`` fields (``empty=True``, ``frozen_time=…``,
+    ``error_http_status="mirror"``, …)."""
 
     def __init__(self, config: Config | None = None, **settings: Any) -> None:
         self._runtime: _InProcess | _Served = _InProcess(create_app(_config(config, settings)))

@@ -59,7 +59,7 @@ def oauth_authorize(call: Call) -> Any:
             raise trustoo_error("merchant_session_required")
     except TrustooError as error:
         if browser:
-            return HTMLResponse(consent_page.refused(error.message), error.http_status)
+            return HTMLResponse(consent_page.refused(error.message), error.mirrored_status)
         raise
     if call.principal is None:
         shops = sorted(call.ctx.store.find("shops"), key=lambda shop: shop["created_at"])
@@ -78,7 +78,7 @@ def oauth_consent(call: Call) -> Response:
         platform, scopes = _checked_request(call, fields)
         shop = oauth.find_shop(call.ctx, fields["shop_id"], None)
     except TrustooError as error:
-        return HTMLResponse(consent_page.refused(error.message), error.http_status)
+        return HTMLResponse(consent_page.refused(error.message), error.mirrored_status)
     if fields["decision"] == "deny":
         state = str(fields.get("state") or "")
         target = _with_query(
