@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_BODY_BYTES = 1024 * 1024
+# The host of a fake running in the caller's process (a name that never resolves: RFC 6761).
+IN_PROCESS_HOST = "trustoo.test"
 
 
 @dataclass(frozen=True, slots=True)
