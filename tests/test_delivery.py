@@ -556,3 +556,69 @@ def test_a_record_that_cannot_be_encoded_fails_alone(client: CheckedClient) -> N
     assert (poisoned["status"], fine["status"]) == ("failed", "delivered")
     assert "UTF-8" in poisoned["attempts"][0]["error"]
     assert poisoned["body"]["list"][0]["content"] == "x\ufffdy"
+
+
+def test_the_log_stays_bounded_when_every_delivery_is_pending() -> None:
+    """Issue 23: a dead receiver cannot grow the log; the oldest pending delivery of the
+    subscription with the most waiting is dropped, and the journal says so."""
+    client = CheckedClient(create_app(Config(frozen_time=FROZEN_AT, max_deliveries=3)))
+    with receiver() as created_hook, receiver() as deleted_hook:
+        created_hook.statuses = deleted_hook.statuses = [500] * 100
+        _subscribe(client, created_hook.url)
+        _subscribe(client, deleted_hook.url, topic="review/deleted")
+        first, *_ = [_create_review(client) for _ in range(3)]
+        client.signed("POST", "/api/v1/openapi/delete_review", body={"id": first["id"]})
+        statuses = [(item["topic"], item["status"]) for item in _deliveries(client)]
+        assert statuses == [
+            ("review/created", "dropped"),
+            ("review/created", "pending"),
+            ("review/created", "pending"),
+            ("review/deleted", "pending"),
+        ]
+        (note,) = client.control("GET", "/_mock/requests").json()[-1]["notes"]
+        assert "delivery 1 " in note and "dropped" in note
+
+        _create_review(client)
+        kept = _deliveries(client)
+        assert [(item["id"], item["status"]) for item in kept] == [
+            ("2", "dropped"),
+            ("3", "pending"),
+            ("4", "pending"),
+            ("5", "pending"),
+        ]
+        attempts_when_dropped = len(kept[0]["attempts"])
+        _advance(client, 24 * 3600)
+        (dropped,) = _deliveries(client, status="dropped")
+        assert len(dropped["attempts"]) == attempts_when_dropped
+        assert len(_deliveries(client)) == 4
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["inprocess", "served"])
+def test_wait_idle_answers_once_every_push_is_made(served: bool) -> None:
+    """Issue 21: a test in any language waits for pushes with one HTTP call."""
+    mock = (
+        MockTrustoo.serve(frozen_time=FROZEN_AT) if served else MockTrustoo(frozen_time=FROZEN_AT)
+    )
+    with receiver() as hook, mock, ThreadPoolExecutor(1) as pool:
+        _mock_subscribe(mock, hook.url)
+        hook.hold = threading.Event()
+        creating = pool.submit(_mock_review, mock)  # in process it answers after its push
+        try:
+            _until(lambda: len(hook.pushes) == 1, "the push")
+            busy = _wait_idle(mock, {"timeout": 0.2})
+            assert busy.status_code == 504
+            assert "1 pushes in flight" in busy.json()["error"]
+        finally:
+            hook.hold.set()
+        idle = _wait_idle(mock, {})
+        assert (idle.status_code, idle.json()) == (200, {"status": "idle"})
+        (delivery,) = mock.deliveries()
+        assert delivery["status"] == "delivered"
+        creating.result(LIMIT)
+        assert _wait_idle(mock, {"timeout": 0}).status_code == 400
+
+
+def _wait_idle(mock: MockTrustoo, body: dict[str, Any]) -> Any:
+    """Over HTTP when served; in process through the fake's own loop."""
+    with mock.client(timeout=LIMIT) as http:
+        return http.post("/_mock/wait_idle", json=body)
