@@ -23,6 +23,7 @@ from tests.helpers import (
     DEMO_SHOP_ID,
     FROZEN_AT,
     CheckedClient,
+    iso,
 )
 from tests.live import free_port, live_server
 from tests.receiver import receiver
@@ -622,3 +623,70 @@ def _wait_idle(mock: MockTrustoo, body: dict[str, Any]) -> Any:
     """Over HTTP when served; in process through the fake's own loop."""
     with mock.client(timeout=LIMIT) as http:
         return http.post("/_mock/wait_idle", json=body)
+
+
+# -- System Webhooks (issue 11, X44) ----------------------------------------------------------
+
+
+def _grant(client: CheckedClient, client_id: str) -> str:
+    path = f"/_mock/shops/{DEMO_SHOP_ID}/authorizations"
+    answer = client.control("POST", path, {"client_id": client_id})
+    assert answer.status_code == 201, answer.json()
+    return str(answer.json()["access_token"])
+
+
+def test_a_platform_hears_when_its_access_to_a_shop_ends(client: CheckedClient) -> None:
+    with receiver() as hook:
+        platform = client.control(
+            "POST",
+            "/_mock/platforms",
+            {"client_id": "sys-app", "scopes": ["read_reviews"], "webhook_url": hook.url},
+        ).json()
+        token = _grant(client, "sys-app")
+        client.bearer("POST", "/api/v1/openapi/oauth/disconnect", token)
+
+        _grant(client, "sys-app")
+        session = client.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/merchant_session")
+        cancelled = client.request(
+            "POST",
+            "/api/v1/openapi/oauth/cancel",
+            content=b'{"client_id":"sys-app"}',
+            headers={
+                "Authorization": f"Bearer {session.json()['token']}",
+                "Content-Type": "application/json",
+            },
+        )
+        assert cancelled.json()["code"] == 0
+
+        _grant(client, "sys-app")
+        hook.statuses = [500]
+        uninstall = f"/_mock/shops/{DEMO_SHOP_ID}/installations/sys-app"
+        assert client.control("DELETE", uninstall).status_code == 200
+        assert client.control("DELETE", uninstall).status_code == 200  # nothing more ends
+        _advance(client, 3 * 60)  # the failed push is retried like any other
+
+        events_sent = [json.loads(push.body)["list"][0] for push in hook.pushes]
+        assert [record["event_type"] for record in events_sent] == [
+            "authorization/disconnected",
+            "authorization/cancelled",
+            "app/uninstalled",
+            "app/uninstalled",
+        ]
+        for push, record in zip(hook.pushes, events_sent, strict=True):
+            verify_webhook(push.headers, push.body, platform["client_secret"], tolerance=None)
+            assert push.headers["Open-Trustoo-Webhook-Public-token"] == "ZGVtby1wdWJsaWMtMDAwMQ=="
+            assert record["topic"] == record["event_type"]
+            assert record["client_id"] == "sys-app"
+            assert record["shopify_shop_id"] == int(DEMO_SHOP_ID)
+            assert record["my_shopify_domain"] == "demo-shop.myshopify.com"
+        assert events_sent[0]["created_at"] == iso(FROZEN_AT)
+        assert events_sent[3]["created_at"] == iso(FROZEN_AT)  # the same event, retried
+
+        logged = _deliveries(client, topic="app/uninstalled")
+        assert [(item["webhook_id"], item["status"]) for item in logged] == [(None, "delivered")]
+        assert [item["status_code"] for item in logged[0]["attempts"]] == [500, 200]
+
+
+def test_no_system_webhook_without_a_webhook_url(client: CheckedClient) -> None:
+    client.bearer("POST", "/api/v1/openapi/oauth/disconnect", DEMO_ACCESS_TOKEN)
+    assert _deliveries(client) == []

@@ -62,6 +62,18 @@ def authorize(call: Call) -> ControlResult:
     return 201, oauth.present_grant(call.ctx, grant)
 
 
+def uninstall(call: Call) -> ControlResult:
+    """The merchant removes a platform's app from the shop: Trustoo tells the platform."""
+    shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
+    try:
+        oauth.uninstall(call.ctx, shop["shop_id"], call.path_params["client_id"])
+    except TrustooError as error:
+        if error.code == Code.NOT_FOUND:
+            raise ControlError(404, error.message) from None
+        raise
+    return 200, {"status": "ok"}
+
+
 def merchant_session(call: Call) -> ControlResult:
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
     return 201, sessions.issue(call.ctx, shop["shop_id"])
@@ -183,6 +195,7 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_list_platforms": list_platforms,
     "mock_authorize": authorize,
     "mock_merchant_session": merchant_session,
+    "mock_uninstall": uninstall,
     "mock_seed": seed,
     "mock_get_clock": get_clock,
     "mock_list_deliveries": list_deliveries,

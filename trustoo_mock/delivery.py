@@ -23,6 +23,7 @@ import h11
 from trustoo_mock import signing
 from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain.context import Context
+from trustoo_mock.domain.events import queue_key
 from trustoo_mock.domain.webhooks import is_fake_path, is_local_address, points_at_fake
 from trustoo_mock.principal import SHOP_PLATFORM_ID
 
@@ -169,26 +170,39 @@ def push_headers(ctx: Context, delivery: dict[str, Any], at: float) -> dict[str,
     }
 
 
+def _alive(ctx: Context, delivery: dict[str, Any]) -> bool:
+    """Its subscription still exists (a System Webhook: its platform does)."""
+    if delivery["webhook_id"] is None:
+        return ctx.store.find_one("platforms", platform_id=delivery["platform_id"]) is not None
+    subscription = ctx.store.find_one(
+        "webhooks",
+        id=delivery["webhook_id"],
+        shop_id=delivery["shop_id"],
+        platform_id=delivery["platform_id"],
+    )
+    return subscription is not None
+
+
 def _heads(ctx: Context, busy: set[str]) -> list[dict[str, Any]]:
-    """The oldest unfinished delivery of each subscription, cancelling those whose
-    subscription is gone (deleted, or its platform disconnected)."""
+    """The oldest unfinished delivery of each queue (a subscription's, or a platform's System
+    Webhooks), cancelling those whose subscription is gone (deleted, or its platform
+    disconnected)."""
     oldest: dict[str, dict[str, Any]] = {}
     for delivery in ctx.store.scan("deliveries", status="pending"):
-        current = oldest.get(delivery["webhook_id"])
+        key = queue_key(delivery)
+        current = oldest.get(key)
         if current is None or int(delivery["id"]) < int(current["id"]):
-            oldest[delivery["webhook_id"]] = delivery
+            oldest[key] = delivery
     heads = []
-    for webhook_id, delivery in sorted(oldest.items(), key=lambda item: int(item[1]["id"])):
-        alive = ctx.store.find_one(
-            "webhooks",
-            id=webhook_id,
-            shop_id=delivery["shop_id"],
-            platform_id=delivery["platform_id"],
-        )
-        if alive is None:
+    for delivery in sorted(oldest.values(), key=lambda item: int(item["id"])):
+        if not _alive(ctx, delivery):
             ctx.store.update(
                 "deliveries",
-                {"webhook_id": webhook_id, "status": "pending"},
+                {
+                    "webhook_id": delivery["webhook_id"],
+                    "platform_id": delivery["platform_id"],
+                    "status": "pending",
+                },
                 {"status": "cancelled", "next_attempt_at": None},
             )
         elif delivery["id"] not in busy:

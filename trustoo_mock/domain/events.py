@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain.context import Context
 
 DELIVERY_ID_START = 1
@@ -18,6 +19,10 @@ REVIEW_CREATED = "review/created"
 REVIEW_UPDATED = "review/updated"
 REVIEW_DELETED = "review/deleted"
 CUSTOMER_EVENT_CREATED = "customer_event/created"
+# System Webhooks (X44): to a platform's own webhook_url when its access to a shop ends.
+AUTHORIZATION_CANCELLED = "authorization/cancelled"
+AUTHORIZATION_DISCONNECTED = "authorization/disconnected"
+APP_UNINSTALLED = "app/uninstalled"
 FINISHED = ("delivered", "failed", "cancelled", "dropped")
 
 
@@ -34,6 +39,13 @@ def push_record(ctx: Context, shop_id: str, topic: str, record: dict[str, Any]) 
     pushed["my_shopify_domain"] = shop.get("myshopify_domain", "")
     pushed["shopify_shop_id"] = int(shop_id) if shop_id.isdigit() else shop_id
     return pushed
+
+
+def queue_key(delivery: dict[str, Any]) -> str:
+    """Which queue a delivery waits in, in order: its subscription's, or for a System
+    Webhook (no subscription) its platform's."""
+    webhook_id = delivery["webhook_id"]
+    return f"system-{delivery['platform_id']}" if webhook_id is None else str(webhook_id)
 
 
 def push_body(records: list[dict[str, Any]]) -> str:
@@ -62,8 +74,33 @@ def emit(ctx: Context, shop_id: str, topic: str, record: dict[str, Any]) -> int:
     return len(subscriptions)
 
 
+def emit_system(ctx: Context, shop_id: str, platform: dict[str, Any], event: str) -> int:
+    """Queue a System Webhook to the platform's ``webhook_url`` (none without one): which
+    shop, which platform, what happened and when. Returns how many were queued."""
+    url = platform.get("webhook_url") or ""
+    if not url:
+        return 0
+    shop = ctx.store.find_one("shops", shop_id=shop_id) or {}
+    record = {
+        "topic": event,
+        "event_type": event,
+        "client_id": platform["client_id"],
+        "my_shopify_domain": shop.get("myshopify_domain", ""),
+        "shopify_shop_id": int(shop_id) if shop_id.isdigit() else shop_id,
+        "created_at": rfc3339(ctx.clock.now()),
+    }
+    queue(ctx, shop_id, platform["platform_id"], None, event, url, push_body([record]))
+    return 1
+
+
 def queue(
-    ctx: Context, shop_id: str, platform_id: int, webhook_id: str, topic: str, url: str, body: str
+    ctx: Context,
+    shop_id: str,
+    platform_id: int,
+    webhook_id: str | None,
+    topic: str,
+    url: str,
+    body: str,
 ) -> None:
     """Put one delivery in the outbox, its first attempt due now."""
     now = ctx.clock.now()
@@ -106,17 +143,17 @@ def bound_log(ctx: Context) -> None:
 
 def _drop_one(ctx: Context) -> None:
     pending = sorted(ctx.store.scan("deliveries", status="pending"), key=lambda d: int(d["id"]))
-    waiting = Counter(delivery["webhook_id"] for delivery in pending)
+    waiting = Counter(queue_key(delivery) for delivery in pending)
     if not waiting:
         return
     most = max(waiting.values())
-    victim = next(delivery for delivery in pending if waiting[delivery["webhook_id"]] == most)
+    victim = next(delivery for delivery in pending if waiting[queue_key(delivery)] == most)
     ctx.store.update(
         "deliveries", {"id": victim["id"]}, {"status": "dropped", "next_attempt_at": None}
     )
     ctx.notes.append(
-        f"webhook delivery {victim['id']} ({victim['topic']}, subscription "
-        f"{victim['webhook_id']}) dropped unsent: the delivery log is full "
+        f"webhook delivery {victim['id']} ({victim['topic']}, queue "
+        f"{queue_key(victim)}) dropped unsent: the delivery log is full "
         f"(max_deliveries {ctx.config.max_deliveries}, all pending); the oldest pending "
         "delivery of the subscription with the most waiting goes first"
     )
