@@ -413,7 +413,11 @@ def test_the_fake_answers_everyone_while_an_advance_waits_for_a_slow_receiver(
         _mock_review(mock)
         mock.wait_idle(LIMIT)  # served, the first push goes after the answer
         hook.hold = threading.Event()
-        advancing = pool.submit(mock.advance, 3 * 60)
+        if served:
+            clock = f"{mock.base_url}/_mock/clock"
+            advancing = pool.submit(httpx.post, clock, json={"advance": 180}, timeout=LIMIT)
+        else:
+            advancing = pool.submit(mock.advance, 3 * 60)
         try:
             _until(lambda: len(hook.pushes) == 2, "the second attempt")
             if served:

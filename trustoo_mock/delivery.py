@@ -120,9 +120,12 @@ async def _exchange(attempt: Attempt, answer: _Answer) -> None:
             *attempt.headers.items(),
             ("Content-Length", str(len(attempt.body))),
         ]
-        writer.write(_out(connection, h11.Request(method="POST", target=target, headers=headers)))
-        writer.write(_out(connection, h11.Data(data=attempt.body)))
-        writer.write(_out(connection, h11.EndOfMessage()))
+        request = h11.Request(method="POST", target=target, headers=headers)
+        writer.write(
+            _out(connection, request)
+            + _out(connection, h11.Data(data=attempt.body))
+            + _out(connection, h11.EndOfMessage())
+        )
         await writer.drain()
         while len(answer.body) < EXCERPT_BYTES:
             event = connection.next_event()
@@ -368,7 +371,11 @@ class Dispatcher:
 
     async def _make(self, attempt: Attempt) -> None:
         try:
-            outcome = await send(attempt)
+            try:
+                outcome = await send(attempt)
+            except Exception as failure:  # whatever a receiver does, the attempt is recorded
+                logger.exception("unexpected failure pushing delivery %s", attempt.delivery_id)
+                outcome = Outcome(None, 0.0, "", f"{type(failure).__name__}: {failure}")
             with self.ctx.store.batch():
                 record(self.ctx, attempt.delivery_id, attempt.at, outcome)
         finally:
