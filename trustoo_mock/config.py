@@ -17,10 +17,11 @@ class Config:
     ``data_file`` None keeps the state in memory; a path persists it with atomic writes.
     ``seed_file`` None means the bundled demo data; ``empty`` starts with no data at all.
     ``error_http_status`` None mirrors the Trustoo code in the HTTP status (D4); a number
-    sends that status for every error instead. ``webhook_timeout`` is how long a receiver
-    may take to answer (D12: 10 s); ``max_deliveries`` caps the delivery log (finished ones
-    are dropped first); ``dispatch_interval`` is how often a server on the real clock looks
-    for retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
+    sends that status for every error instead. ``webhook_timeout`` is the deadline for a
+    whole push attempt (D12: 10 s, X39); ``max_deliveries`` caps the delivery log, pending
+    deliveries included (finished ones go first, X40); ``dispatch_interval`` is how often
+    a server on the real clock looks for retries that fell due. ``journal_size`` caps the
+    request journal (``GET /_mock/requests``).
 
     The ``upload_*``, ``max_*_bytes``, ``max_stored_*`` and ``oss_*`` settings shape the
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
