@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+HOLD_LIMIT = 30.0  # a held answer goes out after this long even if the test forgot to release
+
 
 @dataclass
 class Push:
@@ -23,6 +25,8 @@ class Receiver:
     pushes: list[Push] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)  # answers to give, in order; then 200
     delay: float = 0.0
+    hold: threading.Event | None = None  # when set up, every answer waits until it is set
+    trickle: float = 0.0  # seconds between the bytes of the answer (0: all at once)
 
     def next_status(self) -> int:
         return self.statuses.pop(0) if self.statuses else 200
@@ -41,8 +45,13 @@ def receiver() -> Iterator[Receiver]:
             status = record.next_status()
             if record.delay:
                 time.sleep(record.delay)
+            if record.hold is not None:
+                record.hold.wait(HOLD_LIMIT)
             answer = b'{"code":0,"message":"success"}'
             try:
+                if record.trickle:
+                    self._trickle(status, answer)
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
@@ -50,6 +59,13 @@ def receiver() -> Iterator[Receiver]:
                 self.wfile.write(answer)
             except OSError:
                 pass  # the fake gave up waiting (timeout test)
+
+        def _trickle(self, status: int, answer: bytes) -> None:
+            head = f"HTTP/1.1 {status} OK\r\nContent-Length: {len(answer)}\r\n\r\n"
+            for byte in head.encode() + answer:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(record.trickle)
 
         def log_message(self, format: str, *args: object) -> None:
             return

@@ -6,7 +6,13 @@ import asyncio
 import json
 import signal
 import socket
+import subprocess
+import sys
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,12 +23,14 @@ from tests.helpers import (
     DEMO_SHOP_ID,
     FROZEN_AT,
     CheckedClient,
+    iso,
 )
-from tests.live import live_server
+from tests.live import free_port, live_server
 from tests.receiver import receiver
 from trustoo_mock import Config, create_app
-from trustoo_mock.domain import reviews, webhooks
+from trustoo_mock.domain import events, reviews, webhooks
 from trustoo_mock.principal import KNOWN_SCOPES, Principal
+from trustoo_mock.testing import MockTrustoo
 from trustoo_mock.verify import WebhookVerificationError, verify_webhook
 
 DEMO_SECRET = "ZGVtby1zZWNyZXQtMDAwMQ=="
@@ -345,3 +353,344 @@ def test_the_background_dispatcher_sends_retries_that_fall_due_on_the_real_clock
     assert len(hook.pushes) == 2
     (delivery,) = fake.ctx.store.find("deliveries")
     assert delivery["status"] == "delivered"
+
+
+# -- pushes in flight, slow receivers, bad records (issues 11 and 23) ------------------------
+
+LIMIT = 15.0  # how long a test waits for something that happens at once when all is well
+
+
+def _until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + LIMIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting for {what} after {LIMIT} s")
+        time.sleep(0.01)
+
+
+def _mock_subscribe(mock: MockTrustoo, url: str, shop: str = DEMO_SHOP_ID) -> None:
+    with mock.client(shop) as http:
+        body = {"topic": "review/created", "url": url}
+        assert http.post("/api/v1/openapi/create_shop_webhook", json=body).json()["code"] == 0
+
+
+def _mock_review(mock: MockTrustoo, shop: str = DEMO_SHOP_ID) -> None:
+    with mock.client(shop) as http:
+        assert http.post("/api/v1/openapi/create_review", json=REVIEW).json()["code"] == 0
+
+
+def test_an_advance_sent_while_the_first_push_is_in_flight_keeps_the_schedule() -> None:
+    """Issue 11: a failing receiver, a frozen clock, a review and at once 30 advances of
+    600 s: the first push is still out when the advances arrive."""
+    with receiver() as hook, MockTrustoo(frozen_time=FROZEN_AT) as mock:
+        hook.statuses = [500] * 20
+        _mock_subscribe(mock, hook.url)
+        hook.delay = 0.5  # the first push is slow to answer
+        with ThreadPoolExecutor(1) as pool:
+            creating = pool.submit(_mock_review, mock)
+            _until(lambda: len(hook.pushes) == 1, "the first push")
+            hook.delay = 0.0
+            for _ in range(30):
+                mock.advance(600)
+            creating.result(LIMIT)
+        (delivery,) = mock.deliveries()
+    minutes = [(item["at_unix"] - FROZEN_AT) / 60 for item in delivery["attempts"]]
+    assert minutes == OFFSETS_MINUTES
+    assert delivery["status"] == "failed"
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["inprocess", "served"])
+def test_the_fake_answers_everyone_while_an_advance_waits_for_a_slow_receiver(
+    served: bool,
+) -> None:
+    import httpx
+
+    settings: dict[str, Any] = {"frozen_time": FROZEN_AT, "webhook_timeout": 60.0}
+    mock = MockTrustoo.serve(**settings) if served else MockTrustoo(**settings)
+    with receiver() as hook, mock, ThreadPoolExecutor(2) as pool:
+        hook.statuses = [500]
+        _mock_subscribe(mock, hook.url)
+        _mock_review(mock)
+        mock.wait_idle(LIMIT)  # served, the first push goes after the answer
+        hook.hold = threading.Event()
+        if served:
+            clock = f"{mock.base_url}/_mock/clock"
+            advancing = pool.submit(httpx.post, clock, json={"advance": 180}, timeout=LIMIT)
+        else:
+            advancing = pool.submit(mock.advance, 3 * 60)
+        try:
+            _until(lambda: len(hook.pushes) == 2, "the second attempt")
+            if served:
+                health = pool.submit(httpx.get, f"{mock.base_url}/_mock/health", timeout=LIMIT)
+                assert health.result(LIMIT).json()["status"] == "ok"
+            else:
+                health = pool.submit(mock.control, "GET", "/_mock/health")
+                assert health.result(LIMIT)["status"] == "ok"
+            with mock.client(DEMO_SHOP_ID) as http:
+                listed = pool.submit(http.get, "/api/v1/openapi/get_reviews")
+                assert listed.result(LIMIT).json()["code"] == 0
+            assert not advancing.done()  # it answers once its push has been made
+        finally:
+            hook.hold.set()
+        advancing.result(LIMIT)
+        (delivery,) = mock.deliveries()
+    assert [item["status_code"] for item in delivery["attempts"]] == [500, 200]
+
+
+def test_one_held_receiver_holds_back_no_other_subscription() -> None:
+    """Issue 23: each attempt is recorded when it ends; subscriptions are independent."""
+    with (
+        receiver() as slow,
+        receiver() as quick,
+        MockTrustoo.serve(frozen_time=FROZEN_AT, webhook_timeout=60.0) as mock,
+    ):
+        slow.hold = threading.Event()
+        _mock_subscribe(mock, slow.url)
+        _mock_subscribe(mock, quick.url)
+        try:
+            for _ in range(3):
+                _mock_review(mock)
+
+            def quick_ones_delivered() -> bool:
+                found = mock.deliveries(status="delivered")
+                return [item["url"] for item in found] == [quick.url] * 3
+
+            _until(quick_ones_delivered, "three deliveries to the quick receiver")
+            assert len(slow.pushes) == 1
+            (head, *_) = mock.deliveries(status="pending")
+            assert (head["url"], head["attempts"]) == (slow.url, [])
+        finally:
+            slow.hold.set()
+        mock.wait_idle(LIMIT)
+        assert len(slow.pushes) == 3
+        assert {item["status"] for item in mock.deliveries()} == {"delivered"}
+
+
+def test_a_trickling_receiver_fails_at_the_deadline() -> None:
+    """webhook_timeout bounds the whole attempt, not each read: a receiver answering one
+    byte at a time (its whole answer would take about ten seconds) fails at the deadline."""
+    with (
+        receiver() as trickling,
+        MockTrustoo.serve(frozen_time=FROZEN_AT, webhook_timeout=0.5) as mock,
+    ):
+        trickling.trickle = 0.2
+        _mock_subscribe(mock, trickling.url)
+        _mock_review(mock)
+        mock.wait_idle(LIMIT)
+        (delivery,) = mock.deliveries()
+    assert delivery["status"] == "pending"  # a retry is due in three minutes
+    (attempt,) = delivery["attempts"]
+    assert "timed out" in attempt["error"]
+    assert "0.5 s" in attempt["error"]
+
+
+def test_a_served_fake_stops_within_its_grace_period_while_a_push_is_held(
+    tmp_path: Path,
+) -> None:
+    import httpx
+
+    from tests.helpers import DEMO_PUBLIC_TOKEN, compact
+    from trustoo_mock.signing import signed_headers
+
+    data = tmp_path / "state.json"
+    with receiver() as hook:
+        hook.hold = threading.Event()
+        port = free_port()
+        command = [str(Path(sys.executable).with_name("trustoo-mock")), "serve"]
+        arguments = ["--port", str(port), "--data", str(data), "--webhook-timeout", "300"]
+        process = subprocess.Popen([*command, *arguments], stdout=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _until(lambda: _answers(f"{base}/_mock/health"), "the server")
+            for path, body in (
+                (
+                    "/api/v1/openapi/create_shop_webhook",
+                    {"topic": "review/created", "url": hook.url},
+                ),
+                ("/api/v1/openapi/create_review", REVIEW),
+            ):
+                raw = compact(body)
+                now = int(httpx.get(f"{base}/_mock/clock").json()["now"])
+                headers = signed_headers(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, now, (), raw)
+                httpx.post(f"{base}{path}", content=raw, headers=headers)
+            _until(lambda: len(hook.pushes) == 1, "the push")
+            process.send_signal(signal.SIGTERM)
+            # Two seconds of grace for open requests; far less than the push's 300 s.
+            assert process.wait(timeout=LIMIT) == 0
+        finally:
+            hook.hold.set()
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    (delivery,) = json.loads(data.read_text())["deliveries"].values()
+    assert (delivery["status"], delivery["attempts"]) == ("pending", [])  # due again at start
+
+
+def _answers(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_a_record_that_cannot_be_encoded_fails_alone(client: CheckedClient) -> None:
+    """Issue 23: a stored record with a lone surrogate (kept from before such text was
+    refused) fails its own delivery with the reason; every other push goes on."""
+    other = client.control("POST", "/_mock/shops", {"name": "Poisoned"}).json()
+    fake = client.app.state.fake
+    with receiver() as theirs, receiver() as mine:
+        answer = client.signed(
+            "POST",
+            "/api/v1/openapi/create_shop_webhook",
+            body={"topic": "review/created", "url": theirs.url},
+            public_token=other["public_token"],
+            private_token=other["private_token"],
+        )
+        assert answer.json()["code"] == 0
+        _subscribe(client, mine.url)
+        record = {"id": "1", "rating": 5, "author": "x", "content": "x\ud800y"}
+        events.emit(fake.ctx, other["shop_id"], "review/created", record)
+        _create_review(client)
+        _advance(client, 60)
+        assert theirs.pushes == []
+        assert len(mine.pushes) == 1
+        (poisoned,) = _deliveries(client, shop_id=other["shop_id"])
+        (fine,) = _deliveries(client, shop_id=DEMO_SHOP_ID)
+    assert (poisoned["status"], fine["status"]) == ("failed", "delivered")
+    assert "UTF-8" in poisoned["attempts"][0]["error"]
+    assert poisoned["body"]["list"][0]["content"] == "x\ufffdy"
+
+
+def test_the_log_stays_bounded_when_every_delivery_is_pending() -> None:
+    """Issue 23: a dead receiver cannot grow the log; the oldest pending delivery of the
+    subscription with the most waiting is dropped, and the journal says so."""
+    client = CheckedClient(create_app(Config(frozen_time=FROZEN_AT, max_deliveries=3)))
+    with receiver() as created_hook, receiver() as deleted_hook:
+        created_hook.statuses = deleted_hook.statuses = [500] * 100
+        _subscribe(client, created_hook.url)
+        _subscribe(client, deleted_hook.url, topic="review/deleted")
+        first, *_ = [_create_review(client) for _ in range(3)]
+        client.signed("POST", "/api/v1/openapi/delete_review", body={"id": first["id"]})
+        statuses = [(item["topic"], item["status"]) for item in _deliveries(client)]
+        assert statuses == [
+            ("review/created", "dropped"),
+            ("review/created", "pending"),
+            ("review/created", "pending"),
+            ("review/deleted", "pending"),
+        ]
+        (note,) = client.control("GET", "/_mock/requests").json()[-1]["notes"]
+        assert "delivery 1 " in note and "dropped" in note
+
+        _create_review(client)
+        kept = _deliveries(client)
+        assert [(item["id"], item["status"]) for item in kept] == [
+            ("2", "dropped"),
+            ("3", "pending"),
+            ("4", "pending"),
+            ("5", "pending"),
+        ]
+        attempts_when_dropped = len(kept[0]["attempts"])
+        _advance(client, 24 * 3600)
+        (dropped,) = _deliveries(client, status="dropped")
+        assert len(dropped["attempts"]) == attempts_when_dropped
+        assert len(_deliveries(client)) == 4
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["inprocess", "served"])
+def test_wait_idle_answers_once_every_push_is_made(served: bool) -> None:
+    """Issue 21: a test in any language waits for pushes with one HTTP call."""
+    mock = (
+        MockTrustoo.serve(frozen_time=FROZEN_AT) if served else MockTrustoo(frozen_time=FROZEN_AT)
+    )
+    with receiver() as hook, mock, ThreadPoolExecutor(1) as pool:
+        _mock_subscribe(mock, hook.url)
+        hook.hold = threading.Event()
+        creating = pool.submit(_mock_review, mock)  # in process it answers after its push
+        try:
+            _until(lambda: len(hook.pushes) == 1, "the push")
+            busy = _wait_idle(mock, {"timeout": 0.2})
+            assert busy.status_code == 504
+            assert "1 pushes in flight" in busy.json()["error"]
+        finally:
+            hook.hold.set()
+        idle = _wait_idle(mock, {})
+        assert (idle.status_code, idle.json()) == (200, {"status": "idle"})
+        (delivery,) = mock.deliveries()
+        assert delivery["status"] == "delivered"
+        creating.result(LIMIT)
+        assert _wait_idle(mock, {"timeout": 0}).status_code == 400
+
+
+def _wait_idle(mock: MockTrustoo, body: dict[str, Any]) -> Any:
+    """Over HTTP when served; in process through the fake's own loop."""
+    with mock.client(timeout=LIMIT) as http:
+        return http.post("/_mock/wait_idle", json=body)
+
+
+# -- System Webhooks (issue 11, X44) ----------------------------------------------------------
+
+
+def _grant(client: CheckedClient, client_id: str) -> str:
+    path = f"/_mock/shops/{DEMO_SHOP_ID}/authorizations"
+    answer = client.control("POST", path, {"client_id": client_id})
+    assert answer.status_code == 201, answer.json()
+    return str(answer.json()["access_token"])
+
+
+def test_a_platform_hears_when_its_access_to_a_shop_ends(client: CheckedClient) -> None:
+    with receiver() as hook:
+        platform = client.control(
+            "POST",
+            "/_mock/platforms",
+            {"client_id": "sys-app", "scopes": ["read_reviews"], "webhook_url": hook.url},
+        ).json()
+        token = _grant(client, "sys-app")
+        client.bearer("POST", "/api/v1/openapi/oauth/disconnect", token)
+
+        _grant(client, "sys-app")
+        session = client.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/merchant_session")
+        cancelled = client.request(
+            "POST",
+            "/api/v1/openapi/oauth/cancel",
+            content=b'{"client_id":"sys-app"}',
+            headers={
+                "Authorization": f"Bearer {session.json()['token']}",
+                "Content-Type": "application/json",
+            },
+        )
+        assert cancelled.json()["code"] == 0
+
+        _grant(client, "sys-app")
+        hook.statuses = [500]
+        uninstall = f"/_mock/shops/{DEMO_SHOP_ID}/installations/sys-app"
+        assert client.control("DELETE", uninstall).status_code == 200
+        assert client.control("DELETE", uninstall).status_code == 200  # nothing more ends
+        _advance(client, 3 * 60)  # the failed push is retried like any other
+
+        events_sent = [json.loads(push.body)["list"][0] for push in hook.pushes]
+        assert [record["event_type"] for record in events_sent] == [
+            "authorization/disconnected",
+            "authorization/cancelled",
+            "app/uninstalled",
+            "app/uninstalled",
+        ]
+        for push, record in zip(hook.pushes, events_sent, strict=True):
+            verify_webhook(push.headers, push.body, platform["client_secret"], tolerance=None)
+            assert push.headers["Open-Trustoo-Webhook-Public-token"] == "ZGVtby1wdWJsaWMtMDAwMQ=="
+            assert record["topic"] == record["event_type"]
+            assert record["client_id"] == "sys-app"
+            assert record["shopify_shop_id"] == int(DEMO_SHOP_ID)
+            assert record["my_shopify_domain"] == "demo-shop.myshopify.com"
+        assert events_sent[0]["created_at"] == iso(FROZEN_AT)
+        assert events_sent[3]["created_at"] == iso(FROZEN_AT)  # the same event, retried
+
+        logged = _deliveries(client, topic="app/uninstalled")
+        assert [(item["webhook_id"], item["status"]) for item in logged] == [(None, "delivered")]
+        assert [item["status_code"] for item in logged[0]["attempts"]] == [500, 200]
+
+
+def test_no_system_webhook_without_a_webhook_url(client: CheckedClient) -> None:
+    client.bearer("POST", "/api/v1/openapi/oauth/disconnect", DEMO_ACCESS_TOKEN)
+    assert _deliveries(client) == []

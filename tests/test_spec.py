@@ -12,6 +12,7 @@ from tests.helpers import CheckedClient
 from trustoo_mock import Config
 from trustoo_mock.api.storage import HANDLERS as STORAGE_HANDLERS
 from trustoo_mock.app import DOCUMENTS, TRUSTOO_HANDLERS, create_app
+from trustoo_mock.control import ASYNC_HANDLERS as ASYNC_CONTROL_HANDLERS
 from trustoo_mock.control import HANDLERS as CONTROL_HANDLERS
 from trustoo_mock.spec import Operation, bundled_spec
 
@@ -64,7 +65,13 @@ def _has_example(raw: dict[str, Any]) -> bool:
 
 def test_every_implemented_operation_has_exactly_one_handler() -> None:
     implemented = {operation.operation_id for operation in SPEC.implemented()}
-    handled = [TRUSTOO_HANDLERS, CONTROL_HANDLERS, STORAGE_HANDLERS, DOCUMENTS]
+    handled = [
+        TRUSTOO_HANDLERS,
+        CONTROL_HANDLERS,
+        ASYNC_CONTROL_HANDLERS,
+        STORAGE_HANDLERS,
+        DOCUMENTS,
+    ]
     assert implemented == set().union(*handled)
     assert sum(len(handlers) for handlers in handled) == len(implemented)
     assert not (set(TRUSTOO_HANDLERS) | set(CONTROL_HANDLERS)) & set(DOCUMENTS)

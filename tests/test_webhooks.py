@@ -345,3 +345,84 @@ def test_hmac_shop_holds_every_topic(shop: Caller) -> None:
     for n, topic in enumerate(TOPICS):
         shop.created(topic, hook_url(n))
     assert [w["topic"] for w in shop.listed()] == TOPICS
+
+
+# -- the fake never pushes to itself (issue 23) -----------------------------------------------
+
+SELF_URLS = [
+    "http://127.0.0.1:8787/_mock/reset",
+    "http://localhost/_mock/reset",
+    "http://LOCALHOST.:8787/_mock/reset",
+    "http://sub.localhost/_mock/reset",
+    "http://[::1]:8787/_mock/reset",
+    "http://[::ffff:127.0.0.1]/_mock/reset",
+    "http://0.0.0.0:8787/_mock/reset",
+    "http://127.1/_mock/reset",
+    "http://2130706433/_mock/reset",
+    "http://0x7f.0.0.1/_mock/reset",
+    "http://127.9.9.9/_mock",
+    "http://trustoo.test/_mock/reset",
+    "https://TRUSTOO.TEST./_mock/reset",
+    "http://localhost/%5Fmock/reset",
+    "http://localhost/%255fmock/reset",
+    "http://localhost//_mock/reset",
+    "http://localhost/hooks/../_mock/reset",
+    "http://localhost/_MOCK/reset",
+    "http://127.0.0.1:8787/_storage/mock/70000000001/x.html",
+]
+
+
+def _own_url(client: CheckedClient, path: str) -> str:
+    return str(client.http.base_url).rstrip("/") + path
+
+
+@pytest.mark.parametrize("url", SELF_URLS)
+def test_a_subscription_to_the_fake_itself_is_refused(client: CheckedClient, url: str) -> None:
+    answer = client.signed("POST", CREATE, body={"topic": "review/created", "url": url})
+    assert answer.json()["code"] == 3
+    assert "control plane or object store" in answer.json()["message"]
+
+
+def test_the_bound_address_and_updates_are_refused_too(client: CheckedClient) -> None:
+    own = _own_url(client, "/_mock/reset")
+    answer = client.signed("POST", CREATE, body={"topic": "review/created", "url": own})
+    assert answer.json()["code"] == 3
+    body = {"topic": "review/created", "url": "http://127.0.0.1:9/hook"}
+    hook = client.signed("POST", CREATE, body=body).json()["data"]
+    body = {"id": hook["id"], "topic": "review/created", "url": own}
+    answer = client.signed("POST", UPDATE, body=body)
+    assert answer.json()["code"] == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9/hook", "http://example.com/_mock/reset", "http://localhost/_mockery"],
+)
+def test_other_local_paths_and_other_hosts_stay_allowed(client: CheckedClient, url: str) -> None:
+    answer = client.signed("POST", CREATE, body={"topic": "review/created", "url": url})
+    assert answer.json()["code"] == 0, answer.json()
+
+
+def test_a_stored_subscription_to_the_fake_is_never_pushed_to(client: CheckedClient) -> None:
+    """A subscription kept from before the refusal (an old data file) fails its deliveries
+    with the reason and the fake is not reset."""
+    fake = client.app.state.fake
+    fake.ctx.store.insert(
+        "webhooks",
+        {
+            "id": "900",
+            "shop_id": DEMO_SHOP_ID,
+            "platform_id": 0,
+            "topic": "review/created",
+            "url": _own_url(client, "/_mock/reset"),
+            "created_at": FROZEN_AT,
+            "updated_at": FROZEN_AT,
+        },
+    )
+    body = {"rating": 5, "author": "Self"}
+    review = client.signed("POST", "/api/v1/openapi/create_review", body=body).json()["data"]
+    (delivery,) = client.control("GET", "/_mock/webhook_deliveries").json()
+    assert delivery["status"] == "failed"
+    assert "never pushes to itself" in delivery["attempts"][0]["error"]
+    found = client.signed("GET", "/api/v1/openapi/get_review", params={"id": review["id"]})
+    assert found.json()["code"] == 0  # still there: no reset happened

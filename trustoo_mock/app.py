@@ -21,6 +21,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trustoo_mock import control, envelope
 from trustoo_mock.api import (
@@ -64,6 +65,7 @@ TRUSTOO_HANDLERS: dict[str, Handler] = {
 }
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+WAIT_IDLE_PATH = "/_mock/wait_idle"
 
 
 class _BodyTooLarge(Exception):
@@ -167,8 +169,11 @@ def _trustoo_endpoint(
                 require_scopes(principal, operation.scopes)
             call = _call(fake, request, operation, pairs, body, headers, principal)
             queued = fake.ctx.queued
-            with fake.ctx.store.batch():
-                data = handler(call)
+            try:
+                with fake.ctx.store.batch():
+                    data = handler(call)
+            finally:
+                request.state.notes = fake.ctx.take_notes()  # for the request journal
             response = data if isinstance(data, Response) else responder.ok(data)
             return _wake_dispatcher(fake, queued, response)
         except _BodyTooLarge:
@@ -224,8 +229,18 @@ def _storage_endpoint(
     return endpoint
 
 
+def _in_batch(fake: Fake, handler: control.ControlHandler) -> control.AsyncControlHandler:
+    """A control handler that runs to its end at once: its writes are one persisted change."""
+
+    async def run(call: Call) -> control.ControlResult:
+        with fake.ctx.store.batch():
+            return handler(call)
+
+    return run
+
+
 def _control_endpoint(
-    fake: Fake, operation: Operation, handler: control.ControlHandler
+    fake: Fake, operation: Operation, handler: control.AsyncControlHandler
 ) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         try:
@@ -237,8 +252,10 @@ def _control_endpoint(
             headers = _lowercase_headers(request)
             call = _call(fake, request, operation, pairs, body, headers, None)
             queued = fake.ctx.queued
-            with fake.ctx.store.batch():
-                status, payload = handler(call)
+            try:
+                status, payload = await handler(call)
+            finally:
+                _log_notes(fake.ctx.take_notes())
             if isinstance(payload, Response):
                 return payload
             return _wake_dispatcher(fake, queued, JSONResponse(payload, status_code=status))
@@ -253,6 +270,12 @@ def _control_endpoint(
             return _control_error(500, f"internal error: {type(error).__name__}")
 
     return endpoint
+
+
+def _log_notes(notes: list[str]) -> None:
+    """Control-plane calls are not journaled; what they should tell goes to the log."""
+    for note in notes:
+        logger.warning("%s", note)
 
 
 # The contract itself, served plain and open (no control token): code generators and contract
@@ -321,6 +344,33 @@ def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
     return dispatch
 
 
+class ActivityMiddleware:
+    """Counts the HTTP requests in progress, each until its background pushes are done (for
+    ``POST /_mock/wait_idle``), and notes the addresses the fake is reached at, so a push
+    never goes back to it."""
+
+    def __init__(self, app: ASGIApp, fake: Fake) -> None:
+        self.app = app
+        self.fake = fake
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        server = scope.get("server")
+        if server:
+            self.fake.ctx.own_hosts.add(str(server[0]))
+        activity = self.fake.activity
+        waiting = scope.get("path") == WAIT_IDLE_PATH
+        activity.requests += 1
+        activity.waiting += waiting
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            activity.requests -= 1
+            activity.waiting -= waiting
+
+
 def _lifespan(fake: Fake) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -331,6 +381,7 @@ def _lifespan(fake: Fake) -> Callable[[Starlette], AbstractAsyncContextManager[N
             retries.cancel()
             with suppress(asyncio.CancelledError):
                 await retries
+            await fake.dispatcher.stop()
 
     return lifespan
 
@@ -345,8 +396,12 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
     for operation in spec.implemented():
         if operation.operation_id in DOCUMENTS:
             endpoint = _document_endpoint(spec, operation.operation_id)
+        elif operation.operation_id in control.ASYNC_HANDLERS:
+            run = control.ASYNC_HANDLERS[operation.operation_id]
+            endpoint = _control_endpoint(fake, operation, run)
         elif operation.is_control:
-            endpoint = _control_endpoint(fake, operation, control.HANDLERS[operation.operation_id])
+            run = _in_batch(fake, control.HANDLERS[operation.operation_id])
+            endpoint = _control_endpoint(fake, operation, run)
         elif operation.is_storage:
             endpoint = _storage_endpoint(fake, operation, storage.HANDLERS[operation.operation_id])
         else:
@@ -361,7 +416,10 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
         routes=routes,
         exception_handlers={HTTPException: _http_exception_handler(responder)},
         lifespan=_lifespan(fake),
-        middleware=[Middleware(JournalMiddleware, fake=fake, spec=spec)],
+        middleware=[
+            Middleware(ActivityMiddleware, fake=fake),
+            Middleware(JournalMiddleware, fake=fake, spec=spec),
+        ],
     )
     app.state.fake = fake
     app.state.spec = spec

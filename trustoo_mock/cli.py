@@ -56,8 +56,8 @@ SETTING_HELP = {
     "upload_key_prefix": "first part of every upload key",
     "oss_access_key_id": "access key id that signs upload policies",
     "oss_access_key_secret": "access key secret that signs upload policies",
-    "webhook_timeout": "seconds a webhook receiver may take to answer",
-    "max_deliveries": "webhook deliveries kept in the log (finished ones go first)",
+    "webhook_timeout": "seconds a webhook push attempt may take in all (connect to last byte)",
+    "max_deliveries": "webhook deliveries kept in the log, pending included (finished go first)",
     "dispatch_interval": "seconds between looks for webhook retries due (real clock)",
     "journal_size": "requests kept in the request journal (GET /_mock/requests)",
 }

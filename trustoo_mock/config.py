@@ -22,6 +22,9 @@ def parse_error_http_status(value: object) -> ErrorHttpStatus:
         raise ValueError(f"error_http_status {value!r}: use mirror or an HTTP status (100-599)")
     return int(text)
 
+# The host of a fake running in the caller's process (a name that never resolves: RFC 6761).
+IN_PROCESS_HOST = "trustoo.test"
+
 
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -32,10 +35,10 @@ class Config:
     ``error_http_status`` is the HTTP status of every answer in Trustoo's error envelope:
     200 (the default: Trustoo puts the code in the body only, D4 revised), another number,
     or ``"mirror"`` (the status follows the code: 16 is 401, 5 is 404, ...).
-    ``webhook_timeout`` is how long a receiver
-    may take to answer (D12: 10 s); ``max_deliveries`` caps the delivery log (finished ones
-    are dropped first); ``dispatch_interval`` is how often a server on the real clock looks
-    for retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
+    ``webhook_timeout`` is the deadline for a whole push attempt (D12: 10 s, X39);
+    ``max_deliveries`` caps the delivery log, pending deliveries included (finished ones go
+    first, X40); ``dispatch_interval`` is how often a server on the real clock looks for
+    retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
 
     The ``upload_*``, ``max_*_bytes``, ``max_stored_*`` and ``oss_*`` settings shape the
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit

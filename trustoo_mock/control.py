@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from trustoo_mock import delivery
@@ -16,6 +17,7 @@ from trustoo_mock.version import __version__
 ControlResult = tuple[int, Any]
 EARLIEST_INSTANT = -62_000_000_000.0  # year 5
 LATEST_INSTANT = 253_000_000_000.0  # year 9987
+DEFAULT_IDLE_TIMEOUT = 10.0
 
 
 def health(call: Call) -> ControlResult:
@@ -60,6 +62,18 @@ def authorize(call: Call) -> ControlResult:
     return 201, oauth.present_grant(call.ctx, grant)
 
 
+def uninstall(call: Call) -> ControlResult:
+    """The merchant removes a platform's app from the shop: Trustoo tells the platform."""
+    shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
+    try:
+        oauth.uninstall(call.ctx, shop["shop_id"], call.path_params["client_id"])
+    except TrustooError as error:
+        if error.code == Code.NOT_FOUND:
+            raise ControlError(404, error.message) from None
+        raise
+    return 200, {"status": "ok"}
+
+
 def merchant_session(call: Call) -> ControlResult:
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
     return 201, sessions.issue(call.ctx, shop["shop_id"])
@@ -79,26 +93,45 @@ def get_clock(call: Call) -> ControlResult:
     return 200, _clock_state(call)
 
 
-def set_clock(call: Call) -> ControlResult:
+async def set_clock(call: Call) -> ControlResult:
+    """Runs on the event loop while its pushes are sent, so the fake keeps answering; one
+    clock change at a time."""
     body = call.fields
     clock = call.ctx.clock
-    requested = body.get("set")
-    if isinstance(requested, str):
-        target = parse_instant(requested)
-    else:
-        target = clock.now() if requested is None else float(requested)
-    target += float(body.get("advance", 0))
-    if not EARLIEST_INSTANT <= target <= LATEST_INSTANT:
-        raise ControlError(400, "the clock must stay between the years 5 and 9987")
-    if body.get("freeze") is True:
-        clock.freeze()
-    elif body.get("freeze") is False:
-        clock.unfreeze()
-    if target >= clock.now():
-        call.fake.dispatcher.run_until(target)
-    else:
-        clock.set(target)
+    dispatcher = call.fake.dispatcher
+    async with dispatcher.clock_lock():
+        requested = body.get("set")
+        if isinstance(requested, str):
+            target = parse_instant(requested)
+        else:
+            target = clock.now() if requested is None else float(requested)
+        target += float(body.get("advance", 0))
+        if not EARLIEST_INSTANT <= target <= LATEST_INSTANT:
+            raise ControlError(400, "the clock must stay between the years 5 and 9987")
+        if body.get("freeze") is True:
+            clock.freeze()
+        elif body.get("freeze") is False:
+            clock.unfreeze()
+        if target >= clock.now():
+            await dispatcher.run_until(target)
+        else:
+            clock.set(target)
     return 200, _clock_state(call)
+
+
+async def wait_idle(call: Call) -> ControlResult:
+    timeout = float(call.fields.get("timeout", DEFAULT_IDLE_TIMEOUT))
+    fake = call.fake
+    try:
+        async with asyncio.timeout(timeout):
+            await fake.wait_idle()
+    except TimeoutError:
+        raise ControlError(
+            504,
+            f"still busy after {timeout:g} s: {fake.activity.busy} other requests in "
+            f"progress, {fake.dispatcher.in_flight} pushes in flight",
+        ) from None
+    return 200, {"status": "idle"}
 
 
 def list_deliveries(call: Call) -> ControlResult:
@@ -150,6 +183,7 @@ def list_requests(call: Call) -> ControlResult:
 
 
 ControlHandler = Callable[[Call], ControlResult]
+AsyncControlHandler = Callable[[Call], Awaitable[ControlResult]]
 
 HANDLERS: dict[str, ControlHandler] = {
     "mock_health": health,
@@ -161,13 +195,19 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_list_platforms": list_platforms,
     "mock_authorize": authorize,
     "mock_merchant_session": merchant_session,
+    "mock_uninstall": uninstall,
     "mock_seed": seed,
     "mock_get_clock": get_clock,
-    "mock_set_clock": set_clock,
     "mock_list_deliveries": list_deliveries,
     "mock_retry_delivery": retry_delivery,
     "mock_list_requests": list_requests,
     "mock_create_review": create_review,
     "mock_update_review": update_review,
     "mock_create_customer_event": create_customer_event,
+}
+
+# These wait on the event loop (for pushes, or for quiet), so other requests go on meanwhile.
+ASYNC_HANDLERS: dict[str, AsyncControlHandler] = {
+    "mock_set_clock": set_clock,
+    "mock_wait_idle": wait_idle,
 }

@@ -1,31 +1,48 @@
 """Webhook delivery (D12): push signing, Trustoo's retry schedule on the fake's clock, the log.
 
 Attempts of one delivery come at 0, 3, 9, 18, 30, 45, 63, 84, 108 and 135 minutes after its
-first attempt; success is HTTP 200 within the timeout. Order is kept per subscription: only
-the oldest unfinished delivery of a subscription is attempted. Reading and writing the store
-happen on the caller's thread; only the network calls may run elsewhere.
+first attempt; success is HTTP 200 within the timeout, a deadline for the whole exchange.
+Order is kept per subscription: only the oldest unfinished delivery of a subscription is
+attempted. Each attempt is its own task on the event loop and is recorded the moment it ends,
+so a slow receiver holds back its own subscription and nothing else. The store is read and
+written on the event loop only.
 """
 
 from __future__ import annotations
 
 import asyncio
-import http.client
 import json
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+import h11
 
 from trustoo_mock import signing
 from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain.context import Context
+from trustoo_mock.domain.events import queue_key
+from trustoo_mock.domain.webhooks import is_fake_path, is_local_address, points_at_fake
 from trustoo_mock.principal import SHOP_PLATFORM_ID
+
+logger = logging.getLogger("trustoo_mock")
 
 WAITS_MINUTES = (0, 3, 6, 9, 12, 15, 18, 21, 24, 27)
 OFFSETS = tuple(60 * sum(WAITS_MINUTES[: index + 1]) for index in range(len(WAITS_MINUTES)))
 MAX_ATTEMPTS = len(WAITS_MINUTES)
 EXCERPT_BYTES = 200
-FINISHED = ("delivered", "failed", "cancelled")
+READ_BYTES = 4096
+SELF_PUSH = (
+    "refused: the URL leads to the fake's own control plane or object store; "
+    "the fake never pushes to itself"
+)
+
+
+class Unsendable(Exception):
+    """The push can never be made (its body cannot be encoded, or it would reach the fake
+    itself): the delivery fails at once, with this reason in its log."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +53,7 @@ class Attempt:
     body: bytes
     at: float
     timeout: float
+    own_hosts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,41 +65,80 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status == 200
+        return self.status == 200 and self.error is None
 
 
-def send(attempt: Attempt) -> Outcome:
-    """POST one attempt; network I/O only, safe to run on any thread.
+@dataclass(slots=True)
+class _Answer:
+    """What the receiver sent so far (kept when the deadline cuts the exchange short)."""
 
-    http.client keeps the header names exactly as documented, follows no redirect and
-    reads no proxy settings: a push goes to the URL as subscribed.
-    """
-    parts = urlsplit(attempt.url)
-    started = time.perf_counter()
     status: int | None = None
-    excerpt = b""
+    body: bytearray = field(default_factory=bytearray)
+
+
+async def send(attempt: Attempt) -> Outcome:
+    """POST one attempt, on the event loop; ``timeout`` bounds the whole exchange (connect,
+    send, status, headers and the excerpt), so a receiver answering one byte at a time
+    fails at the deadline. No redirect is followed and no proxy setting is read: a push
+    goes to the URL as subscribed, header names exactly as documented."""
+    started = time.perf_counter()
+    answer = _Answer()
     error: str | None = None
-    connection: http.client.HTTPConnection | None = None
     try:
-        connection_class = (
-            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        )
-        connection = connection_class(parts.hostname or "", parts.port, timeout=attempt.timeout)
-        target = parts.path or "/"
-        if parts.query:
-            target += "?" + parts.query
-        connection.request("POST", target, body=attempt.body, headers=attempt.headers)
-        response = connection.getresponse()
-        status = response.status
-        excerpt = response.read(EXCERPT_BYTES)
-    except (OSError, http.client.HTTPException, ValueError) as failure:
+        async with asyncio.timeout(attempt.timeout):
+            await _exchange(attempt, answer)
+    except TimeoutError:
+        error = f"TimeoutError: timed out, no complete answer within {attempt.timeout:g} s"
+    except Unsendable as refusal:
+        error = str(refusal)
+    except (OSError, h11.ProtocolError, ValueError) as failure:
         error = f"{type(failure).__name__}: {failure}"
-    finally:
-        if connection is not None:
-            connection.close()
     latency = (time.perf_counter() - started) * 1000
-    text = excerpt.decode("utf-8", errors="replace")
-    return Outcome(status, round(latency, 1), text, error)
+    excerpt = bytes(answer.body[:EXCERPT_BYTES]).decode("utf-8", errors="replace")
+    return Outcome(answer.status, round(latency, 1), excerpt, error)
+
+
+def _out(connection: h11.Connection, event: Any) -> bytes:
+    return connection.send(event) or b""
+
+
+async def _exchange(attempt: Attempt, answer: _Answer) -> None:
+    parts = urlsplit(attempt.url)
+    secure = parts.scheme == "https"
+    reader, writer = await asyncio.open_connection(
+        parts.hostname, parts.port or (443 if secure else 80), ssl=True if secure else None
+    )
+    try:
+        peer = writer.get_extra_info("peername")
+        # A name that resolves to this machine reaches the fake as surely as 127.0.0.1 does.
+        if peer and is_local_address(str(peer[0]), attempt.own_hosts) and is_fake_path(parts.path):
+            raise Unsendable(SELF_PUSH)
+        connection = h11.Connection(h11.CLIENT)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        headers = [
+            ("Host", parts.netloc.rpartition("@")[2]),
+            *attempt.headers.items(),
+            ("Content-Length", str(len(attempt.body))),
+        ]
+        request = h11.Request(method="POST", target=target, headers=headers)
+        writer.write(
+            _out(connection, request)
+            + _out(connection, h11.Data(data=attempt.body))
+            + _out(connection, h11.EndOfMessage())
+        )
+        await writer.drain()
+        while len(answer.body) < EXCERPT_BYTES:
+            event = connection.next_event()
+            if event is h11.NEED_DATA:
+                connection.receive_data(await reader.read(READ_BYTES))
+            elif isinstance(event, h11.Response):
+                answer.status = event.status_code
+            elif isinstance(event, h11.Data):
+                answer.body += event.data
+            elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+                return
+    finally:
+        writer.close()
 
 
 def signing_key(ctx: Context, delivery: dict[str, Any]) -> str:
@@ -93,11 +150,20 @@ def signing_key(ctx: Context, delivery: dict[str, Any]) -> str:
     return str(platform["client_secret"]) if platform else ""
 
 
+def _body_bytes(delivery: dict[str, Any]) -> bytes:
+    try:
+        return str(delivery["body"]).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise Unsendable(
+            f"refused: the push body cannot be encoded as UTF-8 ({error.reason} at "
+            f"character {error.start}); the record was stored before such text was refused"
+        ) from None
+
+
 def push_headers(ctx: Context, delivery: dict[str, Any], at: float) -> dict[str, str]:
     shop = ctx.store.find_one("shops", shop_id=delivery["shop_id"]) or {}
     timestamp = str(int(at))
-    body = delivery["body"].encode("utf-8")
-    message = signing.webhook_message(timestamp, body)
+    message = signing.webhook_message(timestamp, _body_bytes(delivery))
     return {
         "Content-Type": "application/json",
         "Open-Trustoo-Webhook-Public-token": str(shop.get("public_token", "")),
@@ -107,27 +173,40 @@ def push_headers(ctx: Context, delivery: dict[str, Any], at: float) -> dict[str,
     }
 
 
+def _alive(ctx: Context, delivery: dict[str, Any]) -> bool:
+    """Its subscription still exists (a System Webhook: its platform does)."""
+    if delivery["webhook_id"] is None:
+        return ctx.store.find_one("platforms", platform_id=delivery["platform_id"]) is not None
+    subscription = ctx.store.find_one(
+        "webhooks",
+        id=delivery["webhook_id"],
+        shop_id=delivery["shop_id"],
+        platform_id=delivery["platform_id"],
+    )
+    return subscription is not None
+
+
 def _heads(ctx: Context, busy: set[str]) -> list[dict[str, Any]]:
-    """The oldest unfinished delivery of each subscription, cancelling those whose
-    subscription is gone (deleted, or its platform disconnected)."""
+    """The oldest unfinished delivery of each queue (a subscription's, or a platform's System
+    Webhooks), cancelling those whose subscription is gone (deleted, or its platform
+    disconnected)."""
     oldest: dict[str, dict[str, Any]] = {}
     for delivery in ctx.store.scan("deliveries", status="pending"):
-        current = oldest.get(delivery["webhook_id"])
+        key = queue_key(delivery)
+        current = oldest.get(key)
         if current is None or int(delivery["id"]) < int(current["id"]):
-            oldest[delivery["webhook_id"]] = delivery
+            oldest[key] = delivery
     heads = []
-    for webhook_id, delivery in sorted(oldest.items(), key=lambda item: int(item[1]["id"])):
-        alive = ctx.store.find_one(
-            "webhooks",
-            id=webhook_id,
-            shop_id=delivery["shop_id"],
-            platform_id=delivery["platform_id"],
-        )
-        if alive is None:
+    for delivery in sorted(oldest.values(), key=lambda item: int(item["id"])):
+        if not _alive(ctx, delivery):
             ctx.store.update(
                 "deliveries",
-                {"webhook_id": webhook_id, "status": "pending"},
-                {"status": "cancelled"},
+                {
+                    "webhook_id": delivery["webhook_id"],
+                    "platform_id": delivery["platform_id"],
+                    "status": "pending",
+                },
+                {"status": "cancelled", "next_attempt_at": None},
             )
         elif delivery["id"] not in busy:
             heads.append(dict(delivery))
@@ -140,61 +219,68 @@ def next_due(ctx: Context, busy: set[str]) -> float | None:
 
 
 def due_attempts(ctx: Context, now: float, busy: set[str]) -> list[Attempt]:
+    """The attempts to make now. A delivery that can never be sent fails here, recorded with
+    the reason, and the others go on."""
     due = [delivery for delivery in _heads(ctx, busy) if delivery["next_attempt_at"] <= now]
     due.sort(key=lambda delivery: (delivery["next_attempt_at"], int(delivery["id"])))
-    return [
-        Attempt(
-            delivery["id"],
-            delivery["url"],
-            push_headers(ctx, delivery, now),
-            delivery["body"].encode("utf-8"),
-            now,
-            ctx.config.webhook_timeout,
-        )
-        for delivery in due
-    ]
+    attempts = []
+    for delivery in due:
+        try:
+            if points_at_fake(delivery["url"], ctx.own_hosts):
+                raise Unsendable(SELF_PUSH)
+            attempt = Attempt(
+                delivery["id"],
+                delivery["url"],
+                push_headers(ctx, delivery, now),
+                _body_bytes(delivery),
+                now,
+                ctx.config.webhook_timeout,
+                frozenset(ctx.own_hosts),
+            )
+        except Unsendable as refusal:
+            give_up(ctx, delivery["id"], now, str(refusal))
+        else:
+            attempts.append(attempt)
+    return attempts
 
 
-def record(ctx: Context, attempt: Attempt, outcome: Outcome) -> None:
-    delivery = ctx.store.find_one("deliveries", id=attempt.delivery_id)
+def give_up(ctx: Context, delivery_id: str, at: float, reason: str) -> None:
+    """Record an attempt that could not be made and fail the delivery: it never will be."""
+    outcome = Outcome(None, 0.0, "", reason)
+    record(ctx, delivery_id, at, outcome, final=True)
+
+
+def record(
+    ctx: Context, delivery_id: str, at: float, outcome: Outcome, *, final: bool = False
+) -> None:
+    """Add an attempt to the delivery's log and plan the next one. A delivery that stopped
+    waiting meanwhile (cancelled, dropped) keeps its status."""
+    delivery = ctx.store.find_one("deliveries", id=delivery_id)
     if delivery is None:
         return
     attempts = [
         *delivery["attempts"],
         {
             "number": len(delivery["attempts"]) + 1,
-            "at": attempt.at,
+            "at": at,
             "status_code": outcome.status,
             "latency_ms": outcome.latency_ms,
             "response_excerpt": outcome.excerpt,
             "error": outcome.error,
         },
     ]
-    in_schedule = delivery.get("schedule_attempts", 0) + 1
-    start = attempt.at if in_schedule == 1 else delivery["schedule_start"]
-    changes: dict[str, Any] = {
-        "attempts": attempts,
-        "schedule_attempts": in_schedule,
-        "schedule_start": start,
-    }
-    if outcome.ok:
-        changes.update(status="delivered", next_attempt_at=None)
-    elif in_schedule >= MAX_ATTEMPTS:
-        changes.update(status="failed", next_attempt_at=None)
-    else:
-        changes["next_attempt_at"] = start + OFFSETS[in_schedule]
+    changes: dict[str, Any] = {"attempts": attempts}
+    if delivery["status"] == "pending":
+        in_schedule = delivery.get("schedule_attempts", 0) + 1
+        start = at if in_schedule == 1 else delivery["schedule_start"]
+        changes.update(schedule_attempts=in_schedule, schedule_start=start)
+        if outcome.ok:
+            changes.update(status="delivered", next_attempt_at=None)
+        elif final or in_schedule >= MAX_ATTEMPTS:
+            changes.update(status="failed", next_attempt_at=None)
+        else:
+            changes["next_attempt_at"] = start + OFFSETS[in_schedule]
     ctx.store.update("deliveries", {"id": delivery["id"]}, changes)
-    _enforce_cap(ctx)
-
-
-def _enforce_cap(ctx: Context) -> None:
-    """Drop the oldest finished deliveries while the log is over its cap."""
-    excess = ctx.store.count("deliveries") - ctx.config.max_deliveries
-    if excess <= 0:
-        return
-    finished = [d for d in ctx.store.find("deliveries") if d["status"] in FINISHED]
-    for delivery in sorted(finished, key=lambda d: int(d["id"]))[:excess]:
-        ctx.store.delete("deliveries", id=delivery["id"])
 
 
 def retry(ctx: Context, delivery_id: str) -> dict[str, Any] | None:
@@ -214,11 +300,24 @@ def retry(ctx: Context, delivery_id: str) -> dict[str, Any] | None:
     return {**delivery, **changes}
 
 
+def _readable(text: str) -> str:
+    """Text as it can be sent in an answer: a lone surrogate becomes U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(char) <= 0xDFFF else char for char in text)
+    return text
+
+
 def present(ctx: Context, delivery: dict[str, Any]) -> dict[str, Any]:
     """A delivery for the log: its body, the headers of its latest attempt, every attempt."""
     attempts = delivery["attempts"]
     last_at = attempts[-1]["at"] if attempts else delivery["next_attempt_at"]
     next_at = delivery["next_attempt_at"]
+    try:
+        headers = push_headers(ctx, delivery, ctx.clock.now() if last_at is None else last_at)
+    except Unsendable:
+        headers = {}
     return {
         "id": delivery["id"],
         "shop_id": delivery["shop_id"],
@@ -230,8 +329,8 @@ def present(ctx: Context, delivery: dict[str, Any]) -> dict[str, Any]:
         "request_id": delivery["request_id"],
         "created_at": rfc3339(delivery["created_at"]),
         "next_attempt_at": None if next_at is None else rfc3339(next_at),
-        "body": json.loads(delivery["body"]),
-        "headers": push_headers(ctx, delivery, last_at),
+        "body": json.loads(_readable(delivery["body"])),
+        "headers": headers,
         "attempts": [
             {**item, "at": rfc3339(item["at"]), "at_unix": item["at"]} for item in attempts
         ],
@@ -239,55 +338,97 @@ def present(ctx: Context, delivery: dict[str, Any]) -> dict[str, Any]:
 
 
 class Dispatcher:
-    """Sends what falls due: stepping through virtual time, or pumping on the real clock."""
+    """Sends what falls due: stepping through virtual time, or as it falls due on the real
+    clock. Every attempt runs as its own task and is recorded when it ends."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._busy: set[str] = set()
+        self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._started = 0
+        self._clock_lock: asyncio.Lock | None = None
+        self._clock_lock_loop: asyncio.AbstractEventLoop | None = None
 
-    def run_until(self, target: float) -> int:
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    def clock_lock(self) -> asyncio.Lock:
+        """Held while the clock is moved, so two advances never step at once. One per event
+        loop: a test client may run each request on a loop of its own."""
+        loop = asyncio.get_running_loop()
+        if self._clock_lock is None or self._clock_lock_loop is not loop:
+            self._clock_lock, self._clock_lock_loop = asyncio.Lock(), loop
+        return self._clock_lock
+
+    def start_due(self) -> int:
+        """Start every attempt due now (at most one per subscription); returns how many."""
+        attempts = due_attempts(self.ctx, self.ctx.clock.now(), set(self._in_flight))
+        loop = asyncio.get_running_loop()
+        for attempt in attempts:
+            self._in_flight[attempt.delivery_id] = loop.create_task(self._make(attempt))
+        self._started += len(attempts)
+        return len(attempts)
+
+    async def _make(self, attempt: Attempt) -> None:
+        try:
+            try:
+                outcome = await send(attempt)
+            except Exception as failure:  # whatever a receiver does, the attempt is recorded
+                logger.exception("unexpected failure pushing delivery %s", attempt.delivery_id)
+                outcome = Outcome(None, 0.0, "", f"{type(failure).__name__}: {failure}")
+            with self.ctx.store.batch():
+                record(self.ctx, attempt.delivery_id, attempt.at, outcome)
+        finally:
+            self._in_flight.pop(attempt.delivery_id, None)
+        try:
+            self.start_due()  # the subscription's next delivery may be due already
+        except Exception:
+            logger.exception("the webhook dispatcher could not start the next attempts")
+
+    async def settle(self) -> None:
+        """Wait until no attempt is in flight: each has ended and been recorded, and the
+        attempts those made due were made too."""
+        while self._in_flight:
+            await asyncio.wait(list(self._in_flight.values()))
+
+    async def run_until(self, target: float) -> int:
         """Move the clock to ``target``, making every attempt that falls due on the way at
-        its own virtual time, in time order. Returns how many attempts were made."""
+        its own virtual time, in time order; attempts already in flight end and are recorded
+        first. Returns how many attempts were made. The caller holds ``clock_lock``."""
         clock = self.ctx.clock
-        made = 0
+        started = self._started
         while True:
-            due_at = next_due(self.ctx, self._busy)
+            await self.settle()
+            due_at = next_due(self.ctx, set())
             if due_at is None or due_at > target:
                 break
             if due_at > clock.now():
                 clock.set(due_at)
-            for attempt in due_attempts(self.ctx, clock.now(), self._busy):
-                record(self.ctx, attempt, send(attempt))
-                made += 1
+            self.start_due()
+        await self.settle()
         if target > clock.now():
             clock.set(target)
-        return made
-
-    async def pump(self) -> int:
-        """Send every attempt due now, concurrently, off the event loop."""
-        attempts = due_attempts(self.ctx, self.ctx.clock.now(), self._busy)
-        if not attempts:
-            return 0
-        self._busy.update(attempt.delivery_id for attempt in attempts)
-        try:
-            outcomes = await asyncio.gather(
-                *(asyncio.to_thread(send, attempt) for attempt in attempts)
-            )
-            with self.ctx.store.batch():
-                for attempt, outcome in zip(attempts, outcomes, strict=True):
-                    record(self.ctx, attempt, outcome)
-        finally:
-            self._busy.difference_update(attempt.delivery_id for attempt in attempts)
-        return len(attempts)
+        return self._started - started
 
     async def drain(self) -> None:
-        """Pump until nothing is due (a delivered head lets the next one go at once)."""
-        while await self.pump():
-            pass
+        """Make every attempt due now and wait for them (and those they make due)."""
+        self.start_due()
+        await self.settle()
 
     async def run_forever(self) -> None:
         """On the real clock, retries fall due by themselves; look for them regularly."""
         while True:
             await asyncio.sleep(self.ctx.config.dispatch_interval)
-            if not self.ctx.clock.frozen:
-                await self.drain()
+            if self.ctx.clock.frozen:
+                continue
+            try:
+                self.start_due()
+            except Exception:
+                logger.exception("the webhook dispatcher could not start due attempts")
+
+    async def stop(self) -> None:
+        """Abandon the attempts in flight (shutdown): they stay pending, due again at once."""
+        tasks = list(self._in_flight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

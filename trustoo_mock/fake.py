@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -31,6 +32,21 @@ SNAPSHOT_MAX_DOCUMENTS = 50_000
 # read-only by every store that starts from them, and the random source, pickled.
 _snapshots: OrderedDict[Hashable, tuple[dict[str, dict[str, Any]], bytes]] = OrderedDict()
 _snapshots_lock = threading.Lock()
+# How often a wait for quiet looks again (requests and pushes end on the same event loop).
+IDLE_POLL_SECONDS = 0.005
+
+
+@dataclass(slots=True)
+class Activity:
+    """HTTP requests being answered (each until its background pushes are done), and how
+    many of them are themselves waiting for the others to end."""
+
+    requests: int = 0
+    waiting: int = 0
+
+    @property
+    def busy(self) -> int:
+        return self.requests - self.waiting
 
 
 @cache
@@ -79,6 +95,7 @@ class Fake:
         )
         self.dispatcher = Dispatcher(self.ctx)
         self.journal = Journal(config.journal_size)
+        self.activity = Activity()
         if self.ctx.store.is_empty and self.seed is not None:
             with self.ctx.store.batch():  # one write of the data file
                 self._load_seed(self.seed)
@@ -134,6 +151,14 @@ class Fake:
         tables, randomness = snapshot
         self.ctx.store.replace(tables, shared=True)
         self.ctx.randomness = pickle.loads(randomness)
+
+    async def wait_idle(self) -> None:
+        """Until no other request is in progress and every push due now has been made."""
+        while True:
+            started = self.dispatcher.start_due()
+            if not (started or self.dispatcher.in_flight or self.activity.busy):
+                return
+            await asyncio.sleep(IDLE_POLL_SECONDS)
 
     def close(self) -> None:
         self.ctx.store.close()

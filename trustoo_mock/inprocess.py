@@ -19,7 +19,8 @@ from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Scope
 
-IN_PROCESS_HOST = "trustoo.test"
+from trustoo_mock.config import IN_PROCESS_HOST
+
 T = TypeVar("T")
 
 

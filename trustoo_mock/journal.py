@@ -92,18 +92,19 @@ class JournalMiddleware:
                 if operation is not None and not operation.planned:
                     operation_id = operation.operation_id
                 outcome, explanation = auth_outcome(state)
-                self.fake.journal.record(
-                    {
-                        "time": arrived,
-                        "method": method,
-                        "path": path,
-                        "query": scope.get("query_string", b"").decode("latin-1"),
-                        "status": message["status"],
-                        "operation_id": operation_id,
-                        "auth": outcome,
-                        "auth_explanation": explanation,
-                    }
-                )
+                entry: dict[str, Any] = {
+                    "time": arrived,
+                    "method": method,
+                    "path": path,
+                    "query": scope.get("query_string", b"").decode("latin-1"),
+                    "status": message["status"],
+                    "operation_id": operation_id,
+                    "auth": outcome,
+                    "auth_explanation": explanation,
+                }
+                if state.get("notes"):
+                    entry["notes"] = state["notes"]
+                self.fake.journal.record(entry)
             await send(message)
 
         await self.app(scope, receive, noting)

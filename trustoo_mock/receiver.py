@@ -40,9 +40,9 @@ class Push:
 
     @property
     def topic(self) -> str | None:
-        """The ``event_type`` of the first record in the body, when there is one."""
+        """The ``topic`` of the first record in the body, when there is one."""
         records = self.json().get("list") or [{}]
-        topic = records[0].get("event_type")
+        topic = records[0].get("topic")
         return None if topic is None else str(topic)
 
     def verify(self, key: str, *, now: float | None = None, tolerance: int | None = None) -> None:

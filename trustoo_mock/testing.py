@@ -24,12 +24,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from starlette.applications import Starlette
-from starlette.types import Receive, Scope, Send
 
 from trustoo_mock.app import create_app
-from trustoo_mock.config import Config
+from trustoo_mock.config import IN_PROCESS_HOST, Config
 from trustoo_mock.fake import Fake
-from trustoo_mock.inprocess import IN_PROCESS_HOST, LoopThread, RawResponse, asgi_request
+from trustoo_mock.inprocess import LoopThread, RawResponse, asgi_request
 
 if TYPE_CHECKING:
     import httpx
@@ -118,32 +117,6 @@ class _InProcess:
                 self._loop = None
 
 
-class _Tracked:
-    """Counts the HTTP calls in progress (a call lasts until its background webhook
-    deliveries are done), so a test can wait for the server to go quiet."""
-
-    def __init__(self, app: Starlette) -> None:
-        self.app = app
-        self.active = 0
-        self.quiet = asyncio.Condition()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        self.active += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.active -= 1
-            async with self.quiet:
-                self.quiet.notify_all()
-
-    async def wait_quiet(self) -> None:
-        async with self.quiet:
-            await self.quiet.wait_for(lambda: self.active == 0)
-
-
 class _Served:
     """The app under hypercorn on a loop thread, listening on ``host:port``."""
 
@@ -151,13 +124,12 @@ class _Served:
         from trustoo_mock.server import base_url, listening_socket, serve_on
 
         self.app = app
-        self._tracked = _Tracked(app)
         self._socket = listening_socket(host, port)
         self.base_url = base_url(self._socket)
         self._loop = LoopThread(f"trustoo-mock-server-{self._socket.getsockname()[1]}")
         self._stop = asyncio.Event()
         self._serving = self._loop.submit(
-            serve_on(self._tracked, self._socket, self._stop.wait, quiet=True)
+            serve_on(self.app, self._socket, self._stop.wait, quiet=True)
         )
         try:
             self._wait_until_up()
@@ -190,9 +162,6 @@ class _Served:
     ) -> concurrent.futures.Future[RawResponse]:
         # Helpers call the app directly, on the server's own loop: no round trip needed.
         return self._loop.submit(asgi_request(self.app, method, target, headers, body))
-
-    def wait_quiet(self, timeout: float) -> None:
-        self._loop.submit(self._tracked.wait_quiet()).result(timeout)
 
     def close(self) -> None:
         self._loop.loop.call_soon_threadsafe(self._stop.set)
@@ -251,10 +220,16 @@ class MockTrustoo:
         return f"<MockTrustoo {self.base_url}>"
 
     def wait_idle(self, timeout: float = 10.0) -> None:
-        """Served: wait until every HTTP request received so far has finished, the webhook
-        pushes it caused included. In process a call only answers once all that is done."""
-        if isinstance(self._runtime, _Served):
-            self._runtime.wait_quiet(timeout)
+        """Wait until no other HTTP request is in progress (a request lasts until the webhook
+        pushes it caused are done) and every push due now has been made: ``POST
+        /_mock/wait_idle``. TimeoutError when that takes over ``timeout`` seconds. In process
+        a call already answers only once its own pushes are done."""
+        try:
+            self.control("POST", "/_mock/wait_idle", {"timeout": timeout})
+        except MockTrustooError as error:
+            if error.status == 504:
+                raise TimeoutError(error.message) from None
+            raise
 
     # -- lifetime ----------------------------------------------------------------------------
 

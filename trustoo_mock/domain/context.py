@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trustoo_mock.clock import Clock
 from trustoo_mock.config import Config
@@ -13,10 +13,19 @@ from trustoo_mock.store import Store
 @dataclass(slots=True)
 class Context:
     """``queued`` counts webhook deliveries put in the outbox, so the HTTP layer knows when
-    to wake the dispatcher without reading the store."""
+    to wake the dispatcher without reading the store. ``notes`` collects what the request
+    being handled should tell the request journal (a delivery dropped to keep the log
+    bounded); the HTTP layer takes them once the handler returns. ``own_hosts`` are the
+    addresses requests reached this fake at, so pushes never go back to it."""
 
     store: Store
     clock: Clock
     randomness: Randomness
     config: Config
     queued: int = 0
+    notes: list[str] = field(default_factory=list)
+    own_hosts: set[str] = field(default_factory=set)
+
+    def take_notes(self) -> list[str]:
+        notes, self.notes = self.notes, []
+        return notes

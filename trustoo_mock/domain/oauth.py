@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustoo_mock.clock import rfc3339
-from trustoo_mock.domain import tenants
+from trustoo_mock.domain import events, tenants
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import ControlError, trustoo_error
 from trustoo_mock.ids import id_text
@@ -267,17 +267,31 @@ def revoke(ctx: Context, fields: dict[str, Any]) -> None:
         ctx.store.update("grants", {"refresh_token": token}, changes)
 
 
-def disconnect(ctx: Context, shop_id: str, platform_id: int) -> None:
-    """End a platform's access to a shop: tokens revoked, its webhooks there deleted."""
+def disconnect(
+    ctx: Context, shop_id: str, platform_id: int, event: str = events.AUTHORIZATION_DISCONNECTED
+) -> None:
+    """End a platform's access to a shop: tokens revoked, its webhooks there deleted. When
+    that ends its installation, the platform gets the System Webhook ``event``."""
     match = {"shop_id": shop_id, "platform_id": platform_id}
+    installation = ctx.store.find_one("installations", **match)
     ctx.store.update("grants", match, {"revoked": True, "refresh_state": "revoked"})
     ctx.store.delete("webhooks", **match)
     ctx.store.update("installations", match, {"active": False})
+    platform = ctx.store.find_one("platforms", platform_id=platform_id)
+    if installation is not None and installation["active"] and platform is not None:
+        events.emit_system(ctx, shop_id, platform, event)
 
 
 def cancel(ctx: Context, shop_id: str, client_id: str) -> None:
     platform = find_platform(ctx, client_id)
-    disconnect(ctx, shop_id, platform["platform_id"])
+    disconnect(ctx, shop_id, platform["platform_id"], events.AUTHORIZATION_CANCELLED)
+
+
+def uninstall(ctx: Context, shop_id: str, client_id: str) -> None:
+    """The merchant removes the platform's app from the shop (Trustoo's admin, or the store
+    itself): like a cancel, and the System Webhook says the app was uninstalled."""
+    platform = find_platform(ctx, client_id)
+    disconnect(ctx, shop_id, platform["platform_id"], events.APP_UNINSTALLED)
 
 
 # -- what a platform may ask about a shop -----------------------------------------------------

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+import posixpath
+import socket
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from trustoo_mock.clock import rfc3339
+from trustoo_mock.config import IN_PROCESS_HOST
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import trustoo_error
 from trustoo_mock.formats import MAX_URL_LENGTH, is_http_url
@@ -18,9 +24,63 @@ TOPIC_SCOPES = {
     "customer_event/created": "read_customer_events",
 }
 WEBHOOK_ID_START = 1
+# The fake's own control plane and object store: a push there could reset every tenant.
+FAKE_PATHS = ("/_mock", "/_storage")
+_LOCAL_NAMES = ("localhost", IN_PROCESS_HOST)
+_LEGACY_IPV4 = frozenset("0123456789abcdefx.")
 
 
-def _check_subscription(principal: Principal, topic: str, url: str) -> None:
+def _normal_host(host: str) -> str:
+    """One spelling per host: percent-decoded, lowercase, no trailing dot, no IPv6 zone."""
+    return unquote(host).lower().rstrip(".").partition("%")[0]
+
+
+def is_local_address(host: str, own_hosts: Iterable[str] = ()) -> bool:
+    """True for any spelling of this machine: loopback and wildcard addresses (also in the
+    legacy IPv4 forms ``127.1``, ``2130706433``, ``0x7f.1`` and as IPv4-mapped IPv6),
+    ``localhost`` and its subdomains, the in-process host, and the hosts this fake was
+    reached at."""
+    name = _normal_host(host)
+    if name in {_normal_host(own) for own in (*own_hosts, *_LOCAL_NAMES)}:
+        return True
+    if name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        if not name or not set(name) <= _LEGACY_IPV4:
+            return False
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(name))
+        except OSError:
+            return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_unspecified
+
+
+def is_fake_path(path: str) -> bool:
+    """The path as a server would route it: decoded until stable, dot segments resolved."""
+    decoded = path
+    while (again := unquote(decoded)) != decoded:
+        decoded = again
+    routed = posixpath.normpath("/" + decoded.replace("\\", "/")).lower()
+    routed = "/" + routed.lstrip("/")
+    return any(routed == prefix or routed.startswith(prefix + "/") for prefix in FAKE_PATHS)
+
+
+def points_at_fake(url: str, own_hosts: Iterable[str] = ()) -> bool:
+    """True when ``url`` leads to this fake's control plane or object store, however its
+    address is spelt (any port: which ports reach the fake is not known to it)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    return is_local_address(host, own_hosts) and is_fake_path(parts.path)
+
+
+def _check_subscription(ctx: Context, principal: Principal, topic: str, url: str) -> None:
     scope = TOPIC_SCOPES[topic]
     if scope not in principal.scopes:
         raise trustoo_error("insufficient_scope", scope=scope, granted=principal.granted())
@@ -28,6 +88,12 @@ def _check_subscription(principal: Principal, topic: str, url: str) -> None:
         raise trustoo_error(
             "invalid_body",
             detail=f"url must be an absolute http(s) URL of at most {MAX_URL_LENGTH} characters",
+        )
+    if points_at_fake(url, ctx.own_hosts):
+        raise trustoo_error(
+            "invalid_body",
+            detail="url leads to the fake's own control plane or object store "
+            f"({' or '.join(FAKE_PATHS)} on this machine); pushes never go there",
         )
 
 
@@ -47,7 +113,7 @@ def _ensure_unique(
 
 
 def create_webhook(ctx: Context, principal: Principal, topic: str, url: str) -> dict[str, Any]:
-    _check_subscription(principal, topic, url)
+    _check_subscription(ctx, principal, topic, url)
     _ensure_unique(ctx, principal, topic, url)
     limit = ctx.config.max_webhooks_per_owner
     if len(_owned(ctx, principal)) >= limit:
@@ -81,7 +147,7 @@ def update_webhook(
     ctx: Context, principal: Principal, webhook_id: Any, topic: str, url: str
 ) -> dict[str, Any]:
     webhook = _get_owned(ctx, principal, webhook_id)
-    _check_subscription(principal, topic, url)
+    _check_subscription(ctx, principal, topic, url)
     _ensure_unique(ctx, principal, topic, url, except_id=webhook["id"])
     changes = {"topic": topic, "url": url, "updated_at": ctx.clock.now_int()}
     ctx.store.update("webhooks", {"id": webhook["id"]}, changes)
