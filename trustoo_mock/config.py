@@ -22,6 +22,7 @@ def parse_error_http_status(value: object) -> ErrorHttpStatus:
         raise ValueError(f"error_http_status {value!r}: use mirror or an HTTP status (100-599)")
     return int(text)
 
+
 # The host of a fake running in the caller's process (a name that never resolves: RFC 6761).
 IN_PROCESS_HOST = "trustoo.test"
 
