@@ -147,6 +147,7 @@ def _trustoo_endpoint(
     async def endpoint(request: Request) -> Response:
         try:
             body = await _read_body(request, fake.config.max_body_bytes)
+            request.state.body = body  # for the request journal, which keeps no secret of it
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
             principal = None

@@ -54,7 +54,6 @@ from trustoo_mock.contract import (
     Options,
     Plan,
     Recorder,
-    Redactor,
     Report,
     Unresolved,
     evaluate,
@@ -62,6 +61,7 @@ from trustoo_mock.contract import (
 )
 from trustoo_mock.errors import HTTP_STATUS
 from trustoo_mock.principal import KNOWN_SCOPES
+from trustoo_mock.redaction import Redactor
 from trustoo_mock.spec import Operation, Spec
 from trustoo_mock.version import __version__
 

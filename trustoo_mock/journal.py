@@ -14,6 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustoo_mock.errors import Code, TrustooError
 from trustoo_mock.principal import Principal
+from trustoo_mock.redaction import REQUEST_SECRET_NAMES, Redactor, secret_values_in_body
+from trustoo_mock.signing import parse_query
 from trustoo_mock.spec import Spec
 
 if TYPE_CHECKING:
@@ -65,6 +67,37 @@ def auth_outcome(state: dict[str, Any]) -> tuple[str, str | None]:
     return "ok", _describe(principal)
 
 
+# No credential the fake issues or accepts is shorter (the spec's minLength for tokens and
+# secrets); cutting shorter values out of free text would only mangle it.
+MIN_SECRET_LENGTH = 8
+
+
+def _presented_secrets(scope: Scope, query: str, body: bytes) -> list[str]:
+    """Every credential the request carried: secret-named headers (and the token of an
+    Authorization header), query parameters and ``body`` fields."""
+    found = []
+    for raw_name, raw_value in scope.get("headers", ()):
+        if raw_name.decode("latin-1").lower() in REQUEST_SECRET_NAMES:
+            value = raw_value.decode("latin-1").strip()
+            found += [value, value.partition(" ")[2].strip()]
+    found += [value for key, value in parse_query(query) if key.lower() in REQUEST_SECRET_NAMES]
+    found += secret_values_in_body(body, REQUEST_SECRET_NAMES)
+    return [value for value in found if len(value) >= MIN_SECRET_LENGTH]
+
+
+def _redacted(
+    scope: Scope, state: dict[str, Any], query: str, explanation: str | None
+) -> tuple[str, str | None]:
+    """The query and the auth explanation with every presented credential cut out. Only a
+    refusal's explanation can quote the body (a bad Sign's string-to-sign), so only then is
+    the body read for secrets."""
+    if not query and explanation is None:
+        return query, explanation
+    body = state.get("body", b"") if isinstance(state.get("error"), TrustooError) else b""
+    redactor = Redactor(_presented_secrets(scope, query, body), REQUEST_SECRET_NAMES)
+    return redactor.query(query), None if explanation is None else redactor.text(explanation)
+
+
 class JournalMiddleware:
     """Notes every HTTP request outside ``/_mock`` as its response starts (pure ASGI, so
     background work after the response, like webhook pushes, does not delay the entry)."""
@@ -92,12 +125,14 @@ class JournalMiddleware:
                 if operation is not None and not operation.planned:
                     operation_id = operation.operation_id
                 outcome, explanation = auth_outcome(state)
+                query = scope.get("query_string", b"").decode("latin-1")
+                query, explanation = _redacted(scope, state, query, explanation)
                 self.fake.journal.record(
                     {
                         "time": arrived,
                         "method": method,
                         "path": path,
-                        "query": scope.get("query_string", b"").decode("latin-1"),
+                        "query": query,
                         "status": message["status"],
                         "operation_id": operation_id,
                         "auth": outcome,
