@@ -19,8 +19,9 @@ from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trustoo_mock import control, envelope
 from trustoo_mock.api import (
@@ -45,6 +46,7 @@ from trustoo_mock.errors import (
     trustoo_error,
 )
 from trustoo_mock.fake import Fake
+from trustoo_mock.hosts import host_allowed, parse_allowed_hosts, refusal
 from trustoo_mock.journal import JournalMiddleware
 from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
@@ -312,6 +314,32 @@ def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
     return dispatch
 
 
+class HostCheckMiddleware:
+    """Without a control token, only ``Host`` values that name this machine (or are allowed
+    with ``allowed_hosts``) are answered, so a rebound name cannot reach the fake (X61)."""
+
+    def __init__(self, app: ASGIApp, fake: Fake) -> None:
+        self.app = app
+        self.checked = not fake.config.control_token
+        self.allowed = parse_allowed_hosts(fake.config.allowed_hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.checked and scope["type"] == "http":
+            server = scope.get("server")
+            server_name = str(server[0]) if server else None
+            for name, value in scope["headers"]:
+                host = value.decode("latin-1")
+                if name == b"host" and not host_allowed(host, server_name, self.allowed):
+                    answer = PlainTextResponse(
+                        refusal(host),
+                        status_code=403,
+                        headers={"X-Content-Type-Options": "nosniff"},
+                    )
+                    await answer(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
 def _lifespan(fake: Fake) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -352,7 +380,10 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
         routes=routes,
         exception_handlers={HTTPException: _http_exception_handler(responder)},
         lifespan=_lifespan(fake),
-        middleware=[Middleware(JournalMiddleware, fake=fake, spec=spec)],
+        middleware=[
+            Middleware(HostCheckMiddleware, fake=fake),
+            Middleware(JournalMiddleware, fake=fake, spec=spec),
+        ],
     )
     app.state.fake = fake
     app.state.spec = spec

@@ -19,6 +19,8 @@ class Config:
     may take to answer (D12: 10 s); ``max_deliveries`` caps the delivery log (finished ones
     are dropped first); ``dispatch_interval`` is how often a server on the real clock looks
     for retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
+    Without a ``control_token`` only ``Host`` values naming this machine are answered, and
+    those in ``allowed_hosts`` (comma-separated; ``.example.com`` with subdomains, ``*`` any).
 
     The ``upload_*``, ``max_*_bytes``, ``max_stored_*`` and ``oss_*`` settings shape the
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
@@ -50,3 +52,4 @@ class Config:
     max_deliveries: int = 1000
     dispatch_interval: float = 1.0
     journal_size: int = 1000
+    allowed_hosts: str = ""
