@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -68,22 +68,47 @@ TRUSTOO_HANDLERS: dict[str, Handler] = {
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+# The status the request journal notes for a request whose client went away while sending
+# its body (nginx's "client closed request"); nobody reads the answer.
+CLIENT_CLOSED_REQUEST = 499
+# Sent with an answer given before the body was read: the rest of it is not awaited.
+CLOSE_CONNECTION = {"Connection": "close"}
+
+
 class _BodyTooLarge(Exception):
     pass
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+class _BodyTooSlow(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int, deadline: float) -> bytes:
+    """The whole body within ``deadline`` seconds of the request's start (a lying
+    Content-Length or a chunk that never ends would hold the connection forever)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _BodyTooLarge
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _BodyTooLarge
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(deadline):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _BodyTooLarge
+                chunks.append(chunk)
+    except TimeoutError:
+        raise _BodyTooSlow from None
     return b"".join(chunks)
+
+
+def _client_closed(request: Request, operation: Operation) -> Response:
+    """The client went away mid-body: one log line, and a journal entry saying so."""
+    logger.warning(
+        "client closed the connection while sending the body of %s", operation.operation_id
+    )
+    return Response(status_code=CLIENT_CLOSED_REQUEST, headers=CLOSE_CONNECTION)
 
 
 def _lowercase_headers(request: Request) -> dict[str, str]:
@@ -148,7 +173,7 @@ def _trustoo_endpoint(
 ) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         try:
-            body = await _read_body(request, fake.config.max_body_bytes)
+            body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
             request.state.body = body  # for the request journal, which keeps no secret of it
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
@@ -168,6 +193,11 @@ def _trustoo_endpoint(
             return responder.error(
                 trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
             )
+        except _BodyTooSlow:
+            slow = trustoo_error("body_timeout", http_status=408, seconds=fake.config.body_timeout)
+            return responder.error(slow, CLOSE_CONNECTION)
+        except ClientDisconnect:
+            return _client_closed(request, operation)
         except TrustooError as error:
             request.state.error = error  # for the request journal
             return responder.error(error)
@@ -197,16 +227,21 @@ def _storage_endpoint(
     async def endpoint(request: Request) -> Response:
         try:
             try:
-                body = await _read_body(request, limit)
+                body = await _read_body(request, limit, fake.config.body_timeout)
             except _BodyTooLarge:
                 raise storage_error(
                     "storage_too_large", size=f"more than {limit}", limit=limit
                 ) from None
+            except _BodyTooSlow:
+                slow = storage_error("storage_request_timeout", seconds=fake.config.body_timeout)
+                return storage.error_response(fake.ctx, slow, CLOSE_CONNECTION)
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
             call = _call(fake, request, operation, pairs, body, headers, None)
             with fake.ctx.store.batch():
                 return handler(call)
+        except ClientDisconnect:
+            return _client_closed(request, operation)
         except (StorageError, TrustooError) as error:
             return storage.error_response(fake.ctx, error)
         except Exception as error:
@@ -225,7 +260,7 @@ def _control_endpoint(
             token = fake.config.control_token
             if token and request.headers.get("authorization", "") != f"Bearer {token}":
                 raise ControlError(401, "the control plane needs Authorization: Bearer <token>")
-            body = await _read_body(request, fake.config.max_body_bytes)
+            body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
             call = _call(fake, request, operation, pairs, body, headers, None)
@@ -237,6 +272,12 @@ def _control_endpoint(
             return _wake_dispatcher(fake, queued, JSONResponse(payload, status_code=status))
         except _BodyTooLarge:
             return _control_error(413, f"request body is larger than {fake.config.max_body_bytes}")
+        except _BodyTooSlow:
+            seconds = fake.config.body_timeout
+            message = f"the request body did not arrive within {seconds} seconds"
+            return _control_error(408, message, CLOSE_CONNECTION)
+        except ClientDisconnect:
+            return _client_closed(request, operation)
         except TrustooError as error:
             return _control_error(400, error.message)
         except ControlError as error:
@@ -265,8 +306,10 @@ def _document_endpoint(spec: Spec, operation_id: str) -> Endpoint:
     return endpoint
 
 
-def _control_error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _control_error(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
 def _http_exception_handler(responder: Responder) -> Callable[[Request, Exception], Response]:

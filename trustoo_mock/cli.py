@@ -59,6 +59,7 @@ SETTING_HELP = {
     "journal_size": "requests kept in the request journal (GET /_mock/requests)",
     "allowed_hosts": "Host names answered besides this machine's, comma-separated "
     "(.example.com with subdomains, * any); without --control-token",
+    "body_timeout": "seconds a request's whole body may take to arrive",
 }
 SETTING_ALIASES = {"data_file": ("--data",)}
 METAVARS: dict[type, str] = {Path: "FILE", str: "TEXT"}

@@ -19,6 +19,7 @@ class Config:
     may take to answer (D12: 10 s); ``max_deliveries`` caps the delivery log (finished ones
     are dropped first); ``dispatch_interval`` is how often a server on the real clock looks
     for retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
+    ``body_timeout`` is how long a request's whole body may take to arrive.
     Without a ``control_token`` only ``Host`` values naming this machine are answered, and
     those in ``allowed_hosts`` (comma-separated; ``.example.com`` with subdomains, ``*`` any).
 
@@ -53,3 +54,4 @@ class Config:
     dispatch_interval: float = 1.0
     journal_size: int = 1000
     allowed_hosts: str = ""
+    body_timeout: float = 30.0
