@@ -36,7 +36,7 @@ from trustoo_mock.api import (
     widget,
 )
 from trustoo_mock.api.call import Call, Handler
-from trustoo_mock.auth import authenticate, require_scopes
+from trustoo_mock.auth import authenticate, refuse_repeated_credentials, require_scopes
 from trustoo_mock.config import Config
 from trustoo_mock.errors import (
     ControlError,
@@ -179,6 +179,8 @@ def _trustoo_endpoint(
             headers = _lowercase_headers(request)
             principal = None
             if operation.security:
+                names = (name.decode("latin-1").lower() for name, _ in request.headers.raw)
+                refuse_repeated_credentials(names)
                 principal = authenticate(fake.ctx, operation.security, headers, pairs, body)
             request.state.principal = principal  # for the request journal
             if principal is not None:

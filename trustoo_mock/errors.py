@@ -51,6 +51,10 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
         Code.UNAUTHENTICATED,
         "authentication failed: missing header(s) {missing}; " + _AUTH_HELP,
     ),
+    "repeated_auth_header": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: the {name} header is sent more than once; send it once",
+    ),
     "bad_timestamp": (
         Code.UNAUTHENTICATED,
         "authentication failed: Timestamp must be Unix seconds (at most 20 digits), got {value!r}",
