@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from tests.helpers import DEMO_PUBLIC_TOKEN, FROZEN_AT, CheckedClient
 from tests.live import live_server
 from trustoo_mock import Config, create_app
+from trustoo_mock.testing import MockTrustoo
 
 HEALTH = "/_mock/health"
 RATING = "/api/v1/openapi/get_rating"
@@ -70,6 +71,13 @@ def test_the_address_it_listens_on_is_answered() -> None:
 
 def test_the_in_process_name_is_answered() -> None:
     assert _app_client("http://trustoo.test").get(HEALTH).status_code == 200
+
+
+def test_in_process_any_host_is_answered() -> None:
+    """No socket, so no browser: a client may keep the real API's URL and swap transports."""
+    with MockTrustoo() as mock, mock.client() as http:
+        response = http.get(HEALTH, headers={"Host": "rapi.trustoo.io"})
+        assert response.status_code == 200
 
 
 def test_allowed_hosts_adds_names_and_domains() -> None:

@@ -47,6 +47,7 @@ from trustoo_mock.errors import (
 )
 from trustoo_mock.fake import Fake
 from trustoo_mock.hosts import host_allowed, parse_allowed_hosts, refusal
+from trustoo_mock.inprocess import IN_PROCESS_HOST
 from trustoo_mock.journal import JournalMiddleware
 from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
@@ -361,28 +362,35 @@ def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
 
 class HostCheckMiddleware:
     """Without a control token, only ``Host`` values that name this machine (or are allowed
-    with ``allowed_hosts``) are answered, so a rebound name cannot reach the fake (X61)."""
+    with ``allowed_hosts``) are answered, so a rebound name cannot reach the fake (X61).
+    A request handed over in process (no socket, so no browser) may name any host: a client
+    may keep the real API's URL and only swap its transport."""
 
     def __init__(self, app: ASGIApp, fake: Fake) -> None:
         self.app = app
         self.checked = not fake.config.control_token
         self.allowed = parse_allowed_hosts(fake.config.allowed_hosts)
 
+    def _refused_host(self, scope: Scope) -> str | None:
+        server = scope.get("server")
+        server_name = str(server[0]) if server else None
+        if server_name == IN_PROCESS_HOST:
+            return None
+        for name, value in scope["headers"]:
+            host = str(value.decode("latin-1")) if name == b"host" else None
+            if host is not None and not host_allowed(host, server_name, self.allowed):
+                return host
+        return None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.checked and scope["type"] == "http":
-            server = scope.get("server")
-            server_name = str(server[0]) if server else None
-            for name, value in scope["headers"]:
-                host = value.decode("latin-1")
-                if name == b"host" and not host_allowed(host, server_name, self.allowed):
-                    answer = PlainTextResponse(
-                        refusal(host),
-                        status_code=403,
-                        headers={"X-Content-Type-Options": "nosniff"},
-                    )
-                    await answer(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+        refused = self._refused_host(scope) if self.checked and scope["type"] == "http" else None
+        if refused is None:
+            await self.app(scope, receive, send)
+            return
+        answer = PlainTextResponse(
+            refusal(refused), status_code=403, headers={"X-Content-Type-Options": "nosniff"}
+        )
+        await answer(scope, receive, send)
 
 
 def _lifespan(fake: Fake) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
