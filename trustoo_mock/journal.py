@@ -70,30 +70,48 @@ def auth_outcome(state: dict[str, Any]) -> tuple[str, str | None]:
 # No credential the fake issues or accepts is shorter (the spec's minLength for tokens and
 # secrets); cutting shorter values out of free text would only mangle it.
 MIN_SECRET_LENGTH = 8
+_SECRET_HEADER_NAMES = frozenset(name.encode("latin-1") for name in REQUEST_SECRET_NAMES)
+
+
+def _header_credentials(scope: Scope) -> list[str]:
+    """The values of secret-named headers, and the token of an Authorization header."""
+    found = []
+    for raw_name, raw_value in scope.get("headers", ()):
+        if raw_name in _SECRET_HEADER_NAMES:  # ASGI header names are lowercase
+            value = raw_value.decode("latin-1").strip()
+            found += [value, value.partition(" ")[2].strip()]
+    return [value for value in found if len(value) >= MIN_SECRET_LENGTH]
 
 
 def _presented_secrets(scope: Scope, query: str, body: bytes) -> list[str]:
     """Every credential the request carried: secret-named headers (and the token of an
     Authorization header), query parameters and ``body`` fields."""
-    found = []
-    for raw_name, raw_value in scope.get("headers", ()):
-        if raw_name.decode("latin-1").lower() in REQUEST_SECRET_NAMES:
-            value = raw_value.decode("latin-1").strip()
-            found += [value, value.partition(" ")[2].strip()]
-    found += [value for key, value in parse_query(query) if key.lower() in REQUEST_SECRET_NAMES]
+    found = [value for key, value in parse_query(query) if key.lower() in REQUEST_SECRET_NAMES]
     found += secret_values_in_body(body, REQUEST_SECRET_NAMES)
-    return [value for value in found if len(value) >= MIN_SECRET_LENGTH]
+    found = [value for value in found if len(value) >= MIN_SECRET_LENGTH]
+    return [*_header_credentials(scope), *found]
+
+
+def _may_hold_secrets(scope: Scope, query: str) -> bool:
+    """A cheap first look (most queries hold nothing to redact): a parameter named like a
+    secret, anything percent-encoded, or a presented credential as it was sent."""
+    if "%" in query:
+        return True
+    if any(pair.partition("=")[0].lower() in REQUEST_SECRET_NAMES for pair in query.split("&")):
+        return True
+    return any(value in query for value in _header_credentials(scope))
 
 
 def _redacted(
-    scope: Scope, state: dict[str, Any], query: str, explanation: str | None
+    scope: Scope, state: dict[str, Any], query: str, outcome: str, explanation: str | None
 ) -> tuple[str, str | None]:
     """The query and the auth explanation with every presented credential cut out. Only a
-    refusal's explanation can quote the body (a bad Sign's string-to-sign), so only then is
-    the body read for secrets."""
-    if not query and explanation is None:
+    refusal's explanation can quote what was sent (a bad Sign's string-to-sign, a token that
+    is not known), and only then is the body read for secrets."""
+    failed = outcome == "failed"
+    if not failed and not (query and _may_hold_secrets(scope, query)):
         return query, explanation
-    body = state.get("body", b"") if isinstance(state.get("error"), TrustooError) else b""
+    body = state.get("body", b"") if failed else b""
     redactor = Redactor(_presented_secrets(scope, query, body), REQUEST_SECRET_NAMES)
     return redactor.query(query), None if explanation is None else redactor.text(explanation)
 
@@ -126,7 +144,7 @@ class JournalMiddleware:
                     operation_id = operation.operation_id
                 outcome, explanation = auth_outcome(state)
                 query = scope.get("query_string", b"").decode("latin-1")
-                query, explanation = _redacted(scope, state, query, explanation)
+                query, explanation = _redacted(scope, state, query, outcome, explanation)
                 self.fake.journal.record(
                     {
                         "time": arrived,
