@@ -85,8 +85,8 @@ class _BodyTooSlow(Exception):
 
 
 async def _read_body(request: Request, limit: int, deadline: float) -> bytes:
-    """The whole body within ``deadline`` seconds of the request's start (a lying
-    Content-Length or a chunk that never ends would hold the connection forever)."""
+    """The whole body, within ``deadline`` seconds of starting to read it (a lying
+    Content-Length or a chunk that never ends would hold the connection for ever)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _BodyTooLarge
@@ -104,7 +104,7 @@ async def _read_body(request: Request, limit: int, deadline: float) -> bytes:
     return b"".join(chunks)
 
 
-def _client_closed(request: Request, operation: Operation) -> Response:
+def _client_closed(operation: Operation) -> Response:
     """The client went away mid-body: one log line, and a journal entry saying so."""
     logger.warning(
         "client closed the connection while sending the body of %s", operation.operation_id
@@ -200,7 +200,7 @@ def _trustoo_endpoint(
             slow = trustoo_error("body_timeout", http_status=408, seconds=fake.config.body_timeout)
             return responder.error(slow, CLOSE_CONNECTION)
         except ClientDisconnect:
-            return _client_closed(request, operation)
+            return _client_closed(operation)
         except TrustooError as error:
             request.state.error = error  # for the request journal
             return responder.error(error)
@@ -244,7 +244,7 @@ def _storage_endpoint(
             with fake.ctx.store.batch():
                 return handler(call)
         except ClientDisconnect:
-            return _client_closed(request, operation)
+            return _client_closed(operation)
         except (StorageError, TrustooError) as error:
             return storage.error_response(fake.ctx, error)
         except Exception as error:
@@ -280,7 +280,7 @@ def _control_endpoint(
             message = f"the request body did not arrive within {seconds} seconds"
             return _control_error(408, message, CLOSE_CONNECTION)
         except ClientDisconnect:
-            return _client_closed(request, operation)
+            return _client_closed(operation)
         except TrustooError as error:
             return _control_error(400, error.message)
         except ControlError as error:

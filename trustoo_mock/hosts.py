@@ -58,11 +58,9 @@ def refusal(host: str) -> str:
     )
 
 
-def host_allowed(host: str | None, server_name: str | None, allowed: tuple[str, ...]) -> bool:
-    """Whether to answer a request that names ``host``, having arrived at the address (or,
-    in process, the name) ``server_name``. No ``Host`` at all cannot come from a browser."""
-    if host is None:
-        return True
+def host_allowed(host: str, server_name: str | None, allowed: tuple[str, ...]) -> bool:
+    """Whether to answer a request that names ``host``, having arrived at the address
+    ``server_name``. (A request without ``Host`` cannot come from a browser: answered.)"""
     name = host_name(host)
     if _is_loopback(name) or _is_listed(name, allowed):
         return True
