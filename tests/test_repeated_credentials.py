@@ -44,3 +44,24 @@ def test_repeated_credentials_do_not_matter_where_none_are_needed(client: Checke
     widget = "/api/v1/reviews/get_product_reviews?shop_id=70000000001"
     sent = [("Sign", "a"), ("Sign", "b")]
     assert client.http.get(widget, headers=sent).json()["code"] == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        (
+            "/api/v1/openapi/oauth/authorize?client_id=demo-platform&scope=read_reviews"
+            "&redirect_uri=http://localhost:3000/oauth/callback",
+            {b"Authorization": b"Bearer a\xe9.b.c", b"Accept": b"application/json"},
+        ),
+        (REVIEWS, {b"Authorization": b"Bearer \xe9\xff"}),
+        (REVIEWS, {b"Public-Token": b"\xe9" * 10, b"Timestamp": b"1", b"Sign": b"\xff"}),
+    ],
+    ids=["merchant-session", "bearer", "hmac"],
+)
+def test_credentials_that_are_not_ascii_are_code_16(
+    client: CheckedClient, path: str, headers: dict[bytes, bytes]
+) -> None:
+    response = client.http.get(path, headers=headers)
+    assert response.status_code < 500
+    assert response.json()["code"] == 16
