@@ -28,7 +28,7 @@ from tests.helpers import (
     DEMO_SHOP_ID,
 )
 from tests.live import live_server
-from trustoo_mock import contract
+from trustoo_mock import contract, redaction
 from trustoo_mock.client import TrustooAuth
 from trustoo_mock.spec import bundled_spec
 
@@ -163,8 +163,8 @@ def test_recorded_exchanges_keep_no_secret(read_only_run: dict[str, Any]) -> Non
             assert secret not in text, f"{secret} in {path}"
     probe = next((folder / "record" / "get_rating").glob("*-probe-wrong-sign.json"))
     exchange = json.loads(probe.read_text())
-    assert exchange["request"]["headers"]["Sign"] == contract.REDACTED
-    assert exchange["request"]["headers"]["Public-Token"] == contract.REDACTED
+    assert exchange["request"]["headers"]["Sign"] == redaction.REDACTED
+    assert exchange["request"]["headers"]["Public-Token"] == redaction.REDACTED
     refused = json.loads(exchange["response"]["body"])
     assert (exchange["response"]["status"], refused["code"]) == (200, 16)
 
@@ -376,7 +376,7 @@ def test_bad_options_exit_2_before_any_request() -> None:
 
 
 def test_redaction() -> None:
-    redactor = contract.Redactor(["s3cr3t/=="])
+    redactor = redaction.Redactor(["s3cr3t/=="])
     assert redactor.text("key s3cr3t/== and s3cr3t%2F%3D%3D") == "key [redacted] and [redacted]"
     assert redactor.headers({"Sign": "abc", "Timestamp": "1"}) == {
         "Sign": "[redacted]",

@@ -624,3 +624,57 @@ def test_uploads_survive_a_restart_with_a_data_file(tmp_path: Path) -> None:
 
     again = CheckedClient(create_app(config))
     assert fetch(again, key).content == b"kept bytes"
+
+
+# --------------------------------------------------------------------------- serving safely
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/html",
+        "TEXT/HTML; charset=utf-8",
+        "image/svg+xml",
+        "text/javascript",
+        "application/javascript",
+        "application/xml",
+        "application/xhtml+xml",
+        "text/xml",
+        "application/pdf",
+    ],
+)
+def test_active_objects_are_served_as_attachments_never_sniffed(
+    client: CheckedClient, content_type: str
+) -> None:
+    """Issue 23, item 10 (X63): an uploaded page must not run as the fake's own origin."""
+    cred = credentials(client)
+    key = cred["dir"] + "page.html"
+    page = b"<html><script>alert(document.domain)</script></html>"
+    response = post(client, form(cred, key, page, **{"Content-Type": content_type}))
+    assert response.status_code == 204, response.text
+    served = fetch(client, key)
+    assert served.content == page
+    media_type = content_type.split(";")[0].lower()
+    assert served.headers["content-type"].lower().startswith(media_type)
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert served.headers["content-disposition"] == "attachment"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["image/jpeg", "image/png", "video/mp4", "audio/mpeg", "text/plain"]
+)
+def test_passive_objects_are_shown_in_place_never_sniffed(
+    client: CheckedClient, content_type: str
+) -> None:
+    cred = credentials(client)
+    key = cred["dir"] + "photo.jpg"
+    assert post(client, form(cred, key, **{"Content-Type": content_type})).status_code == 204
+    served = fetch(client, key)
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "content-disposition" not in served.headers
+
+
+def test_object_store_errors_are_never_sniffed(client: CheckedClient) -> None:
+    response = fetch(client, "mock/nothing-here.html")
+    assert response.status_code == 404
+    assert response.headers["x-content-type-options"] == "nosniff"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -101,3 +103,55 @@ def test_the_signer_used_by_clients_matches_the_server(tmp_path: Path) -> None:
         DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, 1788840306, [("a", "1"), ("b", "2")], b'{"k":1}'
     )
     assert signed.headers == expected
+
+
+_KILLED_MID_SAVE = """
+import os, sys, time
+from pathlib import Path
+from trustoo_mock.testing import MockTrustoo
+
+mock = MockTrustoo(data_file=Path(sys.argv[1]), empty=True)
+mock.control("POST", "/_mock/shops", {"shop_id": "1"})
+mock.fake.ctx.store.blobs.put(b"uploaded bytes")
+
+
+def stall(fd):  # the next save stops with its temporary file written, not yet renamed
+    print("saving", flush=True)
+    time.sleep(60)
+
+
+os.fsync = stall
+mock.control("POST", "/_mock/shops", {"shop_id": "2"})
+"""
+
+
+def test_temporaries_of_a_save_killed_by_sigkill_are_removed_on_start(tmp_path: Path) -> None:
+    """Issue 23, item 11 (X64): a SIGKILL mid-save leaves its temporary file; the next start
+    removes it, and only files of our own naming."""
+    data_file = tmp_path / "state.json"
+    saver = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_MID_SAVE, str(data_file)], stdout=subprocess.PIPE
+    )
+    try:
+        assert saver.stdout is not None and saver.stdout.readline() == b"saving\n"
+    finally:
+        saver.kill()
+        saver.wait()
+        if saver.stdout:
+            saver.stdout.close()
+    blobs = tmp_path / "state.json.blobs"
+    stale = [path.name for path in tmp_path.iterdir() if path.name.startswith(".state.json.")]
+    assert len(stale) == 1 and stale[0].endswith(".tmp")
+    (blobs / f".{'a' * 64}.abc_1234.tmp").write_bytes(b"half a blob")
+    others = [tmp_path / ".state.json.backup", tmp_path / "notes.tmp", blobs / ".keep.tmp"]
+    for path in others:
+        path.write_bytes(b"not ours")
+
+    with live_server("--data", str(data_file)) as base_url:
+        assert httpx.get(f"{base_url}/_mock/shops/1").status_code == 200
+        assert httpx.get(f"{base_url}/_mock/shops/2").status_code == 404  # never saved
+
+    assert not (tmp_path / stale[0]).exists()
+    assert not (blobs / f".{'a' * 64}.abc_1234.tmp").exists()
+    assert all(path.read_bytes() == b"not ours" for path in others)
+    assert len([path for path in blobs.iterdir() if not path.name.startswith(".")]) == 1

@@ -18,8 +18,8 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,8 +36,8 @@ from trustoo_mock.api import (
     widget,
 )
 from trustoo_mock.api.call import Call, Handler
-from trustoo_mock.auth import authenticate, require_scopes
-from trustoo_mock.config import MIRROR, Config, ErrorHttpStatus
+from trustoo_mock.auth import authenticate, refuse_repeated_credentials, require_scopes
+from trustoo_mock.config import IN_PROCESS_HOST, MIRROR, Config, ErrorHttpStatus
 from trustoo_mock.errors import (
     ControlError,
     StorageError,
@@ -46,6 +46,7 @@ from trustoo_mock.errors import (
     trustoo_error,
 )
 from trustoo_mock.fake import Fake
+from trustoo_mock.hosts import host_allowed, parse_allowed_hosts, refusal
 from trustoo_mock.journal import JournalMiddleware
 from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
@@ -68,22 +69,47 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 WAIT_IDLE_PATH = "/_mock/wait_idle"
 
 
+# The status the request journal notes for a request whose client went away while sending
+# its body (nginx's "client closed request"); nobody reads the answer.
+CLIENT_CLOSED_REQUEST = 499
+# Sent with an answer given before the body was read: the rest of it is not awaited.
+CLOSE_CONNECTION = {"Connection": "close"}
+
+
 class _BodyTooLarge(Exception):
     pass
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+class _BodyTooSlow(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int, deadline: float) -> bytes:
+    """The whole body, within ``deadline`` seconds of starting to read it (a lying
+    Content-Length or a chunk that never ends would hold the connection for ever)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _BodyTooLarge
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _BodyTooLarge
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(deadline):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _BodyTooLarge
+                chunks.append(chunk)
+    except TimeoutError:
+        raise _BodyTooSlow from None
     return b"".join(chunks)
+
+
+def _client_closed(operation: Operation) -> Response:
+    """The client went away mid-body: one log line, and a journal entry saying so."""
+    logger.warning(
+        "client closed the connection while sending the body of %s", operation.operation_id
+    )
+    return Response(status_code=CLIENT_CLOSED_REQUEST, headers=CLOSE_CONNECTION)
 
 
 def _lowercase_headers(request: Request) -> dict[str, str]:
@@ -158,11 +184,14 @@ def _trustoo_endpoint(
 
     async def endpoint(request: Request) -> Response:
         try:
-            body = await _read_body(request, fake.config.max_body_bytes)
+            body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
+            request.state.body = body  # for the request journal, which keeps no secret of it
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
             principal = None
             if operation.security:
+                names = (name.decode("latin-1").lower() for name, _ in request.headers.raw)
+                refuse_repeated_credentials(names)
                 principal = authenticate(fake.ctx, operation.security, headers, pairs, body)
             request.state.principal = principal  # for the request journal
             if principal is not None:
@@ -179,6 +208,11 @@ def _trustoo_endpoint(
         except _BodyTooLarge:
             too_large = trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
             return responder.error(too_large, mode=mode)
+        except _BodyTooSlow:
+            slow = trustoo_error("body_timeout", http_status=408, seconds=fake.config.body_timeout)
+            return responder.error(slow, CLOSE_CONNECTION, mode=mode)
+        except ClientDisconnect:
+            return _client_closed(operation)
         except TrustooError as error:
             request.state.error = error  # for the request journal
             return responder.error(error, mode=mode)
@@ -209,16 +243,21 @@ def _storage_endpoint(
     async def endpoint(request: Request) -> Response:
         try:
             try:
-                body = await _read_body(request, limit)
+                body = await _read_body(request, limit, fake.config.body_timeout)
             except _BodyTooLarge:
                 raise storage_error(
                     "storage_too_large", size=f"more than {limit}", limit=limit
                 ) from None
+            except _BodyTooSlow:
+                slow = storage_error("storage_request_timeout", seconds=fake.config.body_timeout)
+                return storage.error_response(fake.ctx, slow, CLOSE_CONNECTION)
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
             call = _call(fake, request, operation, pairs, body, headers, None)
             with fake.ctx.store.batch():
                 return handler(call)
+        except ClientDisconnect:
+            return _client_closed(operation)
         except (StorageError, TrustooError) as error:
             return storage.error_response(fake.ctx, error)
         except Exception as error:
@@ -247,7 +286,7 @@ def _control_endpoint(
             token = fake.config.control_token
             if token and request.headers.get("authorization", "") != f"Bearer {token}":
                 raise ControlError(401, "the control plane needs Authorization: Bearer <token>")
-            body = await _read_body(request, fake.config.max_body_bytes)
+            body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
             call = _call(fake, request, operation, pairs, body, headers, None)
@@ -261,6 +300,12 @@ def _control_endpoint(
             return _wake_dispatcher(fake, queued, JSONResponse(payload, status_code=status))
         except _BodyTooLarge:
             return _control_error(413, f"request body is larger than {fake.config.max_body_bytes}")
+        except _BodyTooSlow:
+            seconds = fake.config.body_timeout
+            message = f"the request body did not arrive within {seconds} seconds"
+            return _control_error(408, message, CLOSE_CONNECTION)
+        except ClientDisconnect:
+            return _client_closed(operation)
         except TrustooError as error:
             return _control_error(400, error.message)
         except ControlError as error:
@@ -295,8 +340,10 @@ def _document_endpoint(spec: Spec, operation_id: str) -> Endpoint:
     return endpoint
 
 
-def _control_error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _control_error(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
 def _http_exception_handler(responder: Responder) -> Callable[[Request, Exception], Response]:
@@ -371,6 +418,39 @@ class ActivityMiddleware:
             activity.waiting -= waiting
 
 
+class HostCheckMiddleware:
+    """Without a control token, only ``Host`` values that name this machine (or are allowed
+    with ``allowed_hosts``) are answered, so a rebound name cannot reach the fake (X61).
+    A request handed over in process (no socket, so no browser) may name any host: a client
+    may keep the real API's URL and only swap its transport."""
+
+    def __init__(self, app: ASGIApp, fake: Fake) -> None:
+        self.app = app
+        self.checked = not fake.config.control_token
+        self.allowed = parse_allowed_hosts(fake.config.allowed_hosts)
+
+    def _refused_host(self, scope: Scope) -> str | None:
+        server = scope.get("server")
+        server_name = str(server[0]) if server else None
+        if server_name == IN_PROCESS_HOST:
+            return None
+        for name, value in scope["headers"]:
+            host = str(value.decode("latin-1")) if name == b"host" else None
+            if host is not None and not host_allowed(host, server_name, self.allowed):
+                return host
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refused = self._refused_host(scope) if self.checked and scope["type"] == "http" else None
+        if refused is None:
+            await self.app(scope, receive, send)
+            return
+        answer = PlainTextResponse(
+            refusal(refused), status_code=403, headers={"X-Content-Type-Options": "nosniff"}
+        )
+        await answer(scope, receive, send)
+
+
 def _lifespan(fake: Fake) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -417,6 +497,7 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
         exception_handlers={HTTPException: _http_exception_handler(responder)},
         lifespan=_lifespan(fake),
         middleware=[
+            Middleware(HostCheckMiddleware, fake=fake),
             Middleware(ActivityMiddleware, fake=fake),
             Middleware(JournalMiddleware, fake=fake, spec=spec),
         ],

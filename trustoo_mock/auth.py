@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from trustoo_mock import signing
 from trustoo_mock.clock import rfc3339
@@ -13,6 +13,7 @@ from trustoo_mock.errors import trustoo_error
 from trustoo_mock.principal import KNOWN_SCOPES, SHOP_PLATFORM_ID, Principal
 
 HMAC_HEADERS = ("public-token", "timestamp", "sign")
+CREDENTIAL_HEADERS = frozenset({*HMAC_HEADERS, "authorization"})
 _UNIX_SECONDS = re.compile(r"[0-9]{1,20}")
 
 
@@ -49,6 +50,16 @@ def authenticate(
     if HMAC_SCHEMES not in security:
         raise trustoo_error("bearer_only")
     return _hmac(ctx, headers, query, body)
+
+
+def refuse_repeated_credentials(header_names: Iterable[str]) -> None:
+    """Code 16 when a credential header comes more than once: which one counts would be a
+    guess, and a proxy may have added one."""
+    seen: set[str] = set()
+    for name in header_names:
+        if name in CREDENTIAL_HEADERS and name in seen:
+            raise trustoo_error("repeated_auth_header", name=name.title())
+        seen.add(name)
 
 
 def _hmac(

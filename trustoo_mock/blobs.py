@@ -12,15 +12,18 @@ import hashlib
 import re
 from pathlib import Path
 
-from trustoo_mock.files import write_atomically
+from trustoo_mock.files import remove_stale_temporaries, write_atomically
 
-_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_DIGEST_TEXT = "[0-9a-f]{64}"
+_DIGEST = re.compile(rf"^{_DIGEST_TEXT}$")
 
 
 class BlobStore:
     def __init__(self, directory: Path | None = None) -> None:
         self._directory = directory
         self._memory: dict[str, bytes] = {}
+        if directory is not None:
+            remove_stale_temporaries(directory, _DIGEST_TEXT)
 
     @staticmethod
     def digest(data: bytes) -> str:

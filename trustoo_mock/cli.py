@@ -60,6 +60,9 @@ SETTING_HELP = {
     "max_deliveries": "webhook deliveries kept in the log, pending included (finished go first)",
     "dispatch_interval": "seconds between looks for webhook retries due (real clock)",
     "journal_size": "requests kept in the request journal (GET /_mock/requests)",
+    "allowed_hosts": "Host names answered besides this machine's, comma-separated "
+    "(.example.com with subdomains, * any); without --control-token",
+    "body_timeout": "seconds a request's whole body may take to arrive",
 }
 SETTING_ALIASES = {"data_file": ("--data",)}
 METAVARS: dict[type, str] = {Path: "FILE", str: "TEXT"}

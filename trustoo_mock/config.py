@@ -40,6 +40,9 @@ class Config:
     ``max_deliveries`` caps the delivery log, pending deliveries included (finished ones go
     first, X40); ``dispatch_interval`` is how often a server on the real clock looks for
     retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
+    ``body_timeout`` is how long a request's whole body may take to arrive.
+    Without a ``control_token`` only ``Host`` values naming this machine are answered, and
+    those in ``allowed_hosts`` (comma-separated; ``.example.com`` with subdomains, ``*`` any).
 
     The ``upload_*``, ``max_*_bytes``, ``max_stored_*`` and ``oss_*`` settings shape the
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
@@ -71,6 +74,8 @@ class Config:
     max_deliveries: int = 1000
     dispatch_interval: float = 1.0
     journal_size: int = 1000
+    allowed_hosts: str = ""
+    body_timeout: float = 30.0
 
     def __post_init__(self) -> None:
         status = self.error_http_status

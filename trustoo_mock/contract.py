@@ -25,12 +25,12 @@ import re
 import sys
 import textwrap
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from trustoo_mock.config import MIRROR, ErrorHttpStatus, parse_error_http_status
 from trustoo_mock.errors import HTTP_STATUS, Code
@@ -41,23 +41,6 @@ ENV_PRIVATE_TOKEN = "TRUSTOO_PRIVATE_TOKEN"
 ENV_BEARER = "TRUSTOO_BEARER"
 ENV_BEARER_SCOPES = "TRUSTOO_BEARER_SCOPES"
 FAKE_ONLY_TAG = "Mock Control"
-REDACTED = "[redacted]"
-# Header and field names whose values are secrets wherever they appear (compared lowercase).
-SECRET_NAMES = frozenset(
-    {
-        "sign",
-        "public-token",
-        "authorization",
-        "open-trustoo-webhook-sign",
-        "public_token",
-        "private_token",
-        "access_token",
-        "refresh_token",
-        "client_secret",
-        "token",
-        "password",
-    }
-)
 EXCERPT = 600  # characters of a body shown in the summary
 SUMMARY_DETAIL_LINES = 12  # the report files keep the whole detail
 
@@ -514,60 +497,6 @@ class Report:
 
 def _iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
-
-
-# --- secrets ------------------------------------------------------------------------------
-
-
-class Redactor:
-    """Removes the run's credentials and every value of a secret-named header or field."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        forms = {form for secret in secrets for form in (secret, quote(secret, safe=""))}
-        # Longest first, so a secret containing another is replaced whole.
-        self._secrets = sorted((form for form in forms if form), key=len, reverse=True)
-
-    def text(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
-    def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        return {
-            name: REDACTED if name.lower() in SECRET_NAMES else self.text(value)
-            for name, value in headers.items()
-        }
-
-    def url(self, url: str) -> str:
-        parts = urlsplit(url)
-        if not parts.query:
-            return self.text(url)
-        pairs = []
-        for pair in parts.query.split("&"):
-            name, equals, _ = pair.partition("=")
-            pairs.append(f"{name}={REDACTED}" if equals and name.lower() in SECRET_NAMES else pair)
-        return self.text(parts._replace(query="&".join(pairs)).geturl())
-
-    def body(self, text: str) -> str:
-        """A JSON body with secret fields blanked; any other text with the credentials cut."""
-        try:
-            document = json.loads(text)
-        except ValueError:
-            return self.text(text)
-        redacted = self._document(document)
-        if redacted == document:
-            return self.text(text)  # the bytes as they came, when no field had to go
-        return self.text(json.dumps(redacted, ensure_ascii=False))
-
-    def _document(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {
-                key: REDACTED if key.lower() in SECRET_NAMES else self._document(item)
-                for key, item in value.items()
-            }
-        if isinstance(value, list):
-            return [self._document(item) for item in value]
-        return value
 
 
 class Recorder:

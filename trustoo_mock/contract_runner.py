@@ -57,7 +57,6 @@ from trustoo_mock.contract import (
     Options,
     Plan,
     Recorder,
-    Redactor,
     Report,
     StatusConvention,
     Unresolved,
@@ -66,6 +65,7 @@ from trustoo_mock.contract import (
 )
 from trustoo_mock.errors import Code, status_of
 from trustoo_mock.principal import KNOWN_SCOPES
+from trustoo_mock.redaction import Redactor
 from trustoo_mock.spec import Operation, Spec
 from trustoo_mock.version import __version__
 

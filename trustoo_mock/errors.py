@@ -37,6 +37,10 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
         Code.INVALID_ARGUMENT,
         "request body is larger than {limit} bytes",
     ),
+    "body_timeout": (
+        Code.INVALID_ARGUMENT,
+        "the request body did not arrive within {seconds} seconds",
+    ),
     "invalid_json": (Code.INVALID_ARGUMENT, "request body is not valid JSON: {detail}"),
     "invalid_body": (Code.INVALID_ARGUMENT, "invalid request body: {detail}"),
     "invalid_query": (Code.INVALID_ARGUMENT, "invalid query parameter {name}: {detail}"),
@@ -49,6 +53,10 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
     "missing_auth_headers": (
         Code.UNAUTHENTICATED,
         "authentication failed: missing header(s) {missing}; " + _AUTH_HELP,
+    ),
+    "repeated_auth_header": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: the {name} header is sent more than once; send it once",
     ),
     "bad_timestamp": (
         Code.UNAUTHENTICATED,
@@ -253,6 +261,12 @@ STORAGE_CATALOGUE: dict[str, tuple[int, str, str]] = {
         "AccessDenied",
         "Request has expired (Expires {expires}, now {now}); ask get_video_upload_url for a "
         "new URL.",
+    ),
+    "storage_request_timeout": (
+        400,
+        "RequestTimeout",
+        "Your socket connection to the server was not read from or written to within the "
+        "timeout period ({seconds} seconds).",
     ),
     "storage_no_such_key": (404, "NoSuchKey", "The specified key does not exist: {key}"),
     "storage_method_not_allowed": (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from trustoo_mock.clock import parse_instant
@@ -17,6 +18,9 @@ _EMAIL_LOCAL = re.compile(rf"{_ATOM}(\.{_ATOM})*")
 _DOMAIN_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _TRUSTOO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# ASCII JSON text can only yield a surrogate from a \uD800-\uDFFF escape: most bodies have none.
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def is_trustoo_datetime(value: object) -> bool:
@@ -69,6 +73,34 @@ def is_email(value: object) -> bool:
         return False
     labels = domain.split(".")
     return len(labels) >= 2 and all(_DOMAIN_LABEL.fullmatch(label) for label in labels)
+
+
+def unencodable_text(document: Any, raw: bytes) -> str | None:
+    """Where decoded JSON holds text that UTF-8 cannot encode (a lone surrogate, which the
+    JSON decoder lets through), named like the spec's validation names fields; None if
+    nowhere. ``raw`` is the JSON text the document was decoded from."""
+    if raw.isascii() and not _ESCAPED_SURROGATE.search(raw):
+        return None
+    return _unencodable_in(document, "")
+
+
+def _unencodable_in(node: Any, where: str) -> str | None:
+    if isinstance(node, str):
+        return (where or "body") if _SURROGATE.search(node) else None
+    if isinstance(node, dict):
+        for key, value in node.items():
+            inner = f"{where}.{key}" if where else str(key)
+            if _SURROGATE.search(key):
+                return f"a field name in {where or 'body'}"
+            found = _unencodable_in(value, inner)
+            if found:
+                return found
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            found = _unencodable_in(item, f"{where or 'body'}[{index}]")
+            if found:
+                return found
+    return None
 
 
 FORMAT_CHECKS: dict[str, Callable[[object], bool]] = {

@@ -14,6 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustoo_mock.errors import Code, TrustooError
 from trustoo_mock.principal import Principal
+from trustoo_mock.redaction import REQUEST_SECRET_NAMES, Redactor, secret_values_in_body
+from trustoo_mock.signing import parse_query
 from trustoo_mock.spec import Spec
 
 if TYPE_CHECKING:
@@ -65,6 +67,55 @@ def auth_outcome(state: dict[str, Any]) -> tuple[str, str | None]:
     return "ok", _describe(principal)
 
 
+# No credential the fake issues or accepts is shorter (the spec's minLength for tokens and
+# secrets); cutting shorter values out of free text would only mangle it.
+MIN_SECRET_LENGTH = 8
+_SECRET_HEADER_NAMES = frozenset(name.encode("latin-1") for name in REQUEST_SECRET_NAMES)
+
+
+def _header_credentials(scope: Scope) -> list[str]:
+    """The values of secret-named headers, and the token of an Authorization header."""
+    found = []
+    for raw_name, raw_value in scope.get("headers", ()):
+        if raw_name in _SECRET_HEADER_NAMES:  # ASGI header names are lowercase
+            value = raw_value.decode("latin-1").strip()
+            found += [value, value.partition(" ")[2].strip()]
+    return [value for value in found if len(value) >= MIN_SECRET_LENGTH]
+
+
+def _presented_secrets(scope: Scope, query: str, body: bytes) -> list[str]:
+    """Every credential the request carried: secret-named headers (and the token of an
+    Authorization header), query parameters and ``body`` fields."""
+    found = [value for key, value in parse_query(query) if key.lower() in REQUEST_SECRET_NAMES]
+    found += secret_values_in_body(body, REQUEST_SECRET_NAMES)
+    found = [value for value in found if len(value) >= MIN_SECRET_LENGTH]
+    return [*_header_credentials(scope), *found]
+
+
+def _may_hold_secrets(scope: Scope, query: str) -> bool:
+    """A cheap first look (most queries hold nothing to redact): a parameter named like a
+    secret, anything percent-encoded, or a presented credential as it was sent."""
+    if "%" in query:
+        return True
+    if any(pair.partition("=")[0].lower() in REQUEST_SECRET_NAMES for pair in query.split("&")):
+        return True
+    return any(value in query for value in _header_credentials(scope))
+
+
+def _redacted(
+    scope: Scope, state: dict[str, Any], query: str, outcome: str, explanation: str | None
+) -> tuple[str, str | None]:
+    """The query and the auth explanation with every presented credential cut out. Only a
+    refusal's explanation can quote what was sent (a bad Sign's string-to-sign, a token that
+    is not known), and only then is the body read for secrets."""
+    failed = outcome == "failed"
+    if not failed and not (query and _may_hold_secrets(scope, query)):
+        return query, explanation
+    body = state.get("body", b"") if failed else b""
+    redactor = Redactor(_presented_secrets(scope, query, body), REQUEST_SECRET_NAMES)
+    return redactor.query(query), None if explanation is None else redactor.text(explanation)
+
+
 class JournalMiddleware:
     """Notes every HTTP request outside ``/_mock`` as its response starts (pure ASGI, so
     background work after the response, like webhook pushes, does not delay the entry)."""
@@ -92,11 +143,13 @@ class JournalMiddleware:
                 if operation is not None and not operation.planned:
                     operation_id = operation.operation_id
                 outcome, explanation = auth_outcome(state)
+                query = scope.get("query_string", b"").decode("latin-1")
+                query, explanation = _redacted(scope, state, query, outcome, explanation)
                 entry: dict[str, Any] = {
                     "time": arrived,
                     "method": method,
                     "path": path,
-                    "query": scope.get("query_string", b"").decode("latin-1"),
+                    "query": query,
                     "status": message["status"],
                     "operation_id": operation_id,
                     "auth": outcome,

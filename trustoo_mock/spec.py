@@ -18,7 +18,7 @@ import fastjsonschema
 
 from trustoo_mock.errors import trustoo_error
 from trustoo_mock.files import write_atomically
-from trustoo_mock.formats import FORMAT_CHECKS
+from trustoo_mock.formats import FORMAT_CHECKS, unencodable_text
 
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "options")
@@ -275,6 +275,14 @@ class Operation:
                 document = json.loads(body, parse_constant=_reject_constant)
             except (ValueError, RecursionError) as error:
                 raise trustoo_error("invalid_json", detail=str(error)) from None
+            unencodable = unencodable_text(document, body)
+            if unencodable:
+                # Refused before the schema, whose messages may quote the value.
+                raise trustoo_error(
+                    "invalid_body",
+                    detail=f"{unencodable} holds a lone surrogate (such as \\ud800), "
+                    "which is not text UTF-8 can encode",
+                )
             validator = validators[JSON]
         else:
             raise trustoo_error(

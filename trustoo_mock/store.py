@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from trustoo_mock.blobs import BlobStore
-from trustoo_mock.files import write_atomically
+from trustoo_mock.files import remove_stale_temporaries, write_atomically
 
 Document = dict[str, Any]
 MAX_VIEWS = 1024
@@ -30,6 +31,8 @@ class _AtomicMemoryStorage(Storage):
         self._data: dict[str, dict[str, Any]] = {}
         self._batch_depth = 0
         self._dirty = False
+        if path is not None:
+            remove_stale_temporaries(path.parent, re.escape(path.name))
         if path is not None and path.exists():
             with path.open(encoding="utf-8") as handle:
                 self._data = json.load(handle)

@@ -49,6 +49,7 @@ def _headers(request_id: str, extra: dict[str, str] | None = None) -> dict[str, 
     return {
         "x-oss-request-id": request_id,
         "Access-Control-Allow-Origin": "*",
+        "X-Content-Type-Options": "nosniff",
         "Access-Control-Expose-Headers": EXPOSED_HEADERS,
         **(extra or {}),
     }
@@ -228,6 +229,8 @@ def get_object(call: Call) -> Response:
         raise storage_error("storage_no_such_key", key=key)
     stored, data = media.get_object(call.ctx, key)
     headers = _headers(_request_id(call.ctx), _etag(stored))
+    if not media.served_inline(stored["content_type"]):
+        headers["Content-Disposition"] = "attachment"
     return Response(data, status_code=200, media_type=stored["content_type"], headers=headers)
 
 

@@ -161,6 +161,21 @@ def video_upload(
 # --------------------------------------------------------------------------- the object store
 
 
+# Types a browser shows without running anything; every other type (HTML, SVG, XML,
+# JavaScript, ...) would run as the fake's own origin, so it is served as a download.
+_PASSIVE_FAMILIES = ("image/", "video/", "audio/")
+_PASSIVE_TYPES = frozenset({"text/plain", DEFAULT_OBJECT_TYPE})
+_ACTIVE_IMAGE = "image/svg+xml"
+
+
+def served_inline(content_type: str) -> bool:
+    """Whether a stored object of ``content_type`` may be shown in place (else attachment)."""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type == _ACTIVE_IMAGE:
+        return False
+    return media_type in _PASSIVE_TYPES or media_type.startswith(_PASSIVE_FAMILIES)
+
+
 def check_key(key: str) -> str | None:
     """Why ``key`` cannot name an object, or None: 1 to 1023 UTF-8 bytes, no control
     characters, no leading slash, no empty, ``.`` or ``..`` path segment."""

@@ -43,7 +43,7 @@ def issue(ctx: Context, shop_id: str) -> dict[str, Any]:
 def verify(ctx: Context, token: str) -> str:
     """The shop id of a valid session token, else code 16 saying why."""
     parts = token.split(".")
-    if len(parts) != 3:
+    if len(parts) != 3 or not token.isascii():
         raise trustoo_error("bad_merchant_session", reason="not a JWT")
     signing_input = f"{parts[0]}.{parts[1]}"
     expected = _signature(ctx, signing_input).encode("ascii")
