@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -18,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live import live_server
+from tests.live import free_port, live_server
 from trustoo_mock import Config
 from trustoo_mock.cli import main
 from trustoo_mock.spec import bundled_spec
@@ -153,6 +154,33 @@ def test_serve_on_port_0_prints_the_port_and_answers_at_once() -> None:
     assert not base_url.endswith(":0")
     # Typically 0.3 s, Python's own start included; the bound leaves room for a busy machine.
     assert elapsed < 3, elapsed
+
+
+def make_run(*assignments: str, env: dict[str, str] | None = None) -> list[str]:
+    """The ``serve`` arguments ``make run`` would use (the venv taken as installed)."""
+    done = subprocess.run(
+        ["make", "-s", "-n", "-o", ".venv/.installed", "run", *assignments],
+        cwd=README.parent,
+        env={"PATH": os.environ["PATH"], **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (command,) = done.stdout.splitlines()
+    program, subcommand, *arguments = shlex.split(command)
+    assert (program, subcommand) == (".venv/bin/trustoo-mock", "serve")
+    return arguments
+
+
+def test_make_run_takes_the_port_from_its_command_line_or_trustoo_mock_port() -> None:
+    port = free_port()
+    with _serving(*make_run(f"PORT={port}")) as (_, base_url):
+        assert base_url == f"http://127.0.0.1:{port}"
+    port = free_port()
+    # A PORT in the environment belongs to some other server: make run leaves it alone.
+    env = {"TRUSTOO_MOCK_PORT": str(port), "PORT": "1"}
+    with _serving(*make_run(env=env), env=env) as (_, base_url):
+        assert base_url == f"http://127.0.0.1:{port}"
 
 
 def test_every_setting_is_a_flag_and_an_environment_variable(
