@@ -27,6 +27,7 @@ lint: $(STAMP)
 # benchmark harness (a second process generating load on 127.0.0.1).
 SYSTEM_TOOLS := /usr/bin/chromedriver /usr/bin/wrk
 $(SYSTEM_TOOLS):
+	@echo "make test: installing Chromium, chromedriver and wrk with apt-get$(if $(filter 0,$(shell id -u)),, (sudo))"
 	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver wrk'
 
 test: lint $(SYSTEM_TOOLS)

@@ -195,6 +195,37 @@ def test_every_setting_is_a_flag_and_an_environment_variable(
     assert "TRUSTOO_MOCK_PORT" in text and "TRUSTOO_MOCK_HOST" in text
 
 
+def test_make_test_says_before_it_installs_chromium_and_wrk() -> None:
+    done = subprocess.run(
+        ["make", "-s", "-n", "-o", ".venv/.installed", "test", "SYSTEM_TOOLS=/nonexistent/wrk"],
+        cwd=README.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    said = [
+        n for n, line in enumerate(lines) if "installing Chromium, chromedriver and wrk" in line
+    ]
+    installing = [n for n, line in enumerate(lines) if "apt-get install" in line]
+    assert said and installing and said[0] < installing[0], done.stdout
+
+
+def test_serve_help_shows_every_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = capsys.readouterr().out
+    blocks = re.split(r"\n  (?=--)", text.split("options:", 1)[1])
+    options = [" ".join(block.split()) for block in blocks if block.startswith("--")]
+    assert len(options) == len(fields(Config)) + 2  # and --host, --port
+    for option in options:
+        assert "(default: " in option, option
+    assert "None" not in text  # an unset setting says what it means
+    flat = " ".join(text.split())
+    assert "--port PORT 0 picks a free port (default: 8787;" in flat
+    assert "(default: none, the real clock;" in flat
+
+
 def test_settings_come_from_the_environment_and_flags_win() -> None:
     env = {"TRUSTOO_MOCK_PORT": "0", "TRUSTOO_MOCK_FROZEN_TIME": "1788840306"}
     env |= {"TRUSTOO_MOCK_EMPTY": "yes", "TRUSTOO_MOCK_ERROR_HTTP_STATUS": "200"}
@@ -256,8 +287,33 @@ def test_seed_check_validates_schema_and_references(
     assert f"{good}: ok (1 shops" in capsys.readouterr().out
     assert main(["seed", "--check", str(good), str(bad_shape), str(bad_reference)]) == 1
     errors = capsys.readouterr().err
-    assert f"{bad_shape}: invalid request body" in errors
-    assert f"{bad_reference}: no platform with client_id 'x'" in errors
+    assert f"{bad_shape}: shops[0].reviews[0] has no author (required)" in errors
+    assert f"{bad_reference}: authorizations[0]: no platform with client_id 'x'" in errors
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ('{"shops": [', "not a JSON file: Expecting value at line 1, column 12"),
+        ("[1]", "the file should be an object {...}, not a list of 1"),
+        ('{"shops": [{"shop_id": "1", "name": 7}]}', "shops[0].name should be a string, not 7"),
+        (
+            '{"shops": [{"shop_id": "1", "reviews": [{"rating": 5, "author": "A", '
+            '"created_at": "yesterday"}]}]}',
+            "shops[0].reviews[0].created_at should be a date and time such as "
+            '2026-01-31T09:30:00Z, not "yesterday"',
+        ),
+    ],
+)
+def test_seed_check_speaks_of_the_file_and_its_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, said: str
+) -> None:
+    path = tmp_path / "fixtures.json"
+    path.write_text(content)
+    assert main(["seed", "--check", str(path)]) == 1
+    errors = capsys.readouterr().err
+    assert f"{path}: {said}\n" in errors
+    assert "request" not in errors and "must" not in errors
 
 
 def test_spec_prints_the_document(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
