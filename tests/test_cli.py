@@ -50,7 +50,7 @@ def test_sign_prints_the_documented_vector(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_signed_curl_and_readme_example_work_against_make_run_style_server() -> None:
-    snippet = re.search(r"<!-- readme-curl -->\n```sh\n(.*?)```", README.read_text(), re.S)
+    snippet = re.search(r"<!-- walk: curl -->\n```sh\n(.*?)```", README.read_text(), re.S)
     assert snippet is not None, "README lost its curl example"
     with live_server() as base_url:
         result = subprocess.run(
@@ -96,7 +96,7 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_readme_oauth_walkthrough_runs() -> None:
-    snippet = re.search(r"<!-- readme-oauth -->\n```sh\n(.*?)```", README.read_text(), re.S)
+    snippet = re.search(r"<!-- walk: oauth -->\n```sh\n(.*?)```", README.read_text(), re.S)
     assert snippet is not None, "README lost its OAuth walkthrough"
     with live_server() as base_url:
         result = subprocess.run(
