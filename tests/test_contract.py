@@ -444,4 +444,4 @@ def test_without_schemathesis_the_command_says_what_to_install(
     contract.add_arguments(parser)
     arguments = parser.parse_args(["--base-url", "http://127.0.0.1:9"])
     assert contract.main(arguments) == contract.EXIT_CANNOT_RUN
-    assert "pip install 'trustoo-mock[contract]'" in capsys.readouterr().err
+    assert "pip install 'schemathesis>=4'" in capsys.readouterr().err

@@ -692,7 +692,8 @@ def main(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         from trustoo_mock import contract_runner
     except ModuleNotFoundError as missing:
         print(
-            f"trustoo-mock contract needs {missing.name}: pip install 'trustoo-mock[contract]'",
+            f"trustoo-mock contract needs {missing.name}: install the contract extra "
+            "(pip install -e '.[contract]' in a checkout) or pip install 'schemathesis>=4'",
             file=sys.stderr,
         )
         return EXIT_CANNOT_RUN

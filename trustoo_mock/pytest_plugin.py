@@ -1,5 +1,5 @@
 """pytest fixtures for code that talks to Trustoo (registered through the ``pytest11`` entry
-point, so ``pip install trustoo-mock`` is all a project needs).
+point, so installing trustoo-mock is all a project needs).
 
 - ``trustoo``: a fresh in-process fake per test (``MockTrustoo``: no socket, nothing shared).
 - ``trustoo_server``: a live fake on a free port for code that opens its own connections,
