@@ -10,8 +10,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# `make run PORT=9000` (or HOST=...) on the command line; otherwise serve's own defaults, or
+# TRUSTOO_MOCK_PORT / TRUSTOO_MOCK_HOST. A PORT or HOST merely set in the environment (for
+# another server) is not taken.
+given = $(if $(filter command line,$(origin $(1))),$(2) $($(1)))
+
 run: $(STAMP)
-	$(VENV)/bin/trustoo-mock serve --host 127.0.0.1 --port 8787
+	$(VENV)/bin/trustoo-mock serve $(call given,HOST,--host) $(call given,PORT,--port)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check trustoo_mock tests scripts bench
@@ -22,6 +27,7 @@ lint: $(STAMP)
 # benchmark harness (a second process generating load on 127.0.0.1).
 SYSTEM_TOOLS := /usr/bin/chromedriver /usr/bin/wrk
 $(SYSTEM_TOOLS):
+	@echo "make test: installing Chromium, chromedriver and wrk with apt-get$(if $(filter 0,$(shell id -u)),, (sudo))"
 	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver wrk'
 
 test: lint $(SYSTEM_TOOLS)

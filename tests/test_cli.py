@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live import live_server
+from tests.live import free_port, live_server
 from trustoo_mock import Config
 from trustoo_mock.cli import main
 from trustoo_mock.spec import bundled_spec
@@ -48,7 +49,7 @@ def test_sign_prints_the_documented_vector(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_signed_curl_and_readme_example_work_against_make_run_style_server() -> None:
-    snippet = re.search(r"<!-- readme-curl -->\n```sh\n(.*?)```", README.read_text(), re.S)
+    snippet = re.search(r"<!-- walk: curl -->\n```sh\n(.*?)```", README.read_text(), re.S)
     assert snippet is not None, "README lost its curl example"
     with live_server() as base_url:
         result = subprocess.run(
@@ -94,7 +95,7 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_readme_oauth_walkthrough_runs() -> None:
-    snippet = re.search(r"<!-- readme-oauth -->\n```sh\n(.*?)```", README.read_text(), re.S)
+    snippet = re.search(r"<!-- walk: oauth -->\n```sh\n(.*?)```", README.read_text(), re.S)
     assert snippet is not None, "README lost its OAuth walkthrough"
     with live_server() as base_url:
         result = subprocess.run(
@@ -151,6 +152,33 @@ def test_serve_on_port_0_prints_the_port_and_answers() -> None:
     assert not base_url.endswith(":0")
 
 
+def make_run(*assignments: str, env: dict[str, str] | None = None) -> list[str]:
+    """The ``serve`` arguments ``make run`` would use (the venv taken as installed)."""
+    done = subprocess.run(
+        ["make", "-s", "-n", "-o", ".venv/.installed", "run", *assignments],
+        cwd=README.parent,
+        env={"PATH": os.environ["PATH"], **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (command,) = done.stdout.splitlines()
+    program, subcommand, *arguments = shlex.split(command)
+    assert (program, subcommand) == (".venv/bin/trustoo-mock", "serve")
+    return arguments
+
+
+def test_make_run_takes_the_port_from_its_command_line_or_trustoo_mock_port() -> None:
+    port = free_port()
+    with _serving(*make_run(f"PORT={port}")) as (_, base_url):
+        assert base_url == f"http://127.0.0.1:{port}"
+    port = free_port()
+    # A PORT in the environment belongs to some other server: make run leaves it alone.
+    env = {"TRUSTOO_MOCK_PORT": str(port), "PORT": "1"}
+    with _serving(*make_run(env=env), env=env) as (_, base_url):
+        assert base_url == f"http://127.0.0.1:{port}"
+
+
 def test_every_setting_is_a_flag_and_an_environment_variable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -161,6 +189,37 @@ def test_every_setting_is_a_flag_and_an_environment_variable(
         assert f"--{item.name.replace('_', '-')}" in text, item.name
         assert f"TRUSTOO_MOCK_{item.name.upper()}" in text, item.name
     assert "TRUSTOO_MOCK_PORT" in text and "TRUSTOO_MOCK_HOST" in text
+
+
+def test_make_test_says_before_it_installs_chromium_and_wrk() -> None:
+    done = subprocess.run(
+        ["make", "-s", "-n", "-o", ".venv/.installed", "test", "SYSTEM_TOOLS=/nonexistent/wrk"],
+        cwd=README.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    said = [
+        n for n, line in enumerate(lines) if "installing Chromium, chromedriver and wrk" in line
+    ]
+    installing = [n for n, line in enumerate(lines) if "apt-get install" in line]
+    assert said and installing and said[0] < installing[0], done.stdout
+
+
+def test_serve_help_shows_every_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    text = capsys.readouterr().out
+    blocks = re.split(r"\n  (?=--)", text.split("options:", 1)[1])
+    options = [" ".join(block.split()) for block in blocks if block.startswith("--")]
+    assert len(options) == len(fields(Config)) + 2  # and --host, --port
+    for option in options:
+        assert "(default: " in option, option
+    assert "None" not in text  # an unset setting says what it means
+    flat = " ".join(text.split())
+    assert "--port PORT 0 picks a free port (default: 8787;" in flat
+    assert "(default: none, the real clock;" in flat
 
 
 def test_settings_come_from_the_environment_and_flags_win() -> None:
@@ -224,8 +283,33 @@ def test_seed_check_validates_schema_and_references(
     assert f"{good}: ok (1 shops" in capsys.readouterr().out
     assert main(["seed", "--check", str(good), str(bad_shape), str(bad_reference)]) == 1
     errors = capsys.readouterr().err
-    assert f"{bad_shape}: invalid request body" in errors
-    assert f"{bad_reference}: no platform with client_id 'x'" in errors
+    assert f"{bad_shape}: shops[0].reviews[0] has no author (required)" in errors
+    assert f"{bad_reference}: authorizations[0]: no platform with client_id 'x'" in errors
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ('{"shops": [', "not a JSON file: Expecting value at line 1, column 12"),
+        ("[1]", "the file should be an object {...}, not a list of 1"),
+        ('{"shops": [{"shop_id": "1", "name": 7}]}', "shops[0].name should be a string, not 7"),
+        (
+            '{"shops": [{"shop_id": "1", "reviews": [{"rating": 5, "author": "A", '
+            '"created_at": "yesterday"}]}]}',
+            "shops[0].reviews[0].created_at should be a date and time such as "
+            '2026-01-31T09:30:00Z, not "yesterday"',
+        ),
+    ],
+)
+def test_seed_check_speaks_of_the_file_and_its_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, said: str
+) -> None:
+    path = tmp_path / "fixtures.json"
+    path.write_text(content)
+    assert main(["seed", "--check", str(path)]) == 1
+    errors = capsys.readouterr().err
+    assert f"{path}: {said}\n" in errors
+    assert "request" not in errors and "must" not in errors
 
 
 def test_spec_prints_the_document(capsysbinary: pytest.CaptureFixture[bytes]) -> None:

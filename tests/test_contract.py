@@ -193,6 +193,75 @@ def test_writes_are_cleaned_up(fake: str) -> None:
     assert platform_hooks["data"] == []
 
 
+def review_count(base_url: str) -> int:
+    count: int = signed_get(base_url, "/api/v1/openapi/get_reviews")["data"]["page"]["count"]
+    return count
+
+
+ONLY_CREATE_REVIEW = ["--allow-writes", "--operation", "create_review"]
+
+
+def created_reviews(base_url: str) -> int:
+    return sum(
+        entry["operation_id"] == "create_review" and entry["status"] == 200
+        for entry in journal(base_url)
+    )
+
+
+def test_cleanup_follows_its_links_whatever_operation_selects(fake: str) -> None:
+    code, out = run_contract(fake, *SHOP, *PLATFORM, *FAST, *ONLY_CREATE_REVIEW)
+    assert code == 0, out
+    assert created_reviews(fake) > 0
+    called = {entry["operation_id"] for entry in journal(fake) if entry["status"] == 200}
+    assert {"get_review", "delete_review"} <= called  # read back and deleted, though not named
+    assert review_count(fake) == DEMO_REVIEWS
+    assert "LEFT BEHIND" not in out
+
+
+def crashing_contract(base_url: str, mode: str, *options: str) -> tuple[int, str, str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.crashing_contract", mode, "--base-url", base_url, *options],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parent.parent,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_failure_mid_chain_still_deletes_what_was_made(fake: str) -> None:
+    assert review_count(fake) == DEMO_REVIEWS
+    code, out, err = crashing_contract(fake, "chain", *SHOP, *FAST, *ONLY_CREATE_REVIEW)
+    assert code == contract.EXIT_CANNOT_RUN, out + err
+    assert "ForcedFailure: forced in the middle of a create's chain" in err
+    assert "The run stopped on an error of the runner: ForcedFailure" in out
+    assert created_reviews(fake) == 1
+    assert review_count(fake) == DEMO_REVIEWS
+    assert "LEFT BEHIND" not in out
+
+
+def test_what_a_crashed_run_cannot_undo_is_reported_left_behind(fake: str, tmp_path: Path) -> None:
+    report_path = tmp_path / "crash"
+    options = [*SHOP, *FAST, *ONLY_CREATE_REVIEW, "--report", str(report_path)]
+    code, out, err = crashing_contract(fake, "chain-and-cleanup", *options)
+    assert code == contract.EXIT_CANNOT_RUN, out + err
+    left = [line for line in out.splitlines() if "LEFT BEHIND" in line]
+    assert len(left) == 1 and "what create_review made" in left[0], out
+    assert "delete_review had no answer" in left[0]
+    assert review_count(fake) == DEMO_REVIEWS + 1  # the one the summary names
+    report = json.loads(report_path.with_suffix(".json").read_text())
+    assert report["leftovers"] and "ForcedFailure" in report["crash"]
+    assert report["conforms"] is False and report["exit_code"] == contract.EXIT_CANNOT_RUN
+
+
+def test_a_run_that_checks_nothing_says_so_and_exits_2(fake: str) -> None:
+    code, out = run_contract(fake, *SHOP, *FAST, "--operation", "create_review")
+    assert code == contract.EXIT_CANNOT_RUN, out
+    assert "Nothing was checked" in out
+    assert "conforms" not in out.splitlines()[-1]
+    assert journal(fake) == []
+
+
 def narrow_token(base_url: str) -> str:
     granted = httpx.post(
         f"{base_url}/_mock/shops/{DEMO_SHOP_ID}/authorizations",
@@ -346,7 +415,25 @@ def test_plan_is_read_only_unless_told() -> None:
     only = contract.plan(
         spec, options("--base-url", "http://x", "--allow-writes", "--operation", "create_review")
     )
-    assert {op.operation_id for op in only.tested} == {"create_review", "delete_review"}
+    # Its links are followed though --operation did not name them: the cleanup needs them.
+    assert {op.operation_id for op in only.tested} == {
+        "create_review",
+        "get_review",
+        "delete_review",
+    }
+    assert only.linked_only == {"get_review", "delete_review"}
+
+
+def test_a_write_that_cannot_be_undone_has_one_reason_in_both_modes() -> None:
+    spec = bundled_spec()
+    reading = contract.plan(spec, options("--base-url", "http://x")).skipped
+    writing = contract.plan(spec, options("--base-url", "http://x", "--allow-writes")).skipped
+    never = "a write the runner cannot undo, never called"
+    for operation_id in ("oauth_token", "oauth_revoke", "oauth_disconnect", "email_unsubscribe"):
+        assert reading[operation_id] == writing[operation_id] == never
+    assert reading["create_review"] == "a write (--allow-writes to create and clean up)"
+    assert reading["delete_review"] == "a write, called only on what create_review made"
+    assert "create_review" not in writing and "delete_review" not in writing
 
 
 def test_credentials_come_from_flags_or_environment() -> None:
@@ -405,4 +492,4 @@ def test_without_schemathesis_the_command_says_what_to_install(
     contract.add_arguments(parser)
     arguments = parser.parse_args(["--base-url", "http://127.0.0.1:9"])
     assert contract.main(arguments) == contract.EXIT_CANNOT_RUN
-    assert "pip install 'trustoo-mock[contract]'" in capsys.readouterr().err
+    assert "pip install 'schemathesis>=4'" in capsys.readouterr().err

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
+
+from tests.live import free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -186,3 +189,76 @@ def test_each_xdist_worker_has_its_own_server(
     urls = [url for worker_urls in by_worker.values() for url in worker_urls]
     assert all(len(worker_urls) == 1 for worker_urls in by_worker.values())
     assert len(set(urls)) == 2
+
+
+def test_ports_can_be_pinned_by_ini_options(pytester: pytest.Pytester) -> None:
+    server_port, receiver_port = free_port(), free_port()
+    pytester.makeini(
+        f"""
+        [pytest]
+        trustoo_server_port = {server_port}
+        trustoo_receiver_port = {receiver_port}
+        """
+    )
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.parametrize("run", [1, 2])
+        def test_pinned(trustoo_server, webhook_receiver, run):
+            assert trustoo_server.base_url == "http://127.0.0.1:{server_port}"
+            assert webhook_receiver.url.startswith("http://127.0.0.1:{receiver_port}/")
+
+        @pytest.mark.trustoo(seed="empty")
+        def test_other_settings_take_the_same_port(trustoo_server):
+            assert trustoo_server.base_url == "http://127.0.0.1:{server_port}"
+            assert trustoo_server.shops() == []
+
+        def test_and_back(trustoo_server):
+            assert trustoo_server.base_url == "http://127.0.0.1:{server_port}"
+            assert len(trustoo_server.shops()) == 1
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4)
+
+
+def test_environment_variables_pin_ports_over_the_ini(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server_port, receiver_port = free_port(), free_port()
+    pytester.makeini("[pytest]\ntrustoo_server_port = 1\ntrustoo_receiver_port = 1\n")
+    monkeypatch.setenv("TRUSTOO_MOCK_SERVER_PORT", str(server_port))
+    monkeypatch.setenv("TRUSTOO_MOCK_RECEIVER_PORT", str(receiver_port))
+    pytester.makepyfile(
+        f"""
+        def test_pinned(trustoo_server, webhook_receiver):
+            assert trustoo_server.base_url.endswith(":{server_port}")
+            assert webhook_receiver.url.startswith("http://127.0.0.1:{receiver_port}/")
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_a_pinned_port_that_is_taken_or_wrong_is_named(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRUSTOO_MOCK_RECEIVER_PORT", "http")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setenv("TRUSTOO_MOCK_SERVER_PORT", str(taken.getsockname()[1]))
+        pytester.makepyfile(
+            """
+            def test_server(trustoo_server):
+                pass
+
+            def test_receiver(webhook_receiver):
+                pass
+            """
+        )
+        result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        ["*trustoo_server cannot listen on 127.0.0.1:*TRUSTOO_MOCK_SERVER_PORT*"]
+    )
+    result.stdout.fnmatch_lines(["*$TRUSTOO_MOCK_RECEIVER_PORT 'http': use a port number*"])

@@ -145,6 +145,13 @@ def _call(
     )
 
 
+class JSONAnswer(JSONResponse):
+    """Starlette's compact JSON, then the line end every JSON answer has (X67)."""
+
+    def render(self, content: Any) -> bytes:
+        return super().render(content) + envelope.END
+
+
 class Responder:
     """Builds envelopes with this instance's request ids, clock and error-status style."""
 
@@ -160,19 +167,19 @@ class Responder:
         if isinstance(data, envelope.Encoded):
             body = envelope.success_bytes(data, request_id, now)
             return Response(body, media_type="application/json")
-        return JSONResponse(envelope.success(data, request_id, now))
+        return JSONAnswer(envelope.success(data, request_id, now))
 
     def error(
         self,
         error: TrustooError,
         headers: dict[str, str] | None = None,
         mode: ErrorHttpStatus | None = None,
-    ) -> JSONResponse:
+    ) -> JSONAnswer:
         """``mode`` overrides the instance's ``error_http_status`` (for fake-only pages)."""
         request_id, now = self._stamp()
         status = error.status_in(self.fake.config.error_http_status if mode is None else mode)
         body = envelope.failure(error, request_id, now)
-        return JSONResponse(body, status_code=status, headers=headers)
+        return JSONAnswer(body, status_code=status, headers=headers)
 
 
 def _trustoo_endpoint(
@@ -297,7 +304,7 @@ def _control_endpoint(
                 _log_notes(fake.ctx.take_notes())
             if isinstance(payload, Response):
                 return payload
-            return _wake_dispatcher(fake, queued, JSONResponse(payload, status_code=status))
+            return _wake_dispatcher(fake, queued, JSONAnswer(payload, status_code=status))
         except _BodyTooLarge:
             return _control_error(413, f"request body is larger than {fake.config.max_body_bytes}")
         except _BodyTooSlow:
@@ -340,10 +347,8 @@ def _document_endpoint(spec: Spec, operation_id: str) -> Endpoint:
     return endpoint
 
 
-def _control_error(
-    status: int, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers=headers)
+def _control_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONAnswer:
+    return JSONAnswer({"error": message}, status_code=status, headers=headers)
 
 
 def _http_exception_handler(responder: Responder) -> Callable[[Request, Exception], Response]:
@@ -365,7 +370,7 @@ def _http_exception_handler(responder: Responder) -> Callable[[Request, Exceptio
             return storage.error_response(responder.fake.ctx, failure, headers)
         if path.startswith("/_mock"):
             message = f"no control operation at {request.method} {path}"
-            return JSONResponse({"error": message}, status_code=status, headers=headers)
+            return JSONAnswer({"error": message}, status_code=status, headers=headers)
         if status == 405:
             error = trustoo_error(
                 "method_not_allowed",

@@ -64,6 +64,13 @@ SETTING_HELP = {
     "(.example.com with subdomains, * any); without --control-token",
     "body_timeout": "seconds a request's whole body may take to arrive",
 }
+# What a setting left unset (None) means, for --help.
+UNSET_MEANS = {
+    "data_file": "none, the state lives in memory",
+    "seed_file": "none, the demo data",
+    "frozen_time": "none, the real clock",
+    "control_token": "none, /_mock is open",
+}
 SETTING_ALIASES = {"data_file": ("--data",)}
 METAVARS: dict[type, str] = {Path: "FILE", str: "TEXT"}
 # Settings whose text is not one plain type: how to read it, and its metavar.
@@ -82,9 +89,16 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         help="run the fake Trustoo over HTTP",
         description=f"Every option can also be set as an environment variable {ENV_PREFIX}<NAME>.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help=f"(env {ENV_PREFIX}HOST)")
     serve.add_argument(
-        "--port", type=int, default=8787, help=f"0 picks a free port (env {ENV_PREFIX}PORT)"
+        "--host",
+        default="127.0.0.1",
+        help=f"address to listen on (default: 127.0.0.1; env {ENV_PREFIX}HOST)",
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8787,
+        help=f"0 picks a free port (default: 8787; env {ENV_PREFIX}PORT)",
     )
     for item in fields(Config):
         _add_setting(serve, item.name, item.default)
@@ -147,7 +161,9 @@ def _argument_type(read: Callable[[str], Any]) -> Callable[[str], Any]:
 def _add_setting(parser: argparse.ArgumentParser, name: str, default: Any) -> None:
     env = ENV_PREFIX + name.upper()
     flags = [f"--{name.replace('_', '-')}", *SETTING_ALIASES.get(name, ())]
-    text = f"{SETTING_HELP.get(name, f'Config.{name}')} (env {env})"
+    text = (
+        f"{SETTING_HELP.get(name, f'Config.{name}')} (default: {_shown(name, default)}; env {env})"
+    )
     if name in SETTING_PARSERS:
         read, metavar = SETTING_PARSERS[name]
         parser.add_argument(
@@ -169,6 +185,14 @@ def _add_setting(parser: argparse.ArgumentParser, name: str, default: Any) -> No
         parser.add_argument(
             *flags, dest=name, type=kind, default=default, metavar=metavar, help=text
         )
+
+
+def _shown(name: str, default: Any) -> str:
+    if default is None:
+        return UNSET_MEANS.get(name, "none")
+    if isinstance(default, bool):
+        return "yes" if default else "no"
+    return str(default)
 
 
 def _environment_defaults(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:

@@ -28,7 +28,7 @@ def __getattr__(name: str) -> Any:
             httpx_auth = import_module("trustoo_mock.httpx_auth")
         except ModuleNotFoundError as missing:
             raise ImportError(
-                f"{name} needs httpx: pip install 'trustoo-mock[client]'"
+                f"{name} needs httpx (the client extra): pip install httpx"
             ) from missing
         return getattr(httpx_auth, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -214,7 +214,8 @@ class Plan:
 
     tested: list[Operation]
     skipped: dict[str, str]
-    # Writes reached only through a creator's links, never with generated data.
+    # Reached only through a creator's links (not named by --operation, or a write), never
+    # with generated data.
     linked_only: set[str]
     fake_only: int
 
@@ -228,6 +229,17 @@ def plan(spec: Spec, options: Options) -> Plan:
     fake_only_wanted = wanted - {op.operation_id for op in real}
     if fake_only_wanted:
         raise ContractError(f"{', '.join(sorted(fake_only_wanted))}: fake-only, not on Trustoo")
+    # The operations a creator's links lead to (read back, update, delete) are called, on
+    # what the run made, whether or not --operation named them: the cleanup depends on them.
+    creators = [op for op in real if is_creator(op)]
+    for creator in creators:
+        for name, link in links(creator).items():
+            check_link(creator, name, link, spec)
+    made_by: dict[str, list[str]] = {}
+    for creator in creators:
+        for link in links(creator).values():
+            if spec.operations[link["operationId"]].method != "GET":
+                made_by.setdefault(link["operationId"], []).append(creator.operation_id)
     tested: list[Operation] = []
     skipped: dict[str, str] = {}
     for operation in real:
@@ -237,18 +249,19 @@ def plan(spec: Spec, options: Options) -> Plan:
             skipped[operation.operation_id] = "planned (x-status: planned; --include-planned)"
         elif operation.method == "GET" or (options.allow_writes and is_creator(operation)):
             tested.append(operation)
-        elif not options.allow_writes:
+        elif is_creator(operation):
             skipped[operation.operation_id] = "a write (--allow-writes to create and clean up)"
+        elif operation.operation_id in made_by:
+            makers = ", ".join(made_by[operation.operation_id])
+            skipped[operation.operation_id] = f"a write, called only on what {makers} made"
         else:
-            skipped[operation.operation_id] = "a write the runner cannot undo (no x-cleanup link)"
-    # The writes a creator's links lead to (update, delete) are called, on what the run made,
-    # whether or not --operation named them: the cleanup depends on them.
+            # The same words with or without --allow-writes: the flag would not change it.
+            skipped[operation.operation_id] = "a write the runner cannot undo, never called"
     linked_only: set[str] = set()
     for creator in [op for op in tested if op.method != "GET"]:
-        for name, link in links(creator).items():
-            check_link(creator, name, link, spec)
+        for link in links(creator).values():
             target = spec.operations[link["operationId"]]
-            if target.method != "GET" and target not in tested:
+            if target not in tested:
                 skipped.pop(target.operation_id, None)
                 tested.append(target)
                 linked_only.add(target.operation_id)
@@ -458,18 +471,24 @@ class Report:
     # What the run created and could not delete: a person must remove it.
     leftovers: list[str] = field(default_factory=list)
     status_convention: StatusConvention = field(default_factory=StatusConvention)
+    # The traceback when the runner stopped on an error of its own (its cleanups still ran).
+    crash: str | None = None
 
     @property
     def differing(self) -> list[OperationResult]:
         return [result for result in self.results if result.status == "differs"]
 
     @property
+    def checked(self) -> list[OperationResult]:
+        return [result for result in self.results if result.status in ("conforms", "differs")]
+
+    @property
     def conforms(self) -> bool:
-        return not self.differing and not self.leftovers
+        return bool(self.checked) and not self.differing and not self.leftovers and not self.crash
 
     @property
     def exit_code(self) -> int:
-        if self.requests and not self.answered:
+        if self.crash or not self.checked or (self.requests and not self.answered):
             return EXIT_CANNOT_RUN
         return EXIT_CONFORMS if self.conforms else EXIT_DIFFERS
 
@@ -491,6 +510,7 @@ class Report:
             "fake_only_operations": self.fake_only,
             "leftovers": self.leftovers,
             "status_convention": self.status_convention.as_dict(options.error_http_status),
+            "crash": self.crash,
             "operations": [result.as_dict() for result in self.results],
         }
 
@@ -593,14 +613,23 @@ def summary(report: Report) -> str:
     seconds = report.finished_at - report.started_at
     tail = " (budget used up: some requests were not made)" if report.budget_exhausted else ""
     lines.append(f"  {report.requests} requests in {seconds:.1f} s{tail}.")
-    tested = [result for result in report.results if result.status != "skipped"]
-    if report.exit_code == EXIT_CANNOT_RUN:
+    checked = len(report.checked)
+    if report.crash:
+        lines.append(f"  The run stopped on an error of the runner: {_last_line(report.crash)}")
+        lines.append("  (every cleanup owed was still sent; the traceback is on stderr).")
+    elif report.requests and not report.answered:
         lines.append(f"  No answer from {options.base_url}: nothing was checked.")
+    elif not checked:
+        lines.append("  Nothing was checked: every operation selected was skipped or not reached.")
     elif report.conforms:
-        lines.append(f"  Everything checked conforms ({len(tested)} operations).")
+        lines.append(f"  Everything checked conforms ({checked} operations).")
     else:
-        lines.append(f"  {len(report.differing)} of {len(tested)} operations differ from the spec.")
+        lines.append(f"  {len(report.differing)} of {checked} operations differ from the spec.")
     return "\n".join(lines) + "\n"
+
+
+def _last_line(text: str) -> str:
+    return text.strip().splitlines()[-1] if text.strip() else ""
 
 
 def report_paths(path: Path) -> tuple[Path, Path]:
@@ -645,6 +674,10 @@ def junit(report: Report) -> ElementTree.ElementTree:
         case = ElementTree.SubElement(suite, "testcase", classname="Cleanup", name="cleanup")
         failure = ElementTree.SubElement(case, "failure", message="left behind", type="cleanup")
         failure.text = "\n".join(report.leftovers)
+    if report.crash:
+        case = ElementTree.SubElement(suite, "testcase", classname="Runner", name="runner")
+        error = ElementTree.SubElement(case, "error", message=_last_line(report.crash))
+        error.text = report.crash
     ElementTree.indent(suites)
     return ElementTree.ElementTree(suites)
 
@@ -672,11 +705,14 @@ def main(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         from trustoo_mock import contract_runner
     except ModuleNotFoundError as missing:
         print(
-            f"trustoo-mock contract needs {missing.name}: pip install 'trustoo-mock[contract]'",
+            f"trustoo-mock contract needs {missing.name}: install the contract extra "
+            "(pip install -e '.[contract]' in a checkout) or pip install 'schemathesis>=4'",
             file=sys.stderr,
         )
         return EXIT_CANNOT_RUN
     report = contract_runner.run(options, spec, selection)
+    if report.crash:
+        print(report.crash, file=sys.stderr, end="")
     out.write(summary(report))
     if options.report is not None:
         json_path, xml_path = write_report(report, options.report)

@@ -9,7 +9,8 @@ What is sent, operation by operation (round-robin, so a small budget still reach
 * generated requests: valid ones (must not be refused for auth, scope or argument) and
   invalid ones (must be refused with code 3);
 * the spec's links from each answer (list → detail), and for a creator the whole chain
-  create → read → delete → read again (code 5), so nothing it made is left behind.
+  create → read → delete → read again (code 5), so nothing it made is left behind: the
+  delete is sent whatever happens after the create, an error of the runner included (X65).
 
 Every answer also gets the response checks: documented status and content type, the body
 against its schema, Trustoo's envelope, and the HTTP status ``--error-http-status`` says the
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -454,6 +456,25 @@ def accepted(identity: Identity, needed: set[str]) -> Check:
 Step = Callable[[], None]
 
 
+@dataclass(frozen=True)
+class Owed:
+    """What a create made, and the cleanup link that deletes it (from the create's answer)."""
+
+    made: str
+    document: Any
+    owner: Identity
+    name: str
+    link: dict[str, Any]
+    operation: Operation
+    case: AnyCase
+    # The creator's other links: read it back before the cleanup, find it gone after.
+    reads: dict[str, dict[str, Any]]
+
+
+def _error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
 class Run:
     def __init__(self, options: Options, spec: Spec, selection: Plan) -> None:
         self.options = options
@@ -506,6 +527,27 @@ class Run:
         from_reserve: bool = False,
     ) -> Response | None:
         """Send one request and note what differs; None when there was no answer."""
+        answered = self.transmit(
+            operation, case, kind, identity, auth=auth, from_reserve=from_reserve
+        )
+        if answered is None:
+            return None
+        response, sent_at = answered
+        self.judge(operation, case, kind, identity, checks, response, sent_at)
+        return response
+
+    def transmit(
+        self,
+        operation: Operation,
+        case: AnyCase,
+        kind: str,
+        identity: Identity,
+        *,
+        auth: Auth | None = None,
+        from_reserve: bool = False,
+    ) -> tuple[Response, float] | None:
+        """Send one request (a missing answer is noted as a difference); the answer and when
+        it was sent, or None."""
         result = self.results[operation.operation_id]
         self.session.from_reserve = from_reserve
         sent_at = time.time()
@@ -534,6 +576,18 @@ class Run:
             self.session.from_reserve = False
         result.requests += 1
         self.answered += 1
+        return response, sent_at
+
+    def judge(
+        self,
+        operation: Operation,
+        case: AnyCase,
+        kind: str,
+        identity: Identity,
+        checks: list[Check],
+        response: Response,
+        sent_at: float,
+    ) -> None:
         failures: list[Failure] = []
         try:
             case.validate_response(response, checks=checks)
@@ -542,10 +596,10 @@ class Run:
         exchange = self.exchange(
             operation, kind, identity, sent_at, response.request, response, None
         )
+        result = self.results[operation.operation_id]
         for failure in failures:
             result.note(exchange, failure.title, self.redactor.text(failure.message))
         self.keep(exchange, [failure.title for failure in failures])
-        return response
 
     def exchange(
         self,
@@ -707,18 +761,33 @@ class Run:
         *,
         auth: Auth | None = None,
     ) -> Response | None:
-        """Send; for a creator, reserve the cleanup first and run the chain on success."""
+        """Send; for a creator, reserve the cleanup first and, once it made something, run
+        the chain and then the cleanup, whatever happens in between."""
         if operation.method == "GET":
             return self.send(operation, case, kind, identity, checks, auth=auth)
         if not self.pace.reserve():
             raise BudgetExhausted
-        response = self.send(operation, case, kind, identity, checks, auth=auth)
-        if response is None or _code(response) != 0:
+        answered = self.transmit(operation, case, kind, identity, auth=auth)
+        if answered is None or _code(answered[0]) != 0:
             self.pace.release()
-            return response
+            if answered is None:
+                return None
+            self.judge(operation, case, kind, identity, checks, *answered)
+            return answered[0]
+        response, sent_at = answered
         # Whoever the request claimed to be, clean up with credentials that can.
         owner = identity if identity.auth is not None else (self.shop or self.platform or identity)
-        self.chain(operation, response, owner)
+        owed = self.owe(operation, response, owner)
+        gone = False
+        try:
+            self.judge(operation, case, kind, identity, checks, response, sent_at)
+            if owed is not None:
+                self.chain(owed)
+        finally:
+            if owed is not None:
+                gone = self.undo(owed)
+        if owed is not None and gone:
+            self.confirm_gone(owed)
         return response
 
     # -- links --
@@ -754,47 +823,85 @@ class Run:
             checks = [*self.response_checks, expect_code(0, f"Link {name}")]
             self.send(target, case, f"link {name} from {operation.operation_id}", identity, checks)
 
-    def chain(self, operation: Operation, response: Response, owner: Identity) -> None:
-        """create → each read link (code 0) → probes of the linked writes → the cleanup link
-        (code 0, from the reserved budget) → the read links again (code 5: it is gone)."""
+    def owe(self, operation: Operation, response: Response, owner: Identity) -> Owed | None:
+        """The cleanup a successful create makes owed (its request is already reserved);
+        None, with a LEFT BEHIND line, when the answer does not say what to delete."""
         document = _json(response)
         chain = links(operation)
-        cleanup_name, cleanup = next((n, lk) for n, lk in chain.items() if lk.get("x-cleanup"))
-        reads = {name: link for name, link in chain.items() if name != cleanup_name}
+        name, link = next((n, lk) for n, lk in chain.items() if lk.get("x-cleanup"))
+        made = f"what {operation.operation_id} made"
         try:
-            cleanup_case = self.linked_case(cleanup, document)
+            case = self.linked_case(link, document)
         except Unresolved as unresolved:
             self.pace.release()
-            self.leftovers.append(
-                f"what {operation.operation_id} made: cannot delete it, {unresolved}"
-            )
-            return
-        what = f"what {operation.operation_id} made ({cleanup_case.body!r})"
+            self.leave(f"{made}: cannot delete it, {unresolved}")
+            return None
+        except Exception as error:
+            self.pace.release()
+            self.leave(f"{made}: cannot delete it, the runner failed ({_error(error)})")
+            raise
+        return Owed(
+            made=f"{made} ({case.body!r})",
+            document=document,
+            owner=owner,
+            name=name,
+            link=link,
+            operation=self.spec.operations[link["operationId"]],
+            case=case,
+            reads={other: lk for other, lk in chain.items() if other != name},
+        )
+
+    def chain(self, owed: Owed) -> None:
+        """Between create and cleanup: each read link (code 0), then the auth probes of the
+        linked writes."""
         try:
-            for name, link in reads.items():
+            for name, link in owed.reads.items():
                 target = self.spec.operations[link["operationId"]]
                 checks = [*self.response_checks, expect_code(0, f"Link {name} after create")]
-                self.send(target, self.linked_case(link, document), f"link {name}", owner, checks)
-            for link in [*reads.values(), cleanup]:
-                self.probe_linked_write(link, document)
-        except (BudgetExhausted, Unresolved):
-            pass  # the cleanup below still has its reserved request
-        target = self.spec.operations[cleanup["operationId"]]
-        checks = [*self.response_checks, expect_code(0, f"Cleanup {cleanup_name}")]
-        answer = self.send(
-            target, cleanup_case, f"cleanup {cleanup_name}", owner, checks, from_reserve=True
-        )
-        if answer is None or _code(answer) != 0:
-            got = "no answer" if answer is None else f"{_outcome(answer)} {_message(answer)}"
-            self.leftovers.append(f"{what}: {cleanup['operationId']} answered {got}")
-            return
-        for name, link in reads.items():
+                case = self.linked_case(link, owed.document)
+                self.send(target, case, f"link {name}", owed.owner, checks)
+            for link in [*owed.reads.values(), owed.link]:
+                self.probe_linked_write(link, owed.document)
+        except Unresolved:
+            pass  # what cannot be read back is deleted all the same
+
+    def undo(self, owed: Owed) -> bool:
+        """The cleanup link (code 0, from the reserved budget). False, with a LEFT BEHIND
+        line, when what was made may still be there."""
+        kind = f"cleanup {owed.name}"
+        deleting = owed.operation.operation_id
+        try:
+            answered = self.transmit(owed.operation, owed.case, kind, owed.owner, from_reserve=True)
+        except BaseException as error:
+            self.leave(f"{owed.made}: {deleting} was not sent, the runner failed ({_error(error)})")
+            raise
+        if answered is None:
+            self.leave(f"{owed.made}: {deleting} had no answer")
+            return False
+        response, sent_at = answered
+        gone = _code(response) == 0
+        if not gone:
+            got = f"{_outcome(response)} {_message(response)}"
+            self.leave(f"{owed.made}: {deleting} answered {got}")
+        checks = [*self.response_checks, expect_code(0, f"Cleanup {owed.name}")]
+        self.judge(owed.operation, owed.case, kind, owed.owner, checks, response, sent_at)
+        return gone
+
+    def confirm_gone(self, owed: Owed) -> None:
+        """The read links again after the cleanup: code 5, it is gone."""
+        for name, link in owed.reads.items():
             if not link.get("parameters") and not link.get("requestBody"):
                 continue  # a link that names nothing (a list) finds nothing to miss
             target = self.spec.operations[link["operationId"]]
             checks = [*self.response_checks, expect_code(NOT_FOUND, f"Link {name} after cleanup")]
-            case = self.linked_case(link, document)
-            self.send(target, case, f"link {name} after cleanup", owner, checks)
+            try:
+                case = self.linked_case(link, owed.document)
+            except Unresolved:
+                continue
+            self.send(target, case, f"link {name} after cleanup", owed.owner, checks)
+
+    def leave(self, leftover: str) -> None:
+        self.leftovers.append(self.redactor.text(leftover))
 
     def probe_linked_write(self, link: dict[str, Any], document: Any) -> None:
         """Auth probes of an update or delete, once per run, on what the run itself created
@@ -855,6 +962,10 @@ def run(options: Options, spec: Spec, selection: Plan) -> Report:
     )
     try:
         report.budget_exhausted = not engine.execute()
+    except (Exception, KeyboardInterrupt):
+        # Every cleanup owed has run on the way out (the chain's finally); the summary
+        # still gets written, with the leftovers and what stopped the run.
+        report.crash = engine.redactor.text(traceback.format_exc())
     finally:
         engine.session.close()
     report.finished_at = time.time()

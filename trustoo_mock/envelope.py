@@ -8,6 +8,10 @@ from typing import Any
 
 from trustoo_mock.errors import TrustooError
 
+# Every JSON answer ends its line, so a curl prints the next prompt on a line of its own
+# (X67); JSON allows whitespace after the value, so every parser reads the same document.
+END = b"\n"
+
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
@@ -29,7 +33,7 @@ def success(data: Any, request_id: str, now: int) -> dict[str, Any]:
 
 def success_bytes(data: Encoded, request_id: str, now: int) -> bytes:
     head = f'{{"code":0,"message":"success","time":{now},"request_id":"{request_id}","data":'
-    return head.encode("ascii") + data.json + b"}"
+    return head.encode("ascii") + data.json + b"}" + END
 
 
 def failure(error: TrustooError, request_id: str, now: int) -> dict[str, Any]:

@@ -14,15 +14,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from trustoo_mock import seed_file
 from trustoo_mock.clock import Clock
 from trustoo_mock.config import Config
 from trustoo_mock.delivery import Dispatcher
 from trustoo_mock.domain import seeding
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import TrustooError
 from trustoo_mock.journal import Journal
 from trustoo_mock.randomness import Randomness
-from trustoo_mock.spec import bundled_spec
 from trustoo_mock.store import Store
 
 SNAPSHOT_CACHE_SIZE = 8
@@ -76,11 +75,7 @@ def _file_version(path: Path) -> tuple[Path, int, int]:
 
 @lru_cache(maxsize=SNAPSHOT_CACHE_SIZE)
 def _checked_seed(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
-    try:
-        data: dict[str, Any] = bundled_spec().operations["mock_seed"].parse_body(path.read_bytes())
-    except TrustooError as error:
-        raise ValueError(f"{path}: {error.message}") from None
-    return data
+    return seed_file.read(path)
 
 
 class Fake:

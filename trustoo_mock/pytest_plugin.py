@@ -1,5 +1,5 @@
 """pytest fixtures for code that talks to Trustoo (registered through the ``pytest11`` entry
-point, so ``pip install trustoo-mock`` is all a project needs).
+point, so installing trustoo-mock is all a project needs).
 
 - ``trustoo``: a fresh in-process fake per test (``MockTrustoo``: no socket, nothing shared).
 - ``trustoo_server``: a live fake on a free port for code that opens its own connections,
@@ -12,12 +12,18 @@ Settings come from ini options (``trustoo_seed``, ``trustoo_clock``,
 ``@pytest.mark.trustoo(seed="empty", clock="2026-01-01T00:00:00Z", error_http_status="mirror")``;
 the marker also takes any ``Config`` field (``random_seed=7``, ``webhook_timeout=0.5``).
 
+The live server's and the receiver's ports are free ones unless pinned (the ini options
+``trustoo_server_port`` / ``trustoo_receiver_port``, or the environment variables
+``TRUSTOO_MOCK_SERVER_PORT`` / ``TRUSTOO_MOCK_RECEIVER_PORT``, which win): for an app under test
+configured with a fixed URL.
+
 Only pytest and the standard library load with this module; the fake itself loads when a
 fixture is first used.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import fields
@@ -33,6 +39,8 @@ if TYPE_CHECKING:
     from trustoo_mock.testing import MockTrustoo, Platform, Shop
 
 SETTINGS = frozenset(item.name for item in fields(Config))
+SERVER_PORT = ("trustoo_server_port", "TRUSTOO_MOCK_SERVER_PORT")
+RECEIVER_PORT = ("trustoo_receiver_port", "TRUSTOO_MOCK_RECEIVER_PORT")
 _STARTED = pytest.StashKey[int]()
 
 
@@ -55,6 +63,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "Trustoo) or mirror (the status follows the code: 16 is 401, 5 is 404, ...)",
         default="200",
     )
+    for (option, variable), what in (
+        (SERVER_PORT, "trustoo_server"),
+        (RECEIVER_PORT, "webhook_receiver"),
+    ):
+        parser.addini(
+            option,
+            f"port of {what} on 127.0.0.1 (${variable} wins); empty: a free port. Each "
+            "pytest-xdist worker adds its number (gw1: port + 1)",
+            default="",
+        )
+
+
+def pinned_port(config: pytest.Config, setting: tuple[str, str]) -> int:
+    """The port an ini option or environment variable pins (0: none, any free port)."""
+    option, variable = setting
+    from_environment = os.environ.get(variable, "").strip()
+    raw = from_environment or str(config.getini(option)).strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        where = f"${variable}" if from_environment else option
+        raise pytest.UsageError(f"{where} {raw!r}: use a port number (1-65535), or nothing")
+    # Workers of one pytest-xdist run each need their own port.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    return int(raw) + (int(worker) if worker.isdigit() else 0)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -124,9 +157,12 @@ def settings_for(request: pytest.FixtureRequest) -> Config:
 
 
 class _ServerPool:
-    """One live fake per distinct Config, started on first use and kept for the session."""
+    """One live fake per distinct Config, started on first use and kept for the session.
 
-    def __init__(self) -> None:
+    On a pinned port only one can listen: a test with other settings replaces the server."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
         self._servers: dict[Config, MockTrustoo] = {}
 
     def get(self, config: Config) -> MockTrustoo:
@@ -134,7 +170,12 @@ class _ServerPool:
 
         server = self._servers.get(config)
         if server is None:
-            server = self._servers[config] = MockTrustoo.serve(config)
+            if self._port:
+                self.close()
+            try:
+                server = self._servers[config] = MockTrustoo.serve(config, port=self._port)
+            except OSError as error:
+                raise _port_taken("trustoo_server", SERVER_PORT, self._port, error) from None
         else:
             server.wait_idle()  # the last test's pushes must not land after the reset
             server.reset()
@@ -146,9 +187,18 @@ class _ServerPool:
         self._servers.clear()
 
 
+def _port_taken(what: str, setting: tuple[str, str], port: int, error: OSError) -> OSError:
+    option, variable = setting
+    return OSError(
+        error.errno,
+        f"{what} cannot listen on 127.0.0.1:{port} ({error.strerror}): pin another port "
+        f"(${variable} or the ini option {option}), or none for a free one",
+    )
+
+
 @pytest.fixture(scope="session")
-def _trustoo_server_pool() -> Iterator[_ServerPool]:
-    pool = _ServerPool()
+def _trustoo_server_pool(pytestconfig: pytest.Config) -> Iterator[_ServerPool]:
+    pool = _ServerPool(pinned_port(pytestconfig, SERVER_PORT))
     yield pool
     pool.close()
 
@@ -190,10 +240,15 @@ def trustoo_platform(request: pytest.FixtureRequest) -> Platform:
 
 
 @pytest.fixture
-def webhook_receiver() -> Iterator[WebhookReceiver]:
+def webhook_receiver(pytestconfig: pytest.Config) -> Iterator[WebhookReceiver]:
     """A local endpoint (``webhook_receiver.url``) that records pushes; ``respond`` makes it
     fail (a status) or stall (a delay)."""
     from trustoo_mock.receiver import WebhookReceiver
 
-    with WebhookReceiver() as receiver:
+    port = pinned_port(pytestconfig, RECEIVER_PORT)
+    try:
+        receiver = WebhookReceiver(port=port)
+    except OSError as error:
+        raise _port_taken("webhook_receiver", RECEIVER_PORT, port, error) from None
+    with receiver:
         yield receiver

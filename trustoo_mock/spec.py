@@ -37,7 +37,26 @@ def is_storage_path(path: str) -> bool:
 
 
 class SpecViolation(ValueError):
-    """A value does not match its schema; the message names the field and what is wrong."""
+    """A value does not match its schema; the message names the field and what is wrong.
+
+    ``where`` (a path such as ``shops[0].reviews[1]``; empty for the value itself), ``rule``
+    (the schema keyword that failed), ``schema`` and ``value`` say the same for a reader that
+    words it its own way (``seed --check``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str = "",
+        rule: str = "",
+        schema: Mapping[str, Any] | None = None,
+        value: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.where = where
+        self.rule = rule
+        self.schema: Mapping[str, Any] = schema or {}
+        self.value = value
 
 
 def _compile(schema: Mapping[str, Any], what: str) -> Validator:
@@ -55,7 +74,13 @@ def _compile(schema: Mapping[str, Any], what: str) -> Validator:
                 message = message[len("data.") :]
             elif message.startswith("data "):
                 message = f"{what} {message[len('data ') :]}"
-            raise SpecViolation(message) from None
+            raise SpecViolation(
+                message,
+                where=str(error.name).removeprefix("data").removeprefix("."),
+                rule=str(error.rule),
+                schema=error.definition if isinstance(error.definition, dict) else None,
+                value=error.value,
+            ) from None
 
     return validate
 

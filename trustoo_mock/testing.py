@@ -398,7 +398,7 @@ class MockTrustoo:
 def _require_httpx() -> None:
     """httpx is the optional ``client`` extra; say so instead of a bare import error."""
     if find_spec("httpx") is None:
-        raise ImportError("MockTrustoo clients need httpx: pip install 'trustoo-mock[client]'")
+        raise ImportError("MockTrustoo clients need httpx (the client extra): pip install httpx")
 
 
 def _config(config: Config | None, settings: Mapping[str, Any]) -> Config:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from trustoo_mock.clock import parse_instant
@@ -39,19 +41,34 @@ def load(ctx: Context, data: dict[str, Any]) -> dict[str, int]:
     """Add everything in ``data`` (already schema-valid); returns how many of each were added."""
     counts = dict.fromkeys(("shops", "platforms", "authorizations", *SHOP_COUNTS), 0)
     with ctx.store.transaction():
-        for platform in data.get("platforms", ()):
-            tenants.create_platform(ctx, platform)
+        for index, platform in enumerate(data.get("platforms", ())):
+            with _entry(f"platforms[{index}]"):
+                tenants.create_platform(ctx, platform)
             counts["platforms"] += 1
-        for shop in data.get("shops", ()):
-            created = tenants.create_shop(ctx, shop)
+        for index, shop in enumerate(data.get("shops", ())):
+            with _entry(f"shops[{index}]"):
+                created = tenants.create_shop(ctx, shop)
+                added = _load_shop_content(ctx, created["shop_id"], shop)
             counts["shops"] += 1
-            added = _load_shop_content(ctx, created["shop_id"], shop)
             for name in SHOP_COUNTS:
                 counts[name] += added[name]
-        for authorization in data.get("authorizations", ()):
-            _load_authorization(ctx, authorization)
+        for index, authorization in enumerate(data.get("authorizations", ())):
+            with _entry(f"authorizations[{index}]"):
+                _load_authorization(ctx, authorization)
             counts["authorizations"] += 1
     return counts
+
+
+@contextmanager
+def _entry(where: str) -> Iterator[None]:
+    """An error about one entry of the data names it (``authorizations[1]: ...``), as a
+    schema error names its field."""
+    try:
+        yield
+    except ControlError as error:
+        raise ControlError(error.http_status, f"{where}: {error.message}") from None
+    except TrustooError as error:
+        raise TrustooError(error.code, f"{where}: {error.message}", error.http_status) from None
 
 
 def _load_shop_content(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict[str, int]:
