@@ -12,15 +12,20 @@ Settings come from ini options (``trustoo_seed``, ``trustoo_clock``,
 ``@pytest.mark.trustoo(seed="empty", clock="2026-01-01T00:00:00Z", error_http_status=200)``;
 the marker also takes any ``Config`` field (``random_seed=7``, ``webhook_timeout=0.5``).
 
+Each test's random seed comes from its test id (``seed_for_test``): the same run to run, another
+for every test, so ``trustoo_shop`` is a different shop with different tokens in every test;
+``random_seed=N`` in the marker chooses one.
+
 Only pytest and the standard library load with this module; the fake itself loads when a
 fixture is first used.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,12 +95,17 @@ def _clock(value: Any, started: int) -> dict[str, Any]:
         ) from None
 
 
+def seed_for_test(node_id: str) -> int:
+    """The random seed of the test with this id: the first 8 bytes of its SHA-256."""
+    return int.from_bytes(hashlib.sha256(node_id.encode("utf-8")).digest()[:8], "big")
+
+
 def settings_for(request: pytest.FixtureRequest) -> Config:
     """The Config for this test: ini options, then markers from the farthest to the closest."""
     ini = request.config
     ini_base = ini.inipath.parent if ini.inipath else ini.rootpath
     started = ini.stash[_STARTED]
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {"random_seed": seed_for_test(request.node.nodeid)}
     values.update(_seed(ini.getini("trustoo_seed"), ini_base))
     values.update(_clock(ini.getini("trustoo_clock"), started))
     status = str(ini.getini("trustoo_error_http_status")).strip()
@@ -118,7 +128,8 @@ def settings_for(request: pytest.FixtureRequest) -> Config:
 
 
 class _ServerPool:
-    """One live fake per distinct Config, started on first use and kept for the session."""
+    """One live fake per distinct Config but for the random seed, started on first use and
+    kept for the session; each test resets it to its own seed."""
 
     def __init__(self) -> None:
         self._servers: dict[Config, MockTrustoo] = {}
@@ -126,12 +137,13 @@ class _ServerPool:
     def get(self, config: Config) -> MockTrustoo:
         from trustoo_mock.testing import MockTrustoo
 
-        server = self._servers.get(config)
+        shared = replace(config, random_seed=0)
+        server = self._servers.get(shared)
         if server is None:
-            server = self._servers[config] = MockTrustoo.serve(config)
+            server = self._servers[shared] = MockTrustoo.serve(config)
         else:
             server.wait_idle()  # the last test's pushes must not land after the reset
-            server.reset()
+            server.reset(random_seed=config.random_seed)
         return server
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
 
 DELIVERY_ID_START = 1
@@ -56,7 +57,7 @@ def emit(ctx: Context, shop_id: str, topic: str, record: dict[str, Any]) -> int:
                 "topic": topic,
                 "url": subscription["url"],
                 "body": body,
-                "request_id": ctx.randomness.hex32(),
+                "request_id": issuing.webhook_request_id(ctx),
                 "status": "pending",
                 "created_at": now,
                 "schedule_start": now,
