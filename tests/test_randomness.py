@@ -53,10 +53,11 @@ class RiggedRandomness(Randomness):
 
 
 def test_a_shop_and_a_grant_never_get_an_id_or_token_in_use(trustoo: MockTrustoo) -> None:
+    # Each in-use value first, then a new one: the shop's two tokens, then the grant's.
+    tokens = [DEMO_PUBLIC_TOKEN, NEW_TOKENS[0], DEMO_PRIVATE_TOKEN, NEW_TOKENS[1]]
+    tokens += [DEMO_ACCESS_TOKEN, NEW_TOKENS[2], NEW_TOKENS[0], NEW_TOKENS[3]]
     trustoo.fake.ctx.randomness = RiggedRandomness(
-        tokens=[DEMO_PUBLIC_TOKEN, NEW_TOKENS[0], DEMO_PRIVATE_TOKEN, NEW_TOKENS[1]]
-        + [DEMO_ACCESS_TOKEN, NEW_TOKENS[2], NEW_TOKENS[0], NEW_TOKENS[3]],
-        digits=[DEMO_SHOP_ID, "12345678901"],
+        tokens=tokens, digits=[DEMO_SHOP_ID, "12345678901"]
     )
     shop = trustoo.create_shop()
     assert (shop.shop_id, shop.public_token, shop.private_token) == (
