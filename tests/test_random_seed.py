@@ -48,17 +48,17 @@ def serving(*arguments: str) -> Iterator[tuple[str, int]]:
             process.stdout.close()
 
 
-def _signed_post(base_url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+def _signed_post(http: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
     raw = compact(body)
-    now = int(httpx.get(f"{base_url}/_mock/clock").json()["now"])
+    now = int(http.get("/_mock/clock").json()["now"])
     headers = signed_headers(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN, now, [], raw)
-    answer: dict[str, Any] = httpx.post(f"{base_url}{path}", content=raw, headers=headers).json()
+    answer: dict[str, Any] = http.post(path, content=raw, headers=headers).json()
     assert answer["code"] == 0, answer
     return answer
 
 
-def _created(base_url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = httpx.post(f"{base_url}{path}", json=body)
+def _created(http: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = http.post(path, json=body)
     assert answer.status_code == 201, answer.text
     created: dict[str, Any] = answer.json()
     return created
@@ -67,15 +67,16 @@ def _created(base_url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
 def a_session(base_url: str, receiver: str = DEAD_RECEIVER) -> dict[str, Any]:
     """What a run hands out for the same calls: ids, tokens, an envelope's request id and a
     webhook push's RequestId."""
-    shop = _created(base_url, "/_mock/shops", {})
-    platform = _created(base_url, "/_mock/platforms", {})
-    grant = _created(
-        base_url, f"/_mock/shops/{shop['shop_id']}/authorizations", {"client_id": "demo-platform"}
-    )
-    hook = {"topic": "review/created", "url": receiver}
-    subscribed = _signed_post(base_url, "/api/v1/openapi/create_shop_webhook", hook)
-    _created(base_url, f"/_mock/shops/{DEMO_SHOP_ID}/reviews", {"rating": 5, "author": "Ann"})
-    delivery = httpx.get(f"{base_url}/_mock/webhook_deliveries").json()[-1]
+    with httpx.Client(base_url=base_url) as http:
+        shop = _created(http, "/_mock/shops", {})
+        platform = _created(http, "/_mock/platforms", {})
+        grant = _created(
+            http, f"/_mock/shops/{shop['shop_id']}/authorizations", {"client_id": "demo-platform"}
+        )
+        hook = {"topic": "review/created", "url": receiver}
+        subscribed = _signed_post(http, "/api/v1/openapi/create_shop_webhook", hook)
+        _created(http, f"/_mock/shops/{DEMO_SHOP_ID}/reviews", {"rating": 5, "author": "Ann"})
+        delivery = http.get("/_mock/webhook_deliveries").json()[-1]
     return {
         "ids": {"shop_id": shop["shop_id"], "platform_id": platform["platform_id"]},
         "request_ids": {"envelope": subscribed["request_id"], "push": delivery["request_id"]},
