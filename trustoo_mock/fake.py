@@ -88,9 +88,8 @@ class Fake:
         saved = None if fresh else store.find_one("meta", **RANDOM_STATE)
         self.secure = config.random_seed is None
         self.random_seed = os_seed() if config.random_seed is None else config.random_seed
-        self.generation = (
-            0 if saved is None and fresh else int((saved or {}).get("generation", 0)) + 1
-        )
+        # A data file written before generations were kept counts as generation 0.
+        self.generation = 0 if fresh else int((saved or {}).get("generation", 0)) + 1
         self._instance_secret = (
             bytes.fromhex(saved["instance_secret"]) if saved else self._new_instance_secret()
         )

@@ -137,7 +137,8 @@ class _ServerPool:
     def get(self, config: Config) -> MockTrustoo:
         from trustoo_mock.testing import MockTrustoo
 
-        shared = replace(config, random_seed=0)
+        # Seeded servers differ only by seed: one serves them all, reset to each test's seed.
+        shared = replace(config, random_seed=None if config.random_seed is None else 0)
         server = self._servers.get(shared)
         if server is None:
             server = self._servers[shared] = MockTrustoo.serve(config)

@@ -108,19 +108,19 @@ def oauth_consent(call: Call) -> Response:
         problem = "That is not the control token this fake was started with."
         page = consent_page.sign_in(platform, scopes, fields, action, problem)
         return HTMLResponse(page, HTTPStatus.UNAUTHORIZED)
-    if fields["decision"] == "sign_in":
-        token = call.ctx.config.control_token
-        return HTMLResponse(_consent(call, platform, scopes, fields, token))
-    try:
-        shop = oauth.find_shop(call.ctx, fields.get("shop_id"), None)
-    except TrustooError as error:
-        return HTMLResponse(consent_page.refused(error.message), error.http_status)
     if fields["decision"] == "deny":
         state = str(fields.get("state") or "")
         target = _with_query(
             str(fields["redirect_uri"]), {"error": "access_denied", "state": state}
         )
         return RedirectResponse(target, status_code=302)
+    if fields["decision"] == "sign_in" or not fields.get("shop_id"):
+        token = call.ctx.config.control_token
+        return HTMLResponse(_consent(call, platform, scopes, fields, token))
+    try:
+        shop = oauth.find_shop(call.ctx, fields["shop_id"], None)
+    except TrustooError as error:
+        return HTMLResponse(consent_page.refused(error.message), error.http_status)
     _, redirect_url = _approve(call, fields, platform, scopes, shop["shop_id"])
     return RedirectResponse(redirect_url, status_code=302)
 
