@@ -156,3 +156,14 @@ def test_the_keys_are_kept_with_the_data(tmp_path: Path) -> None:
     headers = {"Authorization": f"Bearer {session['token']}"}
     assert after.request("GET", INFORMATION, headers=headers).json()["code"] == 0
     assert post(after, form(cred, cred["dir"] + "kept.jpg")).status_code == 204
+
+
+def test_a_data_file_from_before_generations_still_moves_on(tmp_path: Path) -> None:
+    data_file = tmp_path / "state.json"
+    with MockTrustoo(empty=True) as fresh:
+        first = fresh.create_shop()  # what the stream's start gives
+    data_file.write_text(json.dumps({"shops": {"1": {"shop_id": "5", "public_token": "p"}}}))
+    with MockTrustoo(empty=True, data_file=data_file) as restarted:
+        again = restarted.create_shop()
+    assert again.shop_id != first.shop_id
+    assert again.public_token != first.public_token
