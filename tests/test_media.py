@@ -28,6 +28,7 @@ from tests.helpers import (
 )
 from tests.live import live_server
 from trustoo_mock import Config, create_app
+from trustoo_mock.domain.media import policy_secret
 from trustoo_mock.signing import parse_query, signed_headers
 
 CREDENTIALS = "/api/v1/openapi/get_image_upload_policy_token"
@@ -36,7 +37,6 @@ CREATE_REVIEW = "/api/v1/openapi/create_review"
 GET_REVIEW = "/api/v1/openapi/get_review"
 WIDGET = "/api/v1/reviews/get_product_reviews"
 BUCKET = "trustoo-mock"
-SECRET = Config().oss_access_key_secret
 ACCESS_ID = Config().oss_access_key_id
 DIR = f"mock/{DEMO_SHOP_ID}/2026/9/8/"  # FROZEN_AT is 2026-09-08T04:05:06Z
 TTL = 900
@@ -58,8 +58,13 @@ def local(client: CheckedClient, url: str) -> str:
     return url.removeprefix(base(client))
 
 
-def sha1_signature(message: str, secret: str = SECRET) -> str:
-    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha1).digest()
+def instance_secret(client: CheckedClient) -> bytes:
+    """The secret this fake signs uploads with (its own, X49)."""
+    return policy_secret(client.app.state.fake.ctx)
+
+
+def sha1_signature(message: str, secret: bytes) -> str:
+    digest = hmac.new(secret, message.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
 
@@ -148,7 +153,7 @@ def test_credentials_have_the_documented_shape_and_a_real_policy(client: Checked
         "expiration": "2026-09-08T04:20:06Z",
         "conditions": [["starts-with", "$key", DIR], ["content-length-range", 1, MAX_IMAGE]],
     }
-    assert cred["signature"] == sha1_signature(cred["policy"])
+    assert cred["signature"] == sha1_signature(cred["policy"], instance_secret(client))
     assert json.loads(base64.b64decode(cred["callback"])) == {
         "callbackUrl": "",
         "callbackBody": "filename=${object}&size=${size}&mimeType=${mimeType}",
@@ -282,7 +287,7 @@ def test_form_field_names_are_case_insensitive(client: CheckedClient) -> None:
 def test_forged_signature_is_refused_and_nothing_is_stored(client: CheckedClient) -> None:
     cred = credentials(client)
     key = cred["dir"] + "forged.jpg"
-    forged = sha1_signature(cred["policy"], secret="not-the-secret")
+    forged = sha1_signature(cred["policy"], b"not-the-secret")
     response = post(client, form(cred, key, Signature=forged))
     assert response.status_code == 403
     error = oss_error(response)
@@ -484,7 +489,8 @@ def test_video_url_is_a_signed_expiring_put(client: CheckedClient) -> None:
     assert len(key.removeprefix(DIR).removesuffix(".mp4")) == 32
     assert data["video_url"] == f"{base(client)}/_storage/{key}"
     query = {name: values[0] for name, values in parse_qs(upload.query).items()}
-    expected = sha1_signature(f"PUT\n\nvideo/mp4\n{data['expire']}\n/{BUCKET}/{key}")
+    message = f"PUT\n\nvideo/mp4\n{data['expire']}\n/{BUCKET}/{key}"
+    expected = sha1_signature(message, instance_secret(client))
     assert query == {"Expires": data["expire"], "OSSAccessKeyId": ACCESS_ID, "Signature": expected}
 
 

@@ -262,3 +262,46 @@ def test_a_pinned_port_that_is_taken_or_wrong_is_named(
         ["*trustoo_server cannot listen on 127.0.0.1:*TRUSTOO_MOCK_SERVER_PORT*"]
     )
     result.stdout.fnmatch_lines(["*$TRUSTOO_MOCK_RECEIVER_PORT 'http': use a port number*"])
+
+
+def test_each_test_meets_its_own_shop_the_same_in_every_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        """
+        import json, os, pathlib, pytest
+
+        def record(name, shop):
+            out = pathlib.Path(os.environ["SHOPS_DIR"]) / name
+            out.write_text(json.dumps([shop.shop_id, shop.public_token, shop.private_token]))
+
+        @pytest.mark.parametrize("run", [1, 2])
+        def test_in_process(trustoo_shop, run):
+            record(f"in-process-{run}", trustoo_shop)
+
+        @pytest.mark.parametrize("run", [1, 2])
+        def test_live(trustoo_server, trustoo_shop, run):
+            record(f"live-{run}", trustoo_shop)
+
+        @pytest.mark.trustoo(random_seed=7)
+        def test_chosen_seed(trustoo_shop):
+            record("seed-7", trustoo_shop)
+
+        @pytest.mark.trustoo(random_seed=7)
+        def test_chosen_seed_again(trustoo_server, trustoo_shop):
+            record("seed-7-live", trustoo_shop)
+        """
+    )
+    runs = []
+    for run in ("first", "second"):
+        shops = pytester.path / run
+        shops.mkdir()
+        monkeypatch.setenv("SHOPS_DIR", str(shops))
+        pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=6)
+        runs.append({path.name: json.loads(path.read_text()) for path in shops.iterdir()})
+    first, second = runs
+    assert first == second  # repeatable run to run
+    by_test = [first[name] for name in ("in-process-1", "in-process-2", "live-1", "live-2")]
+    values = [value for shop in by_test for value in shop]
+    assert len(set(values)) == len(values)  # no id or token shared between tests
+    assert first["seed-7"] == first["seed-7-live"]  # the marker chooses the seed

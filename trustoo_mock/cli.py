@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from trustoo_mock.clock import Clock
@@ -23,6 +23,9 @@ from trustoo_mock.contract import add_arguments as contract_arguments
 from trustoo_mock.contract import main as contract_main
 from trustoo_mock.signing import parse_query, signed_headers
 from trustoo_mock.version import __version__
+
+if TYPE_CHECKING:
+    from trustoo_mock.fake import Fake
 
 DEMO_PUBLIC_TOKEN = "ZGVtby1wdWJsaWMtMDAwMQ=="
 DEMO_PRIVATE_TOKEN = "ZGVtby1wcml2YXRlLTAwMQ=="
@@ -36,7 +39,9 @@ SETTING_HELP = {
     "data_file": "keep the state in this JSON file (written atomically after every change)",
     "seed_file": "start-up data in the fixtures format instead of the demo",
     "empty": "start with no data at all",
-    "random_seed": "seed of every generated id, token and request id",
+    "random_seed": "seed of every generated id, token and request id, for a repeatable run "
+    "(default: a seed from the operating system, printed at start-up, with tokens and secrets "
+    "from its secure source)",
     "frozen_time": "freeze the clock at these Unix seconds",
     "timestamp_window": "seconds a signed request's Timestamp may differ from the clock",
     "error_http_status": (
@@ -55,7 +60,8 @@ SETTING_HELP = {
     "max_stored_uploads": "uploaded objects kept (the oldest go first)",
     "upload_key_prefix": "first part of every upload key",
     "oss_access_key_id": "access key id that signs upload policies",
-    "oss_access_key_secret": "access key secret that signs upload policies",
+    "oss_access_key_secret": "access key secret that signs upload policies (default: a "
+    "secret of this instance, kept with --data)",
     "webhook_timeout": "seconds a webhook push attempt may take in all (connect to last byte)",
     "max_deliveries": "webhook deliveries kept in the log, pending included (finished go first)",
     "dispatch_interval": "seconds between looks for webhook retries due (real clock)",
@@ -72,6 +78,8 @@ UNSET_MEANS = {
     "control_token": "none, /_mock is open",
 }
 SETTING_ALIASES = {"data_file": ("--data",)}
+# `serve` defaults that differ from Config's (Config serves the library: seeded by default).
+SERVE_DEFAULTS: dict[str, Any] = {"random_seed": None}
 METAVARS: dict[type, str] = {Path: "FILE", str: "TEXT"}
 # Settings whose text is not one plain type: how to read it, and its metavar.
 SETTING_PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
@@ -101,7 +109,7 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         help=f"0 picks a free port (default: 8787; env {ENV_PREFIX}PORT)",
     )
     for item in fields(Config):
-        _add_setting(serve, item.name, item.default)
+        _add_setting(serve, item.name, SERVE_DEFAULTS.get(item.name, item.default))
     from_environment, problems = _environment_defaults(environ)
     serve.set_defaults(**from_environment, environment_problems=problems)
 
@@ -255,6 +263,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         return 2
     # The first line names the real port (useful with --port 0); scripts may parse it.
     print(f"trustoo-mock {__version__} serving on {base_url(sock)}", flush=True)
+    print(f"  {seed_line(app.state.fake)}", flush=True)
     for shop in app.state.fake.ctx.store.find("shops")[:5]:
         print(
             f"  shop {shop['shop_id']} ({shop['myshopify_domain']}): "
@@ -283,6 +292,15 @@ def _serve(arguments: argparse.Namespace) -> int:
         sock.close()
         app.state.fake.close()
     return 0
+
+
+def seed_line(fake: Fake) -> str:
+    """How to repeat this run (X48)."""
+    seed = fake.random_seed
+    line = f"random seed {seed} \N{EM DASH} --random-seed {seed} repeats this run"
+    if fake.secure:
+        line += " (tokens and secrets aside: they come from the operating system)"
+    return line
 
 
 def _seed(arguments: argparse.Namespace) -> int:

@@ -47,13 +47,19 @@ class Config:
     The ``upload_*``, ``max_*_bytes``, ``max_stored_*`` and ``oss_*`` settings shape the
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
     of one image and one video, how much is kept (the oldest objects go first), the key prefix
-    and the access key that signs uploads.
+    and the access key that signs uploads (``oss_access_key_secret`` None: a secret of this
+    instance, kept with ``data_file``).
+
+    ``random_seed`` seeds every generated id, token and request id (repeatable runs); None
+    draws a seed from the operating system and tokens and secrets from its secure source
+    (``trustoo-mock serve`` without ``--random-seed``). ``MockTrustoo()`` and the pytest
+    fixtures are seeded.
     """
 
     data_file: Path | None = None
     seed_file: Path | None = None
     empty: bool = False
-    random_seed: int = 0
+    random_seed: int | None = 0
     frozen_time: float | None = None
     timestamp_window: int = 900
     error_http_status: ErrorHttpStatus = 200
@@ -69,7 +75,7 @@ class Config:
     max_stored_uploads: int = 1000
     upload_key_prefix: str = "mock"
     oss_access_key_id: str = "LTAI5tTrustooMockUpload1"
-    oss_access_key_secret: str = "trustoo-mock-oss-secret-0001"
+    oss_access_key_secret: str | None = None
     webhook_timeout: float = 10.0
     max_deliveries: int = 1000
     dispatch_interval: float = 1.0

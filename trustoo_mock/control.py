@@ -28,7 +28,9 @@ def reset(call: Call) -> ControlResult:
     body = call.fields
     shop_id = body.get("shop_id")
     call.fake.reset(
-        empty=bool(body.get("empty")), shop_id=None if shop_id is None else id_text(shop_id)
+        empty=bool(body.get("empty")),
+        shop_id=None if shop_id is None else id_text(shop_id),
+        random_seed=body.get("random_seed"),
     )
     return 200, {"status": "ok"}
 

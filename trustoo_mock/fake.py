@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -21,15 +20,21 @@ from trustoo_mock.delivery import Dispatcher
 from trustoo_mock.domain import seeding
 from trustoo_mock.domain.context import Context
 from trustoo_mock.journal import Journal
-from trustoo_mock.randomness import Randomness
+from trustoo_mock.randomness import (
+    Randomness,
+    fresh_instance_secret,
+    os_seed,
+    seeded_instance_secret,
+)
 from trustoo_mock.store import Store
 
 SNAPSHOT_CACHE_SIZE = 8
 # A larger seed is loaded again each time rather than kept twice in memory.
 SNAPSHOT_MAX_DOCUMENTS = 50_000
 # Seeded states by everything the state depends on (see Fake._load_seed): the tables, shared
-# read-only by every store that starts from them, and the random source, pickled.
-_snapshots: OrderedDict[Hashable, tuple[dict[str, dict[str, Any]], bytes]] = OrderedDict()
+# read-only by every store that starts from them, and where the random streams stood after
+# loading (None when loading drew nothing from them).
+_snapshots: OrderedDict[Hashable, tuple[dict[str, dict[str, Any]], Any]] = OrderedDict()
 _snapshots_lock = threading.Lock()
 # How often a wait for quiet looks again (requests and pushes end on the same event loop).
 IDLE_POLL_SECONDS = 0.005
@@ -46,6 +51,10 @@ class Activity:
     @property
     def busy(self) -> int:
         return self.requests - self.waiting
+
+
+# The meta document that keeps the random source's generation and the instance secret (X48).
+RANDOM_STATE = {"instance": "random"}
 
 
 @cache
@@ -79,21 +88,53 @@ def _checked_seed(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
 
 
 class Fake:
+    """``random_seed`` is the run's seed: ``config.random_seed``, or one drawn from the
+    operating system when that is None (then tokens and secrets come from its secure source).
+    ``generation`` counts the starts of a ``--data`` file: each start draws from new streams,
+    so nothing issued before a restart is issued again (X48)."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self._seed_version, self.seed = self._startup_seed(config)
+        store = Store(config.data_file)
+        fresh = store.is_empty
+        saved = None if fresh else store.find_one("meta", **RANDOM_STATE)
+        self.secure = config.random_seed is None
+        self.random_seed = os_seed() if config.random_seed is None else config.random_seed
+        # A data file written before generations were kept counts as generation 0.
+        self.generation = 0 if fresh else int((saved or {}).get("generation", 0)) + 1
+        self._instance_secret = (
+            bytes.fromhex(saved["instance_secret"]) if saved else self._new_instance_secret()
+        )
         self.ctx = Context(
-            store=Store(config.data_file),
+            store=store,
             clock=Clock(config.frozen_time),
-            randomness=Randomness(config.random_seed),
+            randomness=self._new_randomness(),
             config=config,
         )
         self.dispatcher = Dispatcher(self.ctx)
         self.journal = Journal(config.journal_size)
         self.activity = Activity()
-        if self.ctx.store.is_empty and self.seed is not None:
-            with self.ctx.store.batch():  # one write of the data file
+        with self.ctx.store.batch():  # one write of the data file
+            if fresh and self.seed is not None:
                 self._load_seed(self.seed)
+            self._save_random_state()
+
+    def _new_instance_secret(self) -> bytes:
+        return fresh_instance_secret() if self.secure else seeded_instance_secret(self.random_seed)
+
+    def _new_randomness(self) -> Randomness:
+        return Randomness(
+            self.random_seed,
+            self.generation,
+            secure=self.secure,
+            instance_secret=self._instance_secret,
+        )
+
+    def _save_random_state(self) -> None:
+        state = {"generation": self.generation, "instance_secret": self._instance_secret.hex()}
+        if not self.ctx.store.update("meta", RANDOM_STATE, state):
+            self.ctx.store.insert("meta", {**RANDOM_STATE, **state})
 
     @staticmethod
     def _startup_seed(config: Config) -> tuple[Hashable, dict[str, Any] | None]:
@@ -105,47 +146,66 @@ class Fake:
             return version, _checked_seed(*version)
         return "demo", bundled_demo()
 
-    def reset(self, *, empty: bool = False, shop_id: str | None = None) -> None:
+    def reset(
+        self, *, empty: bool = False, shop_id: str | None = None, random_seed: int | None = None
+    ) -> None:
+        """Back to the start-up state: the seed (or nothing), the clock and the random source
+        as this run started it; ``random_seed`` restarts the random source from that seed
+        instead, as a start with ``--random-seed`` would (the instance keys included)."""
         if shop_id is not None:
             seeding.reset_shop(self.ctx, shop_id, self.seed)
             return
+        if random_seed is not None:
+            self.config = self.ctx.config = replace(self.config, random_seed=random_seed)
+            self.random_seed, self.secure = random_seed, False
+            self._instance_secret = seeded_instance_secret(random_seed)
         self.ctx.clock.reset()
         self.journal.clear()
-        self.ctx.randomness = Randomness(self.config.random_seed)
+        self.ctx.randomness = self._new_randomness()
         with self.ctx.store.batch():
             self.ctx.store.clear()
             if not empty and self.seed is not None:
                 self._load_seed(self.seed)
+            self._save_random_state()
 
     def _load_seed(self, seed: dict[str, Any]) -> None:
         """Load the start-up seed into the empty store, from a snapshot when one fits.
 
         Loading thousands of documents takes far longer than a test should wait for a fresh
-        fake. What loading produces depends only on the seed, the config, a fresh random
-        source and the clock's current second (seeding stamps times with ``now_int``), so the
-        loaded tables are kept under exactly that key and every store that starts from them,
-        this one included, shares them copy on write (a store copies a table when it first
-        writes it, so the kept tables are never written). Keep seeding that way, or leave it
-        out of this cache. A seed of more than SNAPSHOT_MAX_DOCUMENTS is not
-        kept: a copy would double the memory of a server loaded for a load test.
+        fake. What loading produces depends only on the seed, the config, the random source
+        as it starts and the clock's current second (seeding stamps times with ``now_int``);
+        a seed that gives every id and token (the demo does) draws nothing from the random
+        source, and its state is kept for every random seed. The loaded tables are kept under
+        exactly that key and every store that starts from them, this one included, shares
+        them copy on write (a store copies a table when it first writes it, so the kept
+        tables are never written). Keep seeding that way, or leave it out of this cache. A
+        seed of more than SNAPSHOT_MAX_DOCUMENTS is not kept: a copy would double the memory
+        of a server loaded for a load test.
         """
-        key = (self._seed_version, replace(self.config, data_file=None), self.ctx.clock.now_int())
+        config = replace(self.config, data_file=None, random_seed=None)
+        any_seed = (self._seed_version, config, self.ctx.clock.now_int())
+        this_seed = (*any_seed, self.random_seed, self.generation, self.secure)
         with _snapshots_lock:
-            snapshot = _snapshots.get(key)
+            snapshot = _snapshots.get(any_seed) or _snapshots.get(this_seed)
         if snapshot is None:
+            randomness = self.ctx.randomness
+            draws_before = randomness.draws
             seeding.load(self.ctx, seed)
             loaded = self.ctx.store.tables()
             if sum(map(len, loaded.values())) > SNAPSHOT_MAX_DOCUMENTS:
                 return
             self.ctx.store.replace(loaded, shared=True)
+            drew = randomness.draws != draws_before
             with _snapshots_lock:
-                _snapshots[key] = (loaded, pickle.dumps(self.ctx.randomness))
+                key = this_seed if drew else any_seed
+                _snapshots[key] = (loaded, randomness.streams() if drew else None)
                 while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
                     _snapshots.popitem(last=False)
             return
-        tables, randomness = snapshot
+        tables, streams = snapshot
         self.ctx.store.replace(tables, shared=True)
-        self.ctx.randomness = pickle.loads(randomness)
+        if streams is not None:
+            self.ctx.randomness.resume(streams)
 
     async def wait_idle(self) -> None:
         """Until no other request is in progress and every push due now has been made."""

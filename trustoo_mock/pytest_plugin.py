@@ -16,6 +16,9 @@ The live server's and the receiver's ports are free ones unless pinned (the ini 
 ``trustoo_server_port`` / ``trustoo_receiver_port``, or the environment variables
 ``TRUSTOO_MOCK_SERVER_PORT`` / ``TRUSTOO_MOCK_RECEIVER_PORT``, which win): for an app under test
 configured with a fixed URL.
+Each test's random seed comes from its test id (``seed_for_test``): the same run to run, another
+for every test, so ``trustoo_shop`` is a different shop with different tokens in every test;
+``random_seed=N`` in the marker chooses one.
 
 Only pytest and the standard library load with this module; the fake itself loads when a
 fixture is first used.
@@ -23,10 +26,11 @@ fixture is first used.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,12 +128,17 @@ def _clock(value: Any, started: int) -> dict[str, Any]:
         ) from None
 
 
+def seed_for_test(node_id: str) -> int:
+    """The random seed of the test with this id: the first 8 bytes of its SHA-256."""
+    return int.from_bytes(hashlib.sha256(node_id.encode("utf-8")).digest()[:8], "big")
+
+
 def settings_for(request: pytest.FixtureRequest) -> Config:
     """The Config for this test: ini options, then markers from the farthest to the closest."""
     ini = request.config
     ini_base = ini.inipath.parent if ini.inipath else ini.rootpath
     started = ini.stash[_STARTED]
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {"random_seed": seed_for_test(request.node.nodeid)}
     values.update(_seed(ini.getini("trustoo_seed"), ini_base))
     values.update(_clock(ini.getini("trustoo_clock"), started))
     try:
@@ -157,7 +166,8 @@ def settings_for(request: pytest.FixtureRequest) -> Config:
 
 
 class _ServerPool:
-    """One live fake per distinct Config, started on first use and kept for the session.
+    """One live fake per distinct Config but for the random seed, started on first use and
+    kept for the session; each test resets it to its own seed.
 
     On a pinned port only one can listen: a test with other settings replaces the server."""
 
@@ -168,17 +178,19 @@ class _ServerPool:
     def get(self, config: Config) -> MockTrustoo:
         from trustoo_mock.testing import MockTrustoo
 
-        server = self._servers.get(config)
+        # Seeded servers differ only by seed: one serves them all, reset to each test's seed.
+        shared = replace(config, random_seed=None if config.random_seed is None else 0)
+        server = self._servers.get(shared)
         if server is None:
             if self._port:
                 self.close()
             try:
-                server = self._servers[config] = MockTrustoo.serve(config, port=self._port)
+                server = self._servers[shared] = MockTrustoo.serve(config, port=self._port)
             except OSError as error:
                 raise _port_taken("trustoo_server", SERVER_PORT, self._port, error) from None
         else:
             server.wait_idle()  # the last test's pushes must not land after the reset
-            server.reset()
+            server.reset(random_seed=config.random_seed)
         return server
 
     def close(self) -> None:

@@ -267,9 +267,13 @@ class MockTrustoo:
             raise MockTrustooError(answer.status, str(message or answer.body[:200]))
         return data
 
-    def reset(self, *, empty: bool = False) -> None:
-        """Back to the start: the seed (or nothing), the clock and the random source."""
-        self.control("POST", "/_mock/reset", {"empty": empty})
+    def reset(self, *, empty: bool = False, random_seed: int | None = None) -> None:
+        """Back to the start: the seed (or nothing), the clock and the random source
+        (restarted from ``random_seed`` when given)."""
+        body: dict[str, Any] = {"empty": empty}
+        if random_seed is not None:
+            body["random_seed"] = random_seed
+        self.control("POST", "/_mock/reset", body)
 
     def seed(self, data: Mapping[str, Any] | Path) -> dict[str, int]:
         """Add data in the fixtures format (a mapping, or a JSON file); returns the counts."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
@@ -62,29 +64,63 @@ def oauth_authorize(call: Call) -> Any:
             return HTMLResponse(consent_page.refused(error.message), error.mirrored_status)
         raise
     if call.principal is None:
-        shops = sorted(call.ctx.store.find("shops"), key=lambda shop: shop["created_at"])
         action = call.base_url + AUTHORIZE_PATH
-        return HTMLResponse(consent_page.consent(platform, shops, scopes, call.query, action))
+        if call.ctx.config.control_token:
+            page = consent_page.sign_in(platform, scopes, call.query, action)
+            return HTMLResponse(page, HTTPStatus.UNAUTHORIZED)
+        return HTMLResponse(_consent(call, platform, scopes, call.query, None))
     code, redirect_url = _approve(call, call.query, platform, scopes, call.principal.shop_id)
     if _wants(call, "application/json"):
         return {"code": code, "redirect_url": redirect_url, "state": call.query.get("state", "")}
     return RedirectResponse(redirect_url, status_code=302)
 
 
+def _consent(
+    call: Call,
+    platform: dict[str, Any],
+    scopes: list[str],
+    query: dict[str, Any],
+    control_token: str | None,
+) -> str:
+    shops = sorted(call.ctx.store.find("shops"), key=lambda shop: shop["created_at"])
+    action = call.base_url + AUTHORIZE_PATH
+    return consent_page.consent(platform, shops, scopes, query, action, control_token)
+
+
+def _signed_in(call: Call, fields: dict[str, Any]) -> bool:
+    """Whether the form carries the control token, when the fake has one (X50)."""
+    expected = call.ctx.config.control_token
+    if not expected:
+        return True
+    given = str(fields.get("control_token") or "")
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
 def oauth_consent(call: Call) -> Response:
-    """The consent page's form: the merchant approved or denied."""
+    """The consent page's forms: the merchant signed in, approved or denied."""
     fields = call.fields
     try:
         platform, scopes = _checked_request(call, fields)
-        shop = oauth.find_shop(call.ctx, fields["shop_id"], None)
     except TrustooError as error:
         return HTMLResponse(consent_page.refused(error.message), error.mirrored_status)
+    if not _signed_in(call, fields):
+        action = call.base_url + AUTHORIZE_PATH
+        problem = "That is not the control token this fake was started with."
+        page = consent_page.sign_in(platform, scopes, fields, action, problem)
+        return HTMLResponse(page, HTTPStatus.UNAUTHORIZED)
     if fields["decision"] == "deny":
         state = str(fields.get("state") or "")
         target = _with_query(
             str(fields["redirect_uri"]), {"error": "access_denied", "state": state}
         )
         return RedirectResponse(target, status_code=302)
+    if fields["decision"] == "sign_in" or not fields.get("shop_id"):
+        token = call.ctx.config.control_token
+        return HTMLResponse(_consent(call, platform, scopes, fields, token))
+    try:
+        shop = oauth.find_shop(call.ctx, fields["shop_id"], None)
+    except TrustooError as error:
+        return HTMLResponse(consent_page.refused(error.message), error.mirrored_status)
     _, redirect_url = _approve(call, fields, platform, scopes, shop["shop_id"])
     return RedirectResponse(redirect_url, status_code=302)
 

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from trustoo_mock.clock import rfc3339
+from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
 
 DELIVERY_ID_START = 1
@@ -114,7 +115,7 @@ def queue(
             "topic": topic,
             "url": url,
             "body": body,
-            "request_id": ctx.randomness.hex32(),
+            "request_id": issuing.webhook_request_id(ctx),
             "status": "pending",
             "created_at": now,
             "schedule_start": now,

@@ -78,8 +78,17 @@ def _md5(data: bytes) -> Any:
     return hashlib.md5(data, usedforsecurity=False)
 
 
+def policy_secret(ctx: Context) -> bytes:
+    """The access key secret that signs upload policies and URLs: the configured one, else
+    this instance's own (X49), so no one outside the fake can forge a policy."""
+    configured = ctx.config.oss_access_key_secret
+    if configured is not None:
+        return configured.encode("utf-8")
+    return ctx.randomness.signing_key("upload policies")
+
+
 def _signature(ctx: Context, message: str) -> str:
-    secret = ctx.config.oss_access_key_secret.encode("utf-8")
+    secret = policy_secret(ctx)
     digest = hmac.new(secret, message.encode("utf-8"), hashlib.sha1).digest()
     return base64.b64encode(digest).decode("ascii")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustoo_mock.clock import rfc3339
-from trustoo_mock.domain import events, tenants
+from trustoo_mock.domain import events, issuing, tenants
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import ControlError, trustoo_error
 from trustoo_mock.ids import id_text
@@ -37,8 +37,8 @@ def issue_grant(
         "shop_id": shop_id,
         "platform_id": platform_id,
         "scopes": scopes,
-        "access_token": access_token or ctx.randomness.token(),
-        "refresh_token": refresh_token or ctx.randomness.token(),
+        "access_token": access_token or issuing.token(ctx),
+        "refresh_token": refresh_token or issuing.token(ctx),
         "access_expires_at": now + ctx.config.access_token_ttl,
         "refresh_expires_at": now + ctx.config.refresh_token_ttl,
         "revoked": False,
@@ -142,7 +142,7 @@ def check_redirect_uri(platform: dict[str, Any], redirect_uri: str) -> None:
 def issue_code(
     ctx: Context, platform: dict[str, Any], shop_id: str, redirect_uri: str, scopes: list[str]
 ) -> str:
-    code = ctx.randomness.token()
+    code = issuing.token(ctx)
     ctx.store.insert(
         "codes",
         {

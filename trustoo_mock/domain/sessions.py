@@ -24,7 +24,8 @@ def _unb64(text: str) -> bytes:
 
 
 def _key(ctx: Context) -> bytes:
-    return f"trustoo-mock merchant sessions, seed {ctx.config.random_seed}".encode()
+    """This instance's own key (D11, X49): no one outside the fake can sign a session."""
+    return ctx.randomness.signing_key("merchant sessions")
 
 
 def _signature(ctx: Context, signing_input: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import ControlError
 from trustoo_mock.ids import id_text
@@ -32,13 +33,13 @@ def present_platform(platform: dict[str, Any]) -> dict[str, Any]:
 
 def create_shop(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
     given = fields.get("shop_id")
-    shop_id = id_text(given) if given is not None else ctx.randomness.digits(11)
+    shop_id = id_text(given) if given is not None else issuing.shop_id(ctx)
     shop = {
         "shop_id": shop_id,
         "myshopify_domain": fields.get("myshopify_domain") or f"shop-{shop_id}.myshopify.com",
         "name": fields.get("name") or f"Shop {shop_id}",
-        "public_token": fields.get("public_token") or ctx.randomness.token(),
-        "private_token": fields.get("private_token") or ctx.randomness.token(),
+        "public_token": fields.get("public_token") or issuing.token(ctx),
+        "private_token": fields.get("private_token") or issuing.token(ctx),
         "created_at": ctx.clock.now_int(),
     }
     for unique in ("shop_id", "myshopify_domain", "public_token"):
@@ -55,13 +56,13 @@ def get_shop(ctx: Context, shop_id: str) -> dict[str, Any]:
 
 
 def create_platform(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
-    platform_id = ctx.store.next_id("platform", 1)
+    platform_id = issuing.platform_id(ctx)
     scopes = parse_scopes(fields.get("scopes"), default=KNOWN_SCOPES)
     platform = {
         "platform_id": platform_id,
         "name": fields.get("name") or f"Platform {platform_id}",
-        "client_id": fields.get("client_id") or f"platform-{platform_id}",
-        "client_secret": fields.get("client_secret") or ctx.randomness.token(),
+        "client_id": fields.get("client_id") or issuing.client_id(ctx, platform_id),
+        "client_secret": fields.get("client_secret") or issuing.token(ctx),
         "redirect_uris": list(fields.get("redirect_uris") or ["http://127.0.0.1/oauth/callback"]),
         "scopes": scopes,
         "skip_shop_oauth": bool(fields.get("skip_shop_oauth", False)),
