@@ -14,6 +14,7 @@ from tests.live import live_server
 from trustoo_mock import Config, MockTrustoo
 from trustoo_mock.cli import main
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
+from trustoo_mock.spec import bundled_spec
 from trustoo_mock.testing import Shop
 
 API = "/api/v1/openapi/"
@@ -141,3 +142,18 @@ def test_a_bad_mode_stops_the_cli_with_a_message(
     assert (
         "TRUSTOO_MOCK_ERROR_HTTP_STATUS: error_http_status 'sometimes'" in capsys.readouterr().err
     )
+
+
+def test_every_trustoo_operation_documents_errors_in_http_200() -> None:
+    """What the default sends must be in the spec: each 200 takes the error envelope."""
+    refusal = {"code": 16, "message": "authentication failed", "time": 1, "request_id": "0" * 32}
+    checked = []
+    for operation in bundled_spec().implemented():
+        answers = operation.raw["responses"].get("200", {}).get("content", {})
+        if not operation.path.startswith(API) or "application/json" not in answers:
+            continue
+        validator = operation.response_validator(200)
+        assert validator is not None, operation.operation_id
+        validator(refusal)
+        checked.append(operation.operation_id)
+    assert len(checked) > 20

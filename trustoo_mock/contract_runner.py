@@ -264,8 +264,18 @@ def copy_case(api_operation: ApiOperation, case: AnyCase | None) -> AnyCase:
 # --- checks -------------------------------------------------------------------------------
 
 
+class CheckFailure(Failure):
+    """What one of the runner's own checks found. schemathesis keeps one plain ``Failure``
+    per operation and response; each title here is a finding of its own (a wrong status and
+    a wrong code on the same answer are two)."""
+
+    @property
+    def _unique_key(self) -> str:
+        return self.title
+
+
 def _failure(case: AnyCase, title: str, message: str) -> Failure:
-    return Failure(operation=case.operation.label, title=title, message=message)
+    return CheckFailure(operation=case.operation.label, title=title, message=message)
 
 
 def _json(response: Response) -> Any:
