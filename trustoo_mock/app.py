@@ -429,10 +429,24 @@ class HostCheckMiddleware:
     A request handed over in process (no socket, so no browser) may name any host: a client
     may keep the real API's URL and only swap its transport."""
 
+    # Decisions kept by (Host, server address): a client sends the same few, and parsing an
+    # address costs more than the rest of the check. Bounded against a flood of new names.
+    DECISIONS_KEPT = 256
+
     def __init__(self, app: ASGIApp, fake: Fake) -> None:
         self.app = app
         self.checked = not fake.config.control_token
         self.allowed = parse_allowed_hosts(fake.config.allowed_hosts)
+        self._decisions: dict[tuple[bytes, str | None], bool] = {}
+
+    def _allowed(self, host: bytes, server_name: str | None) -> bool:
+        decision = self._decisions.get((host, server_name))
+        if decision is None:
+            decision = host_allowed(host.decode("latin-1"), server_name, self.allowed)
+            if len(self._decisions) >= self.DECISIONS_KEPT:
+                self._decisions.clear()
+            self._decisions[(host, server_name)] = decision
+        return decision
 
     def _refused_host(self, scope: Scope) -> str | None:
         server = scope.get("server")
@@ -440,9 +454,8 @@ class HostCheckMiddleware:
         if server_name == IN_PROCESS_HOST:
             return None
         for name, value in scope["headers"]:
-            host = str(value.decode("latin-1")) if name == b"host" else None
-            if host is not None and not host_allowed(host, server_name, self.allowed):
-                return host
+            if name == b"host" and not self._allowed(value, server_name):
+                return str(value.decode("latin-1"))
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
