@@ -98,6 +98,7 @@ def grant_directly(ctx: Context, shop_id: str, client_id: str, scopes: Any) -> d
 def find_platform(ctx: Context, client_id: str) -> dict[str, Any]:
     platform = ctx.store.find_one("platforms", client_id=client_id)
     if platform is None:
+        _refuse_secret_as_client_id(ctx, client_id)
         raise trustoo_error("unknown_client", client_id=client_id)
     return platform
 
@@ -105,9 +106,18 @@ def find_platform(ctx: Context, client_id: str) -> dict[str, Any]:
 def authenticate_client(ctx: Context, client_id: str, client_secret: str) -> dict[str, Any]:
     """The platform by its credentials; any mismatch is code 16 (the token endpoint's rule)."""
     platform = ctx.store.find_one("platforms", client_id=client_id)
+    if platform is None:
+        _refuse_secret_as_client_id(ctx, client_id)
     if platform is None or platform["client_secret"] != client_secret:
         raise trustoo_error("bad_client_credentials", client_id=client_id)
     return platform
+
+
+def _refuse_secret_as_client_id(ctx: Context, client_id: str) -> None:
+    """A refusal would repeat the client_id: when it is a secret, say so instead (code 16)."""
+    kind = tenants.secret_kind(ctx, client_id)
+    if kind is not None:
+        raise trustoo_error("client_credentials_swapped", kind=kind)
 
 
 def requested_scopes(platform: dict[str, Any], scope: str | None) -> list[str]:

@@ -47,6 +47,23 @@ def create_shop(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
     return ctx.store.insert("shops", shop)
 
 
+def secret_kind(ctx: Context, value: str) -> str | None:
+    """What secret ``value`` is, when it is one this fake issued: a refusal that would show
+    the value names its kind instead, since client programs log whole answers."""
+    if not value:
+        return None
+    kinds = (
+        ("shops", "private_token", "a shop's private token"),
+        ("platforms", "client_secret", "a platform's client secret"),
+        ("grants", "access_token", "an access token"),
+        ("grants", "refresh_token", "a refresh token"),
+    )
+    for table, field, kind in kinds:
+        if ctx.store.count(table, **{field: value}):
+            return kind
+    return None
+
+
 def get_shop(ctx: Context, shop_id: str) -> dict[str, Any]:
     shop = ctx.store.find_one("shops", shop_id=id_text(shop_id))
     if shop is None:
