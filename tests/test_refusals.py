@@ -125,3 +125,48 @@ def test_a_client_secret_as_client_id_in_the_query_is_not_echoed(client: Checked
 def test_an_unknown_public_token_is_still_named(client: CheckedClient) -> None:
     stranger = "c3RyYW5nZXItdG9rZW4xMg=="
     assert stranger in _refusal(_get_reviews(client, _good_sign(), public=stranger))
+
+
+# -- item 7: a near miss of a path names the operation it most likely meant --------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "meant"),
+    [
+        ("GET", "/api/v1/open_api/get_reviews", "GET /api/v1/openapi/get_reviews (get_reviews)"),
+        ("GET", "/api/v1/openapi/get_review_list", "GET /api/v1/openapi/get_reviews (get_reviews)"),
+        ("GET", "/api/v1/openapi/get_reviws", "GET /api/v1/openapi/get_reviews (get_reviews)"),
+        ("GET", "/api/v1/open_api/orders", "GET /api/v1/openapi/get_orders (get_orders)"),
+        (
+            "POST",
+            "/api/v1/open_api/create_shop_webhook",
+            "POST /api/v1/openapi/create_shop_webhook (create_shop_webhook)",
+        ),
+        ("POST", "/api/v1/openapi/oauth/tokens", "POST /api/v1/openapi/oauth/token (oauth_token)"),
+        ("GET", "/api/v2/openapi/get_rating", "GET /api/v1/openapi/get_rating (get_rating)"),
+    ],
+    ids=["retired-prefix", "doc-title", "typo", "retired-name", "retired-post", "plural", "v2"],
+)
+def test_a_near_miss_suggests_the_operation(
+    client: CheckedClient, method: str, path: str, meant: str
+) -> None:
+    message = _refusal(client.request(method, path), code=5)
+    assert message.startswith(f"no operation at {method} {path}; did you mean {meant}?")
+
+
+def test_the_retired_prefix_is_named(client: CheckedClient) -> None:
+    message = _refusal(client.request("GET", "/api/v1/open_api/get_reviews"), code=5)
+    assert "/api/v1/open_api/ is the retired prefix; the current one is /api/v1/openapi/" in message
+
+
+@pytest.mark.parametrize("path", ["/", "/favicon.ico", "/api/v1/openapi/frobnicate"])
+def test_nothing_close_suggests_nothing(client: CheckedClient, path: str) -> None:
+    message = _refusal(client.request("GET", path), code=5)
+    assert message == f"no operation at GET {path}"
+
+
+def test_a_near_miss_on_the_control_plane_suggests_a_control_operation(
+    client: CheckedClient,
+) -> None:
+    response = client.request("GET", "/_mock/healthz")
+    assert "did you mean GET /_mock/health (mock_health)?" in response.json()["error"]

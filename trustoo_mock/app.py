@@ -48,7 +48,14 @@ from trustoo_mock.fake import Fake
 from trustoo_mock.journal import JournalMiddleware
 from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
-from trustoo_mock.spec import Operation, Spec, bundled_spec, is_storage_path
+from trustoo_mock.spec import (
+    CURRENT_PREFIX,
+    RETIRED_PREFIX,
+    Operation,
+    Spec,
+    bundled_spec,
+    is_storage_path,
+)
 
 logger = logging.getLogger("trustoo_mock")
 
@@ -266,7 +273,20 @@ def _control_error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _http_exception_handler(responder: Responder) -> Callable[[Request, Exception], Response]:
+def _near_miss_hint(spec: Spec, path: str) -> str:
+    """ "; did you mean …?" naming the operation a near miss of ``path`` most likely meant."""
+    nearest = spec.nearest(path)
+    if nearest is None:
+        return ""
+    hint = f"; did you mean {nearest.method} {nearest.path} ({nearest.operation_id})?"
+    if path.lower().startswith(RETIRED_PREFIX):
+        hint += f" {RETIRED_PREFIX} is the retired prefix; the current one is {CURRENT_PREFIX}"
+    return hint
+
+
+def _http_exception_handler(
+    responder: Responder, spec: Spec
+) -> Callable[[Request, Exception], Response]:
     def handle(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
@@ -285,6 +305,8 @@ def _http_exception_handler(responder: Responder) -> Callable[[Request, Exceptio
             return storage.error_response(responder.fake.ctx, failure, headers)
         if path.startswith("/_mock"):
             message = f"no control operation at {request.method} {path}"
+            if status != 405:
+                message += _near_miss_hint(spec, path)
             return JSONResponse({"error": message}, status_code=status, headers=headers)
         if status == 405:
             error = trustoo_error(
@@ -295,7 +317,8 @@ def _http_exception_handler(responder: Responder) -> Callable[[Request, Exceptio
                 allowed=headers.get("Allow", ""),
             )
         else:
-            error = trustoo_error("no_such_path", method=request.method, path=path)
+            hint = _near_miss_hint(spec, path)
+            error = trustoo_error("no_such_path", method=request.method, path=path, hint=hint)
         return responder.error(error, headers)
 
     return handle
@@ -349,7 +372,7 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={HTTPException: _http_exception_handler(responder)},
+        exception_handlers={HTTPException: _http_exception_handler(responder, spec)},
         lifespan=_lifespan(fake),
         middleware=[Middleware(JournalMiddleware, fake=fake, spec=spec)],
     )

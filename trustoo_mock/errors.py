@@ -38,7 +38,7 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
     "invalid_body": (Code.INVALID_ARGUMENT, "invalid request body: {detail}"),
     "invalid_query": (Code.INVALID_ARGUMENT, "invalid query parameter {name}: {detail}"),
     "invalid_argument": (Code.INVALID_ARGUMENT, "{detail}"),
-    "no_such_path": (Code.NOT_FOUND, "no operation at {method} {path}"),
+    "no_such_path": (Code.NOT_FOUND, "no operation at {method} {path}{hint}"),
     "method_not_allowed": (
         Code.INVALID_ARGUMENT,
         "{method} is not allowed on {path}; allowed: {allowed}",
