@@ -221,13 +221,18 @@ def _storage_endpoint(
     return endpoint
 
 
+# Readiness probes carry no token: the health check stays open when the control plane is guarded.
+OPEN_CONTROL_OPERATIONS = frozenset({"mock_health"})
+
+
 def _control_endpoint(
     fake: Fake, operation: Operation, handler: control.ControlHandler
 ) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         try:
             token = fake.config.control_token
-            if token and request.headers.get("authorization", "") != f"Bearer {token}":
+            guarded = operation.operation_id not in OPEN_CONTROL_OPERATIONS
+            if token and guarded and request.headers.get("authorization", "") != f"Bearer {token}":
                 raise ControlError(401, "the control plane needs Authorization: Bearer <token>")
             body = await _read_body(request, fake.config.max_body_bytes)
             pairs = parse_query(request.scope.get("query_string", b""))

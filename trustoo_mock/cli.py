@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import os
+import secrets
 import shlex
 import signal
 import sys
 import typing
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,7 +43,8 @@ SETTING_HELP = {
     "timestamp_window": "seconds a signed request's Timestamp may differ from the clock",
     "error_http_status": "send this HTTP status for every error (the code stays in the body)",
     "max_body_bytes": "largest request body accepted",
-    "control_token": "require Authorization: Bearer <token> on /_mock",
+    "control_token": "require Authorization: Bearer <token> on /_mock (except /_mock/health); "
+    "off loopback one is made up and printed unless given, '' leaves /_mock open",
     "access_token_ttl": "seconds an OAuth access token lives",
     "refresh_token_ttl": "seconds an OAuth refresh token lives",
     "max_webhooks_per_owner": "webhook subscriptions per shop and platform",
@@ -175,6 +178,12 @@ def _serve(arguments: argparse.Namespace) -> int:
             print(f"trustoo-mock: {problem}", file=sys.stderr)
         return 2
     config = Config(**{item.name: getattr(arguments, item.name) for item in fields(Config)})
+    public = not is_loopback(arguments.host)
+    generated_token = public and config.control_token is None
+    if generated_token:
+        # Not from the fake's seeded random source: a credential guarding a reachable port
+        # must not be predictable from --random-seed.
+        config = replace(config, control_token=secrets.token_urlsafe(24))
     try:
         app = create_app(config)
     except ValueError as error:
@@ -188,6 +197,21 @@ def _serve(arguments: argparse.Namespace) -> int:
         return 2
     # The first line names the real port (useful with --port 0); scripts may parse it.
     print(f"trustoo-mock {__version__} serving on {base_url(sock)}", flush=True)
+    if generated_token:
+        print(
+            f"  the control plane (/_mock) needs Authorization: Bearer {config.control_token}\n"
+            f"  (made up at start because --host {arguments.host} is reachable from other "
+            "machines; choose it with --control-token TOKEN, or leave /_mock open with "
+            "--control-token ''; /_mock/health stays open)",
+            flush=True,
+        )
+    elif public and not config.control_token:
+        print(
+            f"trustoo-mock: warning: --control-token '' leaves the control plane open on "
+            f"{arguments.host}: anyone who reaches the port can reset the fake or mint tokens",
+            file=sys.stderr,
+            flush=True,
+        )
     for shop in app.state.fake.ctx.store.find("shops")[:5]:
         print(
             f"  shop {shop['shop_id']} ({shop['myshopify_domain']}): "
@@ -216,6 +240,17 @@ def _serve(arguments: argparse.Namespace) -> int:
         sock.close()
         app.state.fake.close()
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only; a name other than localhost
+    may resolve anywhere, so it is not."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _seed(arguments: argparse.Namespace) -> int:
