@@ -14,6 +14,7 @@ from trustoo_mock.principal import KNOWN_SCOPES, SHOP_PLATFORM_ID, Principal
 
 HMAC_HEADERS = ("public-token", "timestamp", "sign")
 _UNIX_SECONDS = re.compile(r"[0-9]{1,20}")
+MILLISECOND_DIGITS = 13  # Unix milliseconds from 2001 to 2286
 
 
 HMAC_SCHEMES = frozenset({"PublicToken", "Timestamp", "Sign"})
@@ -65,7 +66,7 @@ def _hmac(
     for key, value in query:
         if key == "timestamp" and value != timestamp:
             raise trustoo_error("timestamp_mismatch", query_value=value, header_value=timestamp)
-    now = ctx.clock.now_int()
+    now = ctx.signature_time()
     delta = int(timestamp) - now
     window = ctx.config.timestamp_window
     if abs(delta) > window:
@@ -76,6 +77,7 @@ def _hmac(
             direction="ahead of" if delta > 0 else "behind",
             now=now,
             window=window,
+            hint=_milliseconds_hint(timestamp, now, window),
         )
     shop = ctx.store.find_one("shops", public_token=public_token)
     if shop is None:
@@ -86,6 +88,16 @@ def _hmac(
     if not signing.signature_matches(private_token, message, received):
         raise _sign_refusal(private_token, public_token, query, timestamp, message, received)
     return Principal(str(shop["shop_id"]), SHOP_PLATFORM_ID, frozenset(KNOWN_SCOPES))
+
+
+def _milliseconds_hint(timestamp: str, now: int, window: int) -> str:
+    """Name the common slip of sending milliseconds (JavaScript's Date.now())."""
+    if len(timestamp) == MILLISECOND_DIGITS or abs(int(timestamp) // 1000 - now) <= window:
+        return (
+            "; it looks like milliseconds: Timestamp is Unix seconds "
+            f"(that would be {int(timestamp) // 1000})"
+        )
+    return ""
 
 
 def _unknown_public_token(ctx: Context, public_token: str) -> TrustooError:

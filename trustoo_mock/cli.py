@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from trustoo_mock.clock import Clock
-from trustoo_mock.config import Config
+from trustoo_mock.config import SIGNATURE_CLOCKS, Config
 from trustoo_mock.contract import add_arguments as contract_arguments
 from trustoo_mock.contract import main as contract_main
 from trustoo_mock.signing import parse_query, signed_headers
@@ -60,7 +60,10 @@ SETTING_HELP = {
     "max_deliveries": "webhook deliveries kept in the log (finished ones go first)",
     "dispatch_interval": "seconds between looks for webhook retries due (real clock)",
     "journal_size": "requests kept in the request journal (GET /_mock/requests)",
+    "signature_clock": "the clock a signed request's Timestamp is checked against and pushes "
+    "are stamped with: fake (default) or wall (real time, whatever the fake's clock says)",
 }
+SETTING_CHOICES = {"signature_clock": SIGNATURE_CLOCKS}
 SETTING_ALIASES = {"data_file": ("--data",)}
 METAVARS: dict[type, str] = {Path: "FILE", str: "TEXT"}
 
@@ -136,8 +139,15 @@ def _add_setting(parser: argparse.ArgumentParser, name: str, default: Any) -> No
         )
     else:
         metavar = METAVARS.get(kind, "N")
+        choices = SETTING_CHOICES.get(name)
         parser.add_argument(
-            *flags, dest=name, type=kind, default=default, metavar=metavar, help=text
+            *flags,
+            dest=name,
+            type=kind,
+            default=default,
+            metavar="|".join(choices) if choices else metavar,
+            choices=choices,
+            help=text,
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_BODY_BYTES = 1024 * 1024
+SIGNATURE_CLOCKS = ("fake", "wall")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,11 @@ class Config:
     may take to answer (D12: 10 s); ``max_deliveries`` caps the delivery log (finished ones
     are dropped first); ``dispatch_interval`` is how often a server on the real clock looks
     for retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
+
+    ``signature_clock`` is the clock signatures follow: ``fake`` (default) checks a signed
+    request's Timestamp against the fake's clock and stamps webhook pushes with it; ``wall``
+    uses the real time for both, so code that signs with its own wall clock keeps working
+    after the fake's clock moved, while token lifetimes and schedules still follow the fake's.
 
     The ``upload_*``, ``max_*_bytes``, ``max_stored_*`` and ``oss_*`` settings shape the
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
@@ -50,3 +56,4 @@ class Config:
     max_deliveries: int = 1000
     dispatch_interval: float = 1.0
     journal_size: int = 1000
+    signature_clock: str = "fake"

@@ -95,7 +95,7 @@ def signing_key(ctx: Context, delivery: dict[str, Any]) -> str:
 
 def push_headers(ctx: Context, delivery: dict[str, Any], at: float) -> dict[str, str]:
     shop = ctx.store.find_one("shops", shop_id=delivery["shop_id"]) or {}
-    timestamp = str(int(at))
+    timestamp = str(ctx.signature_time(at))
     body = delivery["body"].encode("utf-8")
     message = signing.webhook_message(timestamp, body)
     return {

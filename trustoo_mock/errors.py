@@ -54,7 +54,7 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
     "timestamp_outside_window": (
         Code.UNAUTHENTICATED,
         "authentication failed: Timestamp {timestamp} is {delta} seconds {direction} the "
-        "server time {now}; a request is accepted within {window} seconds of it",
+        "server time {now}; a request is accepted within {window} seconds of it{hint}",
     ),
     "timestamp_mismatch": (
         Code.UNAUTHENTICATED,

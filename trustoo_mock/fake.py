@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from trustoo_mock.clock import Clock
-from trustoo_mock.config import Config
+from trustoo_mock.config import SIGNATURE_CLOCKS, Config
 from trustoo_mock.delivery import Dispatcher
 from trustoo_mock.domain import seeding
 from trustoo_mock.domain.context import Context
@@ -69,6 +69,9 @@ def _checked_seed(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
 
 class Fake:
     def __init__(self, config: Config) -> None:
+        if config.signature_clock not in SIGNATURE_CLOCKS:
+            choices = " or ".join(SIGNATURE_CLOCKS)
+            raise ValueError(f"signature_clock must be {choices}, not {config.signature_clock!r}")
         self.config = config
         self._seed_version, self.seed = self._startup_seed(config)
         self.ctx = Context(

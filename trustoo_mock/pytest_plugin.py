@@ -8,7 +8,8 @@ point, so ``pip install trustoo-mock`` is all a project needs).
 - ``webhook_receiver``: a local HTTP endpoint that records pushes and can be told to fail.
 
 Settings come from ini options (``trustoo_seed``, ``trustoo_clock``,
-``trustoo_error_http_status``) and the ``trustoo`` marker, never from overriding fixtures:
+``trustoo_error_http_status``, ``trustoo_signature_clock``) and the ``trustoo`` marker, never
+from overriding fixtures:
 ``@pytest.mark.trustoo(seed="empty", clock="2026-01-01T00:00:00Z", error_http_status=200)``;
 the marker also takes any ``Config`` field (``random_seed=7``, ``webhook_timeout=0.5``).
 
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from trustoo_mock.config import Config
+from trustoo_mock.config import SIGNATURE_CLOCKS, Config
 
 if TYPE_CHECKING:
     from trustoo_mock.receiver import WebhookReceiver
@@ -48,6 +49,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         'the fake\'s clock: "real" (default), "frozen" (at the session\'s start), or an '
         "instant to freeze at (Unix seconds or RFC 3339)",
         default="real",
+    )
+    parser.addini(
+        "trustoo_signature_clock",
+        'the clock signatures follow: "fake" (default) or "wall" (a signed request\'s Timestamp '
+        "and the pushes' timestamps use the real time, whatever the fake's clock says)",
+        default="fake",
     )
     parser.addini(
         "trustoo_error_http_status",
@@ -102,6 +109,10 @@ def settings_for(request: pytest.FixtureRequest) -> Config:
     if status and not status.isdigit():
         raise pytest.UsageError(f"trustoo_error_http_status {status!r}: use a number or nothing")
     values["error_http_status"] = int(status) if status else None
+    signature_clock = str(ini.getini("trustoo_signature_clock")).strip() or "fake"
+    if signature_clock not in SIGNATURE_CLOCKS:
+        raise pytest.UsageError(f"trustoo_signature_clock {signature_clock!r}: use fake or wall")
+    values["signature_clock"] = signature_clock
     for marker in reversed(list(request.node.iter_markers("trustoo"))):
         if marker.args:
             raise pytest.UsageError("the trustoo marker takes keyword arguments only")

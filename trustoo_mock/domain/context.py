@@ -20,3 +20,12 @@ class Context:
     randomness: Randomness
     config: Config
     queued: int = 0
+
+    def signature_time(self, instant: float | None = None) -> int:
+        """The Unix seconds signatures are checked against and stamped with at the fake's
+        ``instant`` (default now): that instant, or with ``signature_clock`` ``wall`` the
+        real time then."""
+        at = self.clock.now() if instant is None else instant
+        if self.config.signature_clock == "wall":
+            return int(self.clock.real_time_of(at))
+        return int(at)
