@@ -108,7 +108,7 @@ def authenticate_client(ctx: Context, client_id: str, client_secret: str) -> dic
     platform = ctx.store.find_one("platforms", client_id=client_id)
     if platform is None:
         _refuse_secret_as_client_id(ctx, client_id)
-    if platform is None or platform["client_secret"] != client_secret:
+    if platform is None or client_secret not in tenants.client_secrets(platform):
         raise trustoo_error("bad_client_credentials", client_id=client_id)
     return platform
 
@@ -150,9 +150,17 @@ def check_redirect_uri(platform: dict[str, Any], redirect_uri: str) -> None:
 
 
 def issue_code(
-    ctx: Context, platform: dict[str, Any], shop_id: str, redirect_uri: str, scopes: list[str]
+    ctx: Context,
+    platform: dict[str, Any],
+    shop_id: str,
+    redirect_uri: str,
+    scopes: list[str],
+    code: str | None = None,
 ) -> str:
-    code = ctx.randomness.token()
+    """A new authorization code (``code`` when given, as a seed does), valid CODE_TTL."""
+    code = code or ctx.randomness.token()
+    if ctx.store.count("codes", code=code):
+        raise ControlError(409, "an authorization code is given twice")
     ctx.store.insert(
         "codes",
         {

@@ -61,7 +61,16 @@ def secret_kind(ctx: Context, value: str) -> str | None:
     for table, field, kind in kinds:
         if ctx.store.count(table, **{field: value}):
             return kind
+    if any(value in client_secrets(platform) for platform in ctx.store.scan("platforms")):
+        return "a platform's client secret"
     return None
+
+
+def client_secrets(platform: dict[str, Any]) -> list[str]:
+    """Every secret the platform's client may authenticate with: its ``client_secret`` (which
+    also signs its webhooks) first, then ``other_client_secrets`` (the docs show trustwill
+    with two)."""
+    return [platform["client_secret"], *platform.get("other_client_secrets", ())]
 
 
 def get_shop(ctx: Context, shop_id: str) -> dict[str, Any]:
@@ -79,6 +88,7 @@ def create_platform(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
         "name": fields.get("name") or f"Platform {platform_id}",
         "client_id": fields.get("client_id") or f"platform-{platform_id}",
         "client_secret": fields.get("client_secret") or ctx.randomness.token(),
+        "other_client_secrets": list(fields.get("other_client_secrets") or []),
         "redirect_uris": list(fields.get("redirect_uris") or ["http://127.0.0.1/oauth/callback"]),
         "scopes": scopes,
         "skip_shop_oauth": bool(fields.get("skip_shop_oauth", False)),
