@@ -279,7 +279,8 @@ def _control_error(status: int, message: str) -> JSONResponse:
 
 
 def _near_miss_hint(spec: Spec, path: str) -> str:
-    """ "; did you mean …?" naming the operation a near miss of ``path`` most likely meant."""
+    """The message's "did you mean" tail: the operation a near miss of ``path`` most likely
+    meant, or nothing."""
     nearest = spec.nearest(path)
     if nearest is None:
         return ""

@@ -103,7 +103,7 @@ def _milliseconds_hint(timestamp: str, now: int, window: int) -> str:
 def _unknown_public_token(ctx: Context, public_token: str) -> TrustooError:
     """No shop has this Public-Token; a secret sent in its place is named, never repeated."""
     kind = tenants.secret_kind(ctx, public_token)
-    if kind == "a shop's private token":
+    if kind == tenants.PRIVATE_TOKEN:
         return trustoo_error("tokens_swapped")
     if kind is not None:
         return trustoo_error("public_token_is_secret", kind=kind)

@@ -47,14 +47,17 @@ def create_shop(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
     return ctx.store.insert("shops", shop)
 
 
+PRIVATE_TOKEN = "a shop's private token"
+CLIENT_SECRET = "a platform's client secret"
+
+
 def secret_kind(ctx: Context, value: str) -> str | None:
     """What secret ``value`` is, when it is one this fake issued: a refusal that would show
     the value names its kind instead, since client programs log whole answers."""
     if not value:
         return None
     kinds = (
-        ("shops", "private_token", "a shop's private token"),
-        ("platforms", "client_secret", "a platform's client secret"),
+        ("shops", "private_token", PRIVATE_TOKEN),
         ("grants", "access_token", "an access token"),
         ("grants", "refresh_token", "a refresh token"),
     )
@@ -62,7 +65,7 @@ def secret_kind(ctx: Context, value: str) -> str | None:
         if ctx.store.count(table, **{field: value}):
             return kind
     if any(value in client_secrets(platform) for platform in ctx.store.scan("platforms")):
-        return "a platform's client secret"
+        return CLIENT_SECRET
     return None
 
 
