@@ -1,5 +1,6 @@
 """Writes fixtures/demo.json: the demo shop (products, reviews, customers, orders in every
-review-request status, customer events, exclusions, unsubscribes) and platform, deterministically.
+review-request status, customer events, exclusions, unsubscribes) and platform, deterministically,
+and the identities the docs' own examples use (trustoo-api.md), so each example works as written.
 
 Run with ``make demo``; the same seed always gives the same bytes.
 """
@@ -301,6 +302,155 @@ def _unsubscribes(customers: list[dict[str, str]]) -> list[dict[str, object]]:
     ]
 
 
+# The docs' examples (trustoo-api.md; section in each comment). Every token is given, so loading
+# them draws nothing from the fake's random source and the demo shop stays as it was.
+EXAMPLE_SHOP_ID = "72738668786"  # §5.7 install status example
+EXAMPLE_DOMAIN = "example.myshopify.com"  # §5.7, and the §7 push body
+AUTH_INFO_SHOP_ID = "59730165893"  # §5.6 authorization info example
+EXAMPLE_REDIRECT_URI = "http://localhost:3000/oauth/callback"  # §5.2, §5.3
+ALL_SCOPES = [
+    "read_reviews",
+    "write_reviews",
+    "read_customer_events",
+    "read_orders",
+    "read_customers",
+    "write_customers",
+    "read_shop_install_status",
+]
+EXAMPLE_MEDIA = "https://img.trustoo.io/test/79198486784/2026/5/14/example.jpeg"  # §5.10
+
+
+def _example_shops() -> list[dict[str, object]]:
+    return [
+        {
+            "shop_id": EXAMPLE_SHOP_ID,
+            "myshopify_domain": EXAMPLE_DOMAIN,
+            "name": "Example Shop",
+            "public_token": "GfKu22TCaj4gULtrA3/OgA==",  # §2.2 example public token
+            "private_token": "private-token",  # §2.3 and §10: the key of the test vectors
+            "products": [
+                {
+                    "product_id": "9200305176832",  # §5.10 create review
+                    "handle": "example-product",
+                    "title": "Example Product",
+                },
+                {"product_id": "123", "handle": "product-123", "title": "Product 123"},  # §2.3
+                {"product_id": "123455", "handle": "product-123455", "title": "Product 123455"},
+            ],
+            "reviews": [
+                {  # §5.10, the TrustWILL-branded create review example
+                    "product_id": "9200305176832",
+                    "rating": 5,
+                    "author": "Trustoo",
+                    "author_country": "US",
+                    "content": "[openapi]this is a test",
+                    "source": "ChatWILL",
+                    "media": [
+                        {
+                            "url": EXAMPLE_MEDIA + "?x-oss-process=style/trustoo_big",
+                            "thumbnail_url": EXAMPLE_MEDIA + "?x-oss-process=style/trustoo_small",
+                            "type": 1,
+                            "is_published": 1,
+                        }
+                    ],
+                    "created_at": "2026-05-14T00:00:00Z",
+                },
+                {  # §10, the signed create review body
+                    "product_id": "123",
+                    "rating": 5,
+                    "author": "A customer",
+                    "author_email": "customer@example.com",
+                    "author_country": "AU",
+                    "content": "Fresh and fragrant.",
+                    "source": "ChatWILL",
+                    "created_at": "2026-06-01T00:00:00Z",
+                },
+                {  # §5.10, the mid-2025 create review example (a store review)
+                    "product_id": "0",
+                    "rating": 5,
+                    "author": "Trustoo",
+                    "author_email": "trustoo@gmail.com",
+                    "author_country": "US",
+                    "title": "test",
+                    "content": "this is a test",
+                    "item_type": "Red",
+                    "source": "Shop",
+                    "is_featured": 1,
+                    "commented_at": "2025-06-20 00:00:00",
+                    "reply": {"content": "Thank you", "reply_at": "2025-06-20 00:00:00"},
+                    "created_at": "2025-06-20T00:00:00Z",
+                },
+            ],
+            "customers": [
+                {  # §5.14 create customer exclusion: its email and the customer id it returns
+                    "customer_id": "23044610359590",
+                    "first_name": "",
+                    "last_name": "",
+                    "email": "example@gmail.com",
+                    "phone": "",
+                }
+            ],
+        },
+        {
+            "shop_id": AUTH_INFO_SHOP_ID,
+            "myshopify_domain": "tt-qcldev005.myshopify.com",  # §5.6 response
+            "name": "TT QCL Dev 005",
+            "public_token": "7ygMzD/8/cpvR8DN8rquVQ==",  # §2.2
+            "private_token": _token("tt-qcldev-priv05"),
+        },
+    ]
+
+
+def _example_platforms() -> list[dict[str, object]]:
+    return [
+        {  # §5.2, §5.3, §5.7: trustwill shows two secrets, one of them shared with instafeed
+            "name": "TrustWILL",
+            "client_id": "trustwill",
+            "client_secret": "trustwill_2026",
+            "other_client_secrets": ["oauth_test_secret_2026"],
+            "redirect_uris": [EXAMPLE_REDIRECT_URI],
+            "scopes": ALL_SCOPES,
+            "skip_shop_oauth": False,
+            "webhook_url": "",
+        },
+        {  # §5.4 revoke token example
+            "name": "Instafeed",
+            "client_id": "instafeed",
+            "client_secret": "oauth_test_secret_2026",
+            "redirect_uris": [EXAMPLE_REDIRECT_URI],
+            "scopes": ALL_SCOPES,
+            "skip_shop_oauth": False,
+            "webhook_url": "",
+        },
+    ]
+
+
+def _example_authorizations() -> list[dict[str, object]]:
+    return [
+        {  # §5.7: trustwill is installed on the example shop
+            "shop_id": EXAMPLE_SHOP_ID,
+            "client_id": "trustwill",
+            "scopes": ["read_reviews"],
+            "access_token": _token("trustwill-acc-01"),
+            "refresh_token": _token("trustwill-ref-01"),
+        },
+        {  # §5.6: authorized with granted_scopes "read_reviews"
+            "shop_id": AUTH_INFO_SHOP_ID,
+            "client_id": "trustwill",
+            "scopes": ["read_reviews"],
+            "access_token": _token("tt-qcldev-acc-01"),
+            "refresh_token": _token("tt-qcldev-ref-01"),
+        },
+        {  # §5.4: the token the revoke example revokes
+            "shop_id": EXAMPLE_SHOP_ID,
+            "client_id": "instafeed",
+            "scopes": ["read_reviews", "write_reviews"],
+            "access_token": "TWzg8XQGVsYDHAIiaXYygg==",
+            "refresh_token": _token("instafeed-ref-01"),
+        },
+    ]
+
+
 def build() -> dict[str, object]:
     rng = random.Random(SEED)
     products = [
@@ -328,7 +478,8 @@ def build() -> dict[str, object]:
                 "customer_events": events,
                 "exclusions": _exclusions(orders),
                 "unsubscribes": _unsubscribes(customers),
-            }
+            },
+            *_example_shops(),
         ],
         "platforms": [
             {
@@ -350,7 +501,8 @@ def build() -> dict[str, object]:
                 ],
                 "skip_shop_oauth": False,
                 "webhook_url": "",
-            }
+            },
+            *_example_platforms(),
         ],
         "authorizations": [
             {
@@ -359,6 +511,16 @@ def build() -> dict[str, object]:
                 "scopes": ["read_reviews", "write_reviews", "read_customer_events"],
                 "access_token": _token("demo-access-0001"),
                 "refresh_token": _token("demo-refresh-001"),
+            },
+            *_example_authorizations(),
+        ],
+        "authorization_codes": [
+            {  # §5.3 token example: single use, valid 600 s after start or reset
+                "code": "6y/ly4b0PVJLCv6fafC2Xg==",
+                "shop_id": EXAMPLE_SHOP_ID,
+                "client_id": "trustwill",
+                "redirect_uri": EXAMPLE_REDIRECT_URI,
+                "scopes": ["read_reviews"],
             }
         ],
     }

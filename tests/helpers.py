@@ -22,6 +22,9 @@ DEMO_PUBLIC_TOKEN = "ZGVtby1wdWJsaWMtMDAwMQ=="
 DEMO_PRIVATE_TOKEN = "ZGVtby1wcml2YXRlLTAwMQ=="
 DEMO_ACCESS_TOKEN = "ZGVtby1hY2Nlc3MtMDAwMQ=="
 DEMO_CLIENT_ID = "demo-platform"
+# The demo data also holds the identities the docs' examples use (scripts/generate_demo.py).
+EXAMPLE_SHOP_IDS = ("72738668786", "59730165893")
+EXAMPLE_CLIENT_IDS = ("trustwill", "instafeed")
 FROZEN_AT = 1788840306
 
 

@@ -27,6 +27,9 @@ DEMO = json.loads(
     (Path(__file__).resolve().parents[1] / "fixtures" / "demo.json").read_text(encoding="utf-8")
 )
 DEMO_SHOP = next(shop for shop in DEMO["shops"] if shop["shop_id"] == DEMO_SHOP_ID)
+# The demo shop, then the shops the docs' examples use; the same for platforms.
+DEMO_SHOP_IDS = [shop["shop_id"] for shop in DEMO["shops"]]
+DEMO_CLIENT_IDS = [platform["client_id"] for platform in DEMO["platforms"]]
 KNOWN_SCOPES = [
     "read_reviews",
     "write_reviews",
@@ -168,7 +171,8 @@ def test_list_and_get_demo_shop(client: CheckedClient) -> None:
         "public_token": DEMO_PUBLIC_TOKEN,
         "private_token": DEMO_PRIVATE_TOKEN,
     }
-    assert shops(client) == [expected]
+    assert shops(client)[0] == expected
+    assert [shop["shop_id"] for shop in shops(client)] == DEMO_SHOP_IDS
     response = client.control("GET", f"/_mock/shops/{DEMO_SHOP_ID}")
     assert response.status_code == 200
     assert response.json() == expected
@@ -177,7 +181,7 @@ def test_list_and_get_demo_shop(client: CheckedClient) -> None:
 def test_list_is_oldest_first(client: CheckedClient) -> None:
     client.control("POST", "/_mock/clock", {"advance": 10})
     made = client.control("POST", "/_mock/shops", {"name": "Later"}).json()
-    assert [shop["shop_id"] for shop in shops(client)] == [DEMO_SHOP_ID, made["shop_id"]]
+    assert [shop["shop_id"] for shop in shops(client)] == [*DEMO_SHOP_IDS, made["shop_id"]]
 
 
 def test_unknown_shop_is_not_found(client: CheckedClient) -> None:
@@ -224,22 +228,24 @@ def test_create_platform_keeps_explicit_fields(client: CheckedClient) -> None:
     assert {key: platform[key] for key in body} == body
 
     listed = client.control("GET", "/_mock/platforms").json()
-    assert [p["client_id"] for p in listed] == [DEMO_CLIENT_ID, "importer"]
-    assert listed[1] == platform
+    assert [p["client_id"] for p in listed] == [*DEMO_CLIENT_IDS, "importer"]
+    assert listed[-1] == platform
 
 
 def test_list_platforms_has_the_demo_platform(client: CheckedClient) -> None:
     response = client.control("GET", "/_mock/platforms")
     assert response.status_code == 200
-    (platform,) = response.json()
-    (demo,) = DEMO["platforms"]
+    platform, *examples = response.json()
+    demo, *_ = DEMO["platforms"]
+    assert demo["client_id"] == DEMO_CLIENT_ID
     assert {key: platform[key] for key in demo} == demo
+    assert [item["client_id"] for item in examples] == DEMO_CLIENT_IDS[1:]
 
 
 def test_duplicate_client_id_is_conflict(client: CheckedClient) -> None:
     response = client.control("POST", "/_mock/platforms", {"client_id": DEMO_CLIENT_ID})
     assert_control_error(response, 409)
-    assert len(client.control("GET", "/_mock/platforms").json()) == 1
+    assert len(client.control("GET", "/_mock/platforms").json()) == len(DEMO_CLIENT_IDS)
 
 
 def test_unknown_platform_scope_is_bad_request(client: CheckedClient) -> None:
@@ -409,7 +415,7 @@ def test_seed_loads_and_counts(empty_client: CheckedClient) -> None:
 def test_seed_adds_to_what_is_there(client: CheckedClient) -> None:
     assert client.control("POST", "/_mock/seed", SEED).status_code == 201
     assert demo_review_count(client) == len(DEMO_SHOP["reviews"])
-    assert len(shops(client)) == 3
+    assert len(shops(client)) == len(DEMO_SHOP_IDS) + 2
 
 
 def test_seed_is_all_or_nothing_on_a_duplicate_shop(client: CheckedClient) -> None:
@@ -435,7 +441,7 @@ def test_seed_is_all_or_nothing_on_an_unknown_client(client: CheckedClient) -> N
     assert_control_error(client.control("POST", "/_mock/seed", seed), 404)
     assert_control_error(client.control("GET", "/_mock/shops/70000000056"), 404)
     client_ids = [p["client_id"] for p in client.control("GET", "/_mock/platforms").json()]
-    assert client_ids == [DEMO_CLIENT_ID]
+    assert client_ids == DEMO_CLIENT_IDS
 
 
 def test_invalid_seed_is_bad_request(client: CheckedClient) -> None:
@@ -489,7 +495,7 @@ def test_reset_goes_back_to_the_demo_data(client: CheckedClient) -> None:
 
     assert demo_review_count(client) == len(DEMO_SHOP["reviews"]) == 300
     assert listed_review_keys(client) == demo_review_keys()
-    assert [shop["shop_id"] for shop in shops(client)] == [DEMO_SHOP_ID]
+    assert [shop["shop_id"] for shop in shops(client)] == DEMO_SHOP_IDS
     assert client.signed("GET", WEBHOOKS).json()["data"] == []
     gone = client.signed("GET", "/api/v1/openapi/get_review", params={"id": new_id})
     assert (gone.status_code, gone.json()["code"]) == (200, 5)
@@ -559,7 +565,7 @@ def test_reset_one_shop_keeps_the_others(client: CheckedClient) -> None:
     assert review_count(client, "second-public", "second-private") == 3
     # Shops are not removed by a one-shop reset.
     assert {shop["shop_id"] for shop in shops(client)} == {
-        DEMO_SHOP_ID,
+        *DEMO_SHOP_IDS,
         "70000000002",
         "70000000099",
     }

@@ -658,6 +658,9 @@ def _is(product_id: str) -> Any:
         ({}, lambda product: True),
         ({"is_store_rating": 0}, lambda product: True),
         ({"product_id": "0", "is_store_rating": 1}, lambda product: product is None),
+        ({"product_id": "0"}, lambda product: product is None),
+        ({"product_id": "000", "is_all_rating": 1}, lambda product: product is None),
+        ({"product_id": "0", "product_handle": "blue-mug"}, lambda product: product is None),
     ],
     ids=[
         "product-1",
@@ -670,7 +673,10 @@ def _is(product_id: str) -> Any:
         "all",
         "none-whole-shop",
         "store-flag-0-means-none",
-        "product-0-means-none",
+        "product-0-with-the-store-flag",
+        "product-0-is-the-store",
+        "product-000-beats-all",
+        "product-0-beats-handle",
     ],
 )
 def test_rating_selectors(rating_client: CheckedClient, params: Any, predicate: Any) -> None:
@@ -700,6 +706,13 @@ def test_rating_selectors(rating_client: CheckedClient, params: Any, predicate: 
 )
 def test_rating_precedence(rating_client: CheckedClient, params: Any, predicate: Any) -> None:
     assert rating(rating_client, params) == rating_of(published_stars(predicate))
+
+
+def test_rating_of_product_0_equals_the_store_rating(rating_client: CheckedClient) -> None:
+    # Product 0 means the store reviews in create_review, get_reviews and the widget (X1).
+    store = rating(rating_client, STORE)
+    assert rating(rating_client, {"product_id": "0"}) == store
+    assert store != rating(rating_client, {})
 
 
 def test_rating_values_are_rounded_half_up_to_one_decimal(rating_client: CheckedClient) -> None:

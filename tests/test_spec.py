@@ -120,4 +120,4 @@ def test_the_spec_is_served_as_yaml_and_json(client: CheckedClient) -> None:
 def test_the_spec_needs_no_control_token() -> None:
     http = TestClient(create_app(Config(control_token="s3cret")))
     assert http.get("/openapi.json").status_code == 200
-    assert http.get("/_mock/health").status_code == 401
+    assert http.get("/_mock/clock").status_code == 401

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT
+from tests.helpers import (
+    DEMO_CLIENT_ID,
+    DEMO_SHOP_ID,
+    EXAMPLE_CLIENT_IDS,
+    EXAMPLE_SHOP_IDS,
+    FROZEN_AT,
+)
 from trustoo_mock import Config, MockTrustoo, MockTrustooError
 from trustoo_mock.domain import seeding
 from trustoo_mock.fake import Fake
@@ -41,10 +47,18 @@ def test_tenants_tokens_and_sessions(mock: MockTrustoo) -> None:
     shop = mock.create_shop(name="Corner Shop")
     assert isinstance(shop, Shop) and shop.name == "Corner Shop"
     assert mock.shop(shop.shop_id) == shop
-    assert {item.shop_id for item in mock.shops()} == {DEMO_SHOP_ID, shop.shop_id}
+    assert {item.shop_id for item in mock.shops()} == {
+        DEMO_SHOP_ID,
+        *EXAMPLE_SHOP_IDS,
+        shop.shop_id,
+    }
     platform = mock.create_platform(client_id="my-app", scopes=["read_reviews"])
     assert isinstance(platform, Platform) and platform.scopes == ["read_reviews"]
-    assert [item.client_id for item in mock.platforms()] == [DEMO_CLIENT_ID, "my-app"]
+    assert [item.client_id for item in mock.platforms()] == [
+        DEMO_CLIENT_ID,
+        *EXAMPLE_CLIENT_IDS,
+        "my-app",
+    ]
     grant = mock.authorize(shop, platform)
     assert isinstance(grant, Grant) and grant.scope == "read_reviews"
     with mock.client(token=grant.access_token) as http:
@@ -86,7 +100,7 @@ def test_seed_reset_and_the_clock(mock: MockTrustoo, tmp_path: Path) -> None:
 
     mock.reset()
     assert mock.now == FROZEN_AT  # the clock is back too
-    assert {item.shop_id for item in mock.shops()} == {DEMO_SHOP_ID}
+    assert {item.shop_id for item in mock.shops()} == {DEMO_SHOP_ID, *EXAMPLE_SHOP_IDS}
     mock.reset(empty=True)
     assert mock.shops() == []
 

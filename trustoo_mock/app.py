@@ -50,7 +50,14 @@ from trustoo_mock.hosts import host_allowed, parse_allowed_hosts, refusal
 from trustoo_mock.journal import JournalMiddleware
 from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
-from trustoo_mock.spec import Operation, Spec, bundled_spec, is_storage_path
+from trustoo_mock.spec import (
+    CURRENT_PREFIX,
+    RETIRED_PREFIX,
+    Operation,
+    Spec,
+    bundled_spec,
+    is_storage_path,
+)
 
 logger = logging.getLogger("trustoo_mock")
 
@@ -285,13 +292,18 @@ def _in_batch(fake: Fake, handler: control.ControlHandler) -> control.AsyncContr
     return run
 
 
+# Readiness probes carry no token: the health check stays open when the control plane is guarded.
+OPEN_CONTROL_OPERATIONS = frozenset({"mock_health"})
+
+
 def _control_endpoint(
     fake: Fake, operation: Operation, handler: control.AsyncControlHandler
 ) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         try:
             token = fake.config.control_token
-            if token and request.headers.get("authorization", "") != f"Bearer {token}":
+            guarded = operation.operation_id not in OPEN_CONTROL_OPERATIONS
+            if token and guarded and request.headers.get("authorization", "") != f"Bearer {token}":
                 raise ControlError(401, "the control plane needs Authorization: Bearer <token>")
             body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
             pairs = parse_query(request.scope.get("query_string", b""))
@@ -351,7 +363,21 @@ def _control_error(status: int, message: str, headers: dict[str, str] | None = N
     return JSONAnswer({"error": message}, status_code=status, headers=headers)
 
 
-def _http_exception_handler(responder: Responder) -> Callable[[Request, Exception], Response]:
+def _near_miss_hint(spec: Spec, path: str) -> str:
+    """The message's "did you mean" tail: the operation a near miss of ``path`` most likely
+    meant, or nothing."""
+    nearest = spec.nearest(path)
+    if nearest is None:
+        return ""
+    hint = f"; did you mean {nearest.method} {nearest.path} ({nearest.operation_id})?"
+    if path.lower().startswith(RETIRED_PREFIX):
+        hint += f" {RETIRED_PREFIX} is the retired prefix; the current one is {CURRENT_PREFIX}"
+    return hint
+
+
+def _http_exception_handler(
+    responder: Responder, spec: Spec
+) -> Callable[[Request, Exception], Response]:
     def handle(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
@@ -370,6 +396,8 @@ def _http_exception_handler(responder: Responder) -> Callable[[Request, Exceptio
             return storage.error_response(responder.fake.ctx, failure, headers)
         if path.startswith("/_mock"):
             message = f"no control operation at {request.method} {path}"
+            if status != 405:
+                message += _near_miss_hint(spec, path)
             return JSONAnswer({"error": message}, status_code=status, headers=headers)
         if status == 405:
             error = trustoo_error(
@@ -380,7 +408,10 @@ def _http_exception_handler(responder: Responder) -> Callable[[Request, Exceptio
                 allowed=headers.get("Allow", ""),
             )
         else:
-            error = trustoo_error("no_such_path", http_status=404, method=request.method, path=path)
+            hint = _near_miss_hint(spec, path)
+            error = trustoo_error(
+                "no_such_path", http_status=404, method=request.method, path=path, hint=hint
+            )
         return responder.error(error, headers)
 
     return handle
@@ -512,7 +543,7 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={HTTPException: _http_exception_handler(responder)},
+        exception_handlers={HTTPException: _http_exception_handler(responder, spec)},
         lifespan=_lifespan(fake),
         middleware=[
             Middleware(HostCheckMiddleware, fake=fake),

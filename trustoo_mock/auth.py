@@ -7,14 +7,15 @@ from collections.abc import Iterable, Mapping
 
 from trustoo_mock import signing
 from trustoo_mock.clock import rfc3339
-from trustoo_mock.domain import sessions
+from trustoo_mock.domain import sessions, tenants
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import trustoo_error
+from trustoo_mock.errors import TrustooError, trustoo_error
 from trustoo_mock.principal import KNOWN_SCOPES, SHOP_PLATFORM_ID, Principal
 
 HMAC_HEADERS = ("public-token", "timestamp", "sign")
 CREDENTIAL_HEADERS = frozenset({*HMAC_HEADERS, "authorization"})
 _UNIX_SECONDS = re.compile(r"[0-9]{1,20}")
+MILLISECOND_DIGITS = 13  # Unix milliseconds from 2001 to 2286
 
 
 HMAC_SCHEMES = frozenset({"PublicToken", "Timestamp", "Sign"})
@@ -76,7 +77,7 @@ def _hmac(
     for key, value in query:
         if key == "timestamp" and value != timestamp:
             raise trustoo_error("timestamp_mismatch", query_value=value, header_value=timestamp)
-    now = ctx.clock.now_int()
+    now = ctx.signature_time()
     delta = int(timestamp) - now
     window = ctx.config.timestamp_window
     if abs(delta) > window:
@@ -87,22 +88,76 @@ def _hmac(
             direction="ahead of" if delta > 0 else "behind",
             now=now,
             window=window,
+            hint=_milliseconds_hint(timestamp, now, window),
         )
     shop = ctx.store.find_one("shops", public_token=public_token)
     if shop is None:
-        raise trustoo_error("unknown_public_token", token=public_token)
+        raise _unknown_public_token(ctx, public_token)
     message = signing.string_to_sign(query, timestamp, body)
     received = headers["sign"]
-    if not signing.signature_matches(shop["private_token"], message, received):
-        known = signing.recognise_wrong_scheme(
-            received, shop["private_token"], public_token, query, timestamp
-        )
-        raise trustoo_error(
-            "bad_signature",
-            message=signing.printable(message),
-            hint=f"; {known}" if known else "",
-        )
+    private_token = shop["private_token"]
+    if not signing.signature_matches(private_token, message, received):
+        raise _sign_refusal(private_token, public_token, query, timestamp, message, received)
     return Principal(str(shop["shop_id"]), SHOP_PLATFORM_ID, frozenset(KNOWN_SCOPES))
+
+
+def _milliseconds_hint(timestamp: str, now: int, window: int) -> str:
+    """Name the common slip of sending milliseconds (JavaScript's Date.now())."""
+    if len(timestamp) == MILLISECOND_DIGITS or abs(int(timestamp) // 1000 - now) <= window:
+        return (
+            "; it looks like milliseconds: Timestamp is Unix seconds "
+            f"(that would be {int(timestamp) // 1000})"
+        )
+    return ""
+
+
+def _unknown_public_token(ctx: Context, public_token: str) -> TrustooError:
+    """No shop has this Public-Token; a secret sent in its place is named, never repeated."""
+    kind = tenants.secret_kind(ctx, public_token)
+    if kind == tenants.PRIVATE_TOKEN:
+        return trustoo_error("tokens_swapped")
+    if kind is not None:
+        return trustoo_error("public_token_is_secret", kind=kind)
+    return trustoo_error("unknown_public_token", token=public_token)
+
+
+def _sign_refusal(
+    private_token: str,
+    public_token: str,
+    query: list[tuple[str, str]],
+    timestamp: str,
+    message: bytes,
+    received: str,
+) -> TrustooError:
+    """Why ``received`` is not the Sign: only its form (uppercase or padded, D1), or its value."""
+    flaws = _form_flaws(received)
+    if flaws and signing.signature_matches(private_token, message, received.strip().lower()):
+        repair = " and ".join(_REPAIRS[flaw] for flaw in flaws)
+        return trustoo_error("sign_not_lowercase_hex", repair=repair)
+    hints = []
+    known = signing.recognise_wrong_scheme(received, private_token, public_token, query, timestamp)
+    if known:
+        hints.append(known)
+    if flaws:
+        hints.append(
+            "Sign must also be lowercase hex with nothing around it, and the one sent has "
+            + " and ".join(flaws)
+        )
+    return trustoo_error(
+        "bad_signature",
+        message=signing.printable(message),
+        hint="".join(f"; {hint}" for hint in hints),
+    )
+
+
+_UPPERCASE, _PADDED = "uppercase letters", "spaces around it"
+_REPAIRS = {_UPPERCASE: "lowercased", _PADDED: "trimmed"}
+
+
+def _form_flaws(received: str) -> list[str]:
+    trimmed = received.strip()
+    flaws = [_UPPERCASE] if trimmed != trimmed.lower() else []
+    return flaws + ([_PADDED] if trimmed != received else [])
 
 
 def _bearer_token(authorization: str) -> str:

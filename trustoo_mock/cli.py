@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import os
+import secrets
 import shlex
 import signal
 import sys
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from trustoo_mock.clock import Clock
-from trustoo_mock.config import MIRROR, Config, parse_error_http_status
+from trustoo_mock.config import MIRROR, SIGNATURE_CLOCKS, Config, parse_error_http_status
 from trustoo_mock.contract import add_arguments as contract_arguments
 from trustoo_mock.contract import main as contract_main
 from trustoo_mock.signing import parse_query, signed_headers
@@ -49,7 +51,8 @@ SETTING_HELP = {
         "a number (default 200, as Trustoo), or mirror (16 is 401, 5 is 404, ...)"
     ),
     "max_body_bytes": "largest request body accepted",
-    "control_token": "require Authorization: Bearer <token> on /_mock",
+    "control_token": "require Authorization: Bearer <token> on /_mock (except /_mock/health); "
+    "off loopback one is made up and printed unless given, '' leaves /_mock open",
     "access_token_ttl": "seconds an OAuth access token lives",
     "refresh_token_ttl": "seconds an OAuth refresh token lives",
     "max_webhooks_per_owner": "webhook subscriptions per shop and platform",
@@ -66,6 +69,8 @@ SETTING_HELP = {
     "max_deliveries": "webhook deliveries kept in the log, pending included (finished go first)",
     "dispatch_interval": "seconds between looks for webhook retries due (real clock)",
     "journal_size": "requests kept in the request journal (GET /_mock/requests)",
+    "signature_clock": "the clock a signed request's Timestamp is checked against and pushes "
+    "are stamped with: fake (default) or wall (real time, whatever the fake's clock says)",
     "allowed_hosts": "Host names answered besides this machine's, comma-separated "
     "(.example.com with subdomains, * any); without --control-token",
     "body_timeout": "seconds a request's whole body may take to arrive",
@@ -77,6 +82,7 @@ UNSET_MEANS = {
     "frozen_time": "none, the real clock",
     "control_token": "none, /_mock is open",
 }
+SETTING_CHOICES = {"signature_clock": SIGNATURE_CLOCKS}
 SETTING_ALIASES = {"data_file": ("--data",)}
 # `serve` defaults that differ from Config's (Config serves the library: seeded by default).
 SERVE_DEFAULTS: dict[str, Any] = {"random_seed": None}
@@ -190,8 +196,15 @@ def _add_setting(parser: argparse.ArgumentParser, name: str, default: Any) -> No
         )
     else:
         metavar = METAVARS.get(kind, "N")
+        choices = SETTING_CHOICES.get(name)
         parser.add_argument(
-            *flags, dest=name, type=kind, default=default, metavar=metavar, help=text
+            *flags,
+            dest=name,
+            type=kind,
+            default=default,
+            metavar="|".join(choices) if choices else metavar,
+            choices=choices,
+            help=text,
         )
 
 
@@ -250,6 +263,12 @@ def _serve(arguments: argparse.Namespace) -> int:
             print(f"trustoo-mock: {problem}", file=sys.stderr)
         return 2
     config = Config(**{item.name: getattr(arguments, item.name) for item in fields(Config)})
+    public = not is_loopback(arguments.host)
+    generated_token = public and config.control_token is None
+    if generated_token:
+        # Not from the fake's seeded random source: a credential guarding a reachable port
+        # must not be predictable from --random-seed.
+        config = replace(config, control_token=secrets.token_urlsafe(24))
     try:
         app = create_app(config)
     except ValueError as error:
@@ -264,6 +283,21 @@ def _serve(arguments: argparse.Namespace) -> int:
     # The first line names the real port (useful with --port 0); scripts may parse it.
     print(f"trustoo-mock {__version__} serving on {base_url(sock)}", flush=True)
     print(f"  {seed_line(app.state.fake)}", flush=True)
+    if generated_token:
+        print(
+            f"  the control plane (/_mock) needs Authorization: Bearer {config.control_token}\n"
+            f"  (made up at start because --host {arguments.host} is reachable from other "
+            "machines; choose it with --control-token TOKEN, or leave /_mock open with "
+            "--control-token ''; /_mock/health stays open)",
+            flush=True,
+        )
+    elif public and not config.control_token:
+        print(
+            f"trustoo-mock: warning: --control-token '' leaves the control plane open on "
+            f"{arguments.host}: anyone who reaches the port can reset the fake or mint tokens",
+            file=sys.stderr,
+            flush=True,
+        )
     for shop in app.state.fake.ctx.store.find("shops")[:5]:
         print(
             f"  shop {shop['shop_id']} ({shop['myshopify_domain']}): "
@@ -301,6 +335,17 @@ def seed_line(fake: Fake) -> str:
     if fake.secure:
         line += " (tokens and secrets aside: they come from the operating system)"
     return line
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only; a name other than localhost
+    may resolve anywhere, so it is not."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _seed(arguments: argparse.Namespace) -> int:

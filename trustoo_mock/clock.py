@@ -54,6 +54,14 @@ class Clock:
     def advance(self, seconds: float) -> None:
         self.set(self.now() + seconds)
 
+    def real_time_of(self, instant: float) -> float:
+        """The real (wall-clock) time at which this clock reads ``instant``: for a running
+        clock ``instant`` minus its offset; a frozen one reads the same at every real time,
+        so the real time now."""
+        if self._frozen_at is not None:
+            return time.time()
+        return instant - self._offset
+
 
 # Listing reviews formats the same few instants over and over; the formatting is the most
 # expensive part of presenting a review, so the strings are remembered by whole second.

@@ -25,6 +25,7 @@ def parse_error_http_status(value: object) -> ErrorHttpStatus:
 
 # The host of a fake running in the caller's process (a name that never resolves: RFC 6761).
 IN_PROCESS_HOST = "trustoo.test"
+SIGNATURE_CLOCKS = ("fake", "wall")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,11 @@ class Config:
     ``body_timeout`` is how long a request's whole body may take to arrive.
     Without a ``control_token`` only ``Host`` values naming this machine are answered, and
     those in ``allowed_hosts`` (comma-separated; ``.example.com`` with subdomains, ``*`` any).
+
+    ``signature_clock`` is the clock signatures follow: ``fake`` (default) checks a signed
+    request's Timestamp against the fake's clock and stamps webhook pushes with it; ``wall``
+    uses the real time for both, so code that signs with its own wall clock keeps working
+    after the fake's clock moved, while token lifetimes and schedules still follow the fake's.
 
     The ``upload_*``, ``max_*_bytes``, ``max_stored_*`` and ``oss_*`` settings shape the
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
@@ -91,3 +97,5 @@ class Config:
             raise ValueError(
                 f"error_http_status {status!r}: use {MIRROR!r} or an HTTP status (100-599)"
             )
+
+    signature_clock: str = "fake"

@@ -162,7 +162,7 @@ def _body_bytes(delivery: dict[str, Any]) -> bytes:
 
 def push_headers(ctx: Context, delivery: dict[str, Any], at: float) -> dict[str, str]:
     shop = ctx.store.find_one("shops", shop_id=delivery["shop_id"]) or {}
-    timestamp = str(int(at))
+    timestamp = str(ctx.signature_time(at))
     message = signing.webhook_message(timestamp, _body_bytes(delivery))
     return {
         "Content-Type": "application/json",

@@ -45,7 +45,7 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
     "invalid_body": (Code.INVALID_ARGUMENT, "invalid request body: {detail}"),
     "invalid_query": (Code.INVALID_ARGUMENT, "invalid query parameter {name}: {detail}"),
     "invalid_argument": (Code.INVALID_ARGUMENT, "{detail}"),
-    "no_such_path": (Code.NOT_FOUND, "no operation at {method} {path}"),
+    "no_such_path": (Code.NOT_FOUND, "no operation at {method} {path}{hint}"),
     "method_not_allowed": (
         Code.INVALID_ARGUMENT,
         "{method} is not allowed on {path}; allowed: {allowed}",
@@ -65,7 +65,7 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
     "timestamp_outside_window": (
         Code.UNAUTHENTICATED,
         "authentication failed: Timestamp {timestamp} is {delta} seconds {direction} the "
-        "server time {now}; a request is accepted within {window} seconds of it",
+        "server time {now}; a request is accepted within {window} seconds of it{hint}",
     ),
     "timestamp_mismatch": (
         Code.UNAUTHENTICATED,
@@ -76,11 +76,27 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
         Code.UNAUTHENTICATED,
         "authentication failed: no shop has the Public-Token {token!r}",
     ),
+    "tokens_swapped": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: the Public-Token header holds a shop's private token (not "
+        "repeated here): the two tokens look swapped. Send the public token as Public-Token "
+        "and use the private token only as the key of the Sign; it never travels in a header",
+    ),
+    "public_token_is_secret": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: the Public-Token header holds {kind} (not repeated here), "
+        "not a shop's public token",
+    ),
     "bad_signature": (
         Code.UNAUTHENTICATED,
         "authentication failed: Sign does not match. Expected lowercase hex "
         "HMAC-SHA256(key=the shop's private token, message=string-to-sign) with "
         "string-to-sign (between the backticks) `{message}`{hint}",
+    ),
+    "sign_not_lowercase_hex": (
+        Code.UNAUTHENTICATED,
+        "authentication failed: Sign must be lowercase hex with nothing around it (64 "
+        "characters 0-9, a-f); it would match once {repair}, so only its form is wrong",
     ),
     "bad_authorization_header": (
         Code.UNAUTHENTICATED,
@@ -132,6 +148,11 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
         "authentication failed: the merchant session is not valid: {reason}",
     ),
     "unknown_client": (Code.NOT_FOUND, "no platform with client_id {client_id!r}"),
+    "client_credentials_swapped": (
+        Code.UNAUTHENTICATED,
+        "client authentication failed: client_id holds {kind} (not repeated here); "
+        "client_id and client_secret look swapped",
+    ),
     "bad_client_credentials": (
         Code.UNAUTHENTICATED,
         "client authentication failed: client_id {client_id!r} and client_secret do not match",

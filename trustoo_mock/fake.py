@@ -15,7 +15,7 @@ from typing import Any
 
 from trustoo_mock import seed_file
 from trustoo_mock.clock import Clock
-from trustoo_mock.config import Config
+from trustoo_mock.config import SIGNATURE_CLOCKS, Config
 from trustoo_mock.delivery import Dispatcher
 from trustoo_mock.domain import seeding
 from trustoo_mock.domain.context import Context
@@ -94,6 +94,9 @@ class Fake:
     so nothing issued before a restart is issued again (X48)."""
 
     def __init__(self, config: Config) -> None:
+        if config.signature_clock not in SIGNATURE_CLOCKS:
+            choices = " or ".join(SIGNATURE_CLOCKS)
+            raise ValueError(f"signature_clock must be {choices}, not {config.signature_clock!r}")
         self.config = config
         self._seed_version, self.seed = self._startup_seed(config)
         store = Store(config.data_file)

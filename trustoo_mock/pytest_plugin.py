@@ -8,7 +8,8 @@ point, so installing trustoo-mock is all a project needs).
 - ``webhook_receiver``: a local HTTP endpoint that records pushes and can be told to fail.
 
 Settings come from ini options (``trustoo_seed``, ``trustoo_clock``,
-``trustoo_error_http_status``) and the ``trustoo`` marker, never from overriding fixtures:
+``trustoo_error_http_status``, ``trustoo_signature_clock``) and the ``trustoo`` marker, never
+from overriding fixtures:
 ``@pytest.mark.trustoo(seed="empty", clock="2026-01-01T00:00:00Z", error_http_status="mirror")``;
 the marker also takes any ``Config`` field (``random_seed=7``, ``webhook_timeout=0.5``).
 
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from trustoo_mock.config import Config, parse_error_http_status
+from trustoo_mock.config import SIGNATURE_CLOCKS, Config, parse_error_http_status
 
 if TYPE_CHECKING:
     from trustoo_mock.receiver import WebhookReceiver
@@ -60,6 +61,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         'the fake\'s clock: "real" (default), "frozen" (at the session\'s start), or an '
         "instant to freeze at (Unix seconds or RFC 3339)",
         default="real",
+    )
+    parser.addini(
+        "trustoo_signature_clock",
+        'the clock signatures follow: "fake" (default) or "wall" (a signed request\'s Timestamp '
+        "and the pushes' timestamps use the real time, whatever the fake's clock says)",
+        default="fake",
     )
     parser.addini(
         "trustoo_error_http_status",
@@ -147,6 +154,10 @@ def settings_for(request: pytest.FixtureRequest) -> Config:
         )
     except ValueError as error:
         raise pytest.UsageError(f"trustoo_error_http_status: {error}") from None
+    signature_clock = str(ini.getini("trustoo_signature_clock")).strip() or "fake"
+    if signature_clock not in SIGNATURE_CLOCKS:
+        raise pytest.UsageError(f"trustoo_signature_clock {signature_clock!r}: use fake or wall")
+    values["signature_clock"] = signature_clock
     for marker in reversed(list(request.node.iter_markers("trustoo"))):
         if marker.args:
             raise pytest.UsageError("the trustoo marker takes keyword arguments only")

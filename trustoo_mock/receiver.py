@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from trustoo_mock.verify import verify_webhook
+from trustoo_mock.verify import DEFAULT_TOLERANCE, verify_webhook
 
 POLL_INTERVAL = 0.02  # how soon close() is noticed by the serving thread
 _ACCEPTED = b'{"code":0,"message":"success"}'
@@ -45,10 +45,14 @@ class Push:
         topic = records[0].get("topic")
         return None if topic is None else str(topic)
 
-    def verify(self, key: str, *, now: float | None = None, tolerance: int | None = None) -> None:
+    def verify(
+        self, key: str, *, now: float | None = None, tolerance: int | None = DEFAULT_TOLERANCE
+    ) -> None:
         """Raise ``WebhookVerificationError`` unless the push is signed with ``key`` (the shop's
-        private token, or the platform's client secret). No age check unless ``tolerance``
-        is given: the fake's clock may be virtual."""
+        private token, or the platform's client secret): exactly ``verify_webhook``, with the
+        same age check (``tolerance`` seconds from ``now``, default the wall clock). A fake
+        whose clock was moved stamps pushes with its own clock: pass ``now=trustoo.now``,
+        or run it with ``signature_clock="wall"``."""
         verify_webhook(self.headers, self.body, key, now=now, tolerance=tolerance)
 
 

@@ -37,11 +37,12 @@ def sign(key: str, message: bytes) -> str:
 
 
 def _as_bytes(text: str) -> bytes:
-    return text.strip().lower().encode("utf-8", errors="surrogateescape")
+    return text.encode("utf-8", errors="surrogateescape")
 
 
 def signature_matches(key: str, message: bytes, received: str) -> bool:
-    """Constant-time comparison; hex case is tolerated, the length is not."""
+    """Constant-time comparison of the value exactly as received: lowercase hex, nothing
+    around it (D1). A fake must not pass what Trustoo may refuse."""
     return hmac.compare_digest(sign(key, message).encode("ascii"), _as_bytes(received))
 
 
@@ -86,7 +87,7 @@ def recognise_wrong_scheme(
     Public client code shows two: the retired "SHA-256 with salt" (sorted params, private
     token appended, plain sha256) and a guessed HMAC over public token + timestamp.
     """
-    candidate = _as_bytes(received)
+    candidate = _as_bytes(received.strip().lower())
     pairs = sorted([*((k, v) for k, v in query if k != "timestamp"), ("timestamp", timestamp)])
     joined = "&".join(f"{key}={value}" for key, value in pairs)
     salted = hashlib.sha256((joined + private_token).encode("utf-8")).hexdigest()

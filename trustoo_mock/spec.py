@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -361,6 +362,58 @@ class Spec:
             if operation.method == method and operation.matches(path):
                 return operation
         return None
+
+    def nearest(self, path: str) -> Operation | None:
+        """The implemented operation a near miss of ``path`` most likely meant: by its path
+        (under the current or the retired prefix), its operationId or its title ("Get Review
+        List" → get_reviews); None when nothing is close. Control paths suggest control
+        operations, the others Trustoo's."""
+        if len(path) > _LONGEST_NEAR_MISS:
+            return None
+        control = path.startswith("/_mock")
+        wanted = _suffixes(path)
+        best: tuple[float, Operation] | None = None
+        for operation in self.implemented():
+            if operation.is_control != control or operation.is_storage or operation.path == path:
+                continue
+            for name in _names(operation):
+                for key in wanted:
+                    score = difflib.SequenceMatcher(None, key, name).ratio()
+                    if score >= NEAR_MISS_CUTOFF and (best is None or score > best[0]):
+                        best = (score, operation)
+        return None if best is None else best[1]
+
+
+NEAR_MISS_CUTOFF = 0.7
+_LONGEST_NEAR_MISS = 300
+RETIRED_PREFIX = "/api/v1/open_api/"
+CURRENT_PREFIX = "/api/v1/openapi/"
+
+
+def _key(text: str) -> str:
+    """Lowercase, words joined by ``_`` whatever separated them (space, dash, slash)."""
+    return re.sub(r"[\s/-]+", "_", text.strip().strip("/").lower())
+
+
+def _without_prefix(path: str) -> str:
+    for prefix in (CURRENT_PREFIX, RETIRED_PREFIX):
+        if path.lower().startswith(prefix):
+            return path[len(prefix) :]
+    return path
+
+
+def _suffixes(path: str) -> list[str]:
+    """``path`` without its prefix, and each shorter tail of its segments."""
+    segments = [part for part in _without_prefix(path).split("/") if part]
+    return [_key("/".join(segments[start:])) for start in range(len(segments))]
+
+
+def _names(operation: Operation) -> set[str]:
+    names = {_key(_without_prefix(operation.path)), _key(operation.operation_id)}
+    summary = str(operation.raw.get("summary", ""))
+    if summary:
+        names.add(_key(summary))
+    return names
 
 
 def load_spec(path: Path = SPEC_PATH) -> Spec:

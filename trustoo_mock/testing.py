@@ -393,8 +393,9 @@ class MockTrustoo:
             options["auth"] = BearerAuth(token)
         elif shop is not None:
             signer = shop if isinstance(shop, Shop) else self.shop(shop)
-            # The fake's own clock, so signatures stay valid when a test freezes or moves it.
-            now = self.fake.ctx.clock.now_int
+            # The clock the fake checks signatures against (its own, unless signature_clock is
+            # wall), so signatures stay valid when a test freezes or moves it.
+            now = self.fake.ctx.signature_time
             options["auth"] = TrustooAuth(signer.public_token, signer.private_token, now)
         return options
 

@@ -29,7 +29,9 @@ def verify_webhook(
     ``key`` is the shop's private token for the shop's own webhooks, or the platform's client
     secret for a platform's. The signed message is ``timestamp=<ts>|<raw body>``; pass the
     body bytes exactly as received. ``tolerance`` (seconds; None to skip) bounds how old or
-    new the timestamp may be, measured from ``now`` (default: the wall clock).
+    new the timestamp may be, measured from ``now`` (Unix seconds; default: the wall clock).
+    A fake whose clock was moved stamps pushes with its own clock: pass ``now=`` its time
+    (``trustoo.now``), or run it with ``signature_clock="wall"``.
     """
     lowered = {name.lower(): value for name, value in headers.items()}
     missing = [name for name in (TIMESTAMP, SIGN) if not lowered.get(name, "").strip()]
@@ -43,7 +45,9 @@ def verify_webhook(
         skew = abs(current - int(timestamp))
         if skew > tolerance:
             raise WebhookVerificationError(
-                f"the timestamp is {int(skew)} seconds away from now (tolerance {tolerance})"
+                f"the timestamp is {int(skew)} seconds away from now (tolerance {tolerance}); "
+                "if the sender is a fake whose clock was moved, pass now= its time or run it "
+                "with signature_clock=wall"
             )
     message = signing.webhook_message(timestamp, body)
     if not signing.signature_matches(key, message, lowered[SIGN]):

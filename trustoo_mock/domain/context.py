@@ -29,3 +29,12 @@ class Context:
     def take_notes(self) -> list[str]:
         notes, self.notes = self.notes, []
         return notes
+
+    def signature_time(self, instant: float | None = None) -> int:
+        """The Unix seconds signatures are checked against and stamped with at the fake's
+        ``instant`` (default now): that instant, or with ``signature_clock`` ``wall`` the
+        real time then."""
+        at = self.clock.now() if instant is None else instant
+        if self.config.signature_clock == "wall":
+            return int(self.clock.real_time_of(at))
+        return int(at)

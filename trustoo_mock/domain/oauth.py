@@ -98,6 +98,7 @@ def grant_directly(ctx: Context, shop_id: str, client_id: str, scopes: Any) -> d
 def find_platform(ctx: Context, client_id: str) -> dict[str, Any]:
     platform = ctx.store.find_one("platforms", client_id=client_id)
     if platform is None:
+        _refuse_secret_as_client_id(ctx, client_id)
         raise trustoo_error("unknown_client", client_id=client_id)
     return platform
 
@@ -105,9 +106,18 @@ def find_platform(ctx: Context, client_id: str) -> dict[str, Any]:
 def authenticate_client(ctx: Context, client_id: str, client_secret: str) -> dict[str, Any]:
     """The platform by its credentials; any mismatch is code 16 (the token endpoint's rule)."""
     platform = ctx.store.find_one("platforms", client_id=client_id)
-    if platform is None or platform["client_secret"] != client_secret:
+    if platform is None:
+        _refuse_secret_as_client_id(ctx, client_id)
+    if platform is None or client_secret not in tenants.client_secrets(platform):
         raise trustoo_error("bad_client_credentials", client_id=client_id)
     return platform
+
+
+def _refuse_secret_as_client_id(ctx: Context, client_id: str) -> None:
+    """A refusal would repeat the client_id: when it is a secret, say so instead (code 16)."""
+    kind = tenants.secret_kind(ctx, client_id)
+    if kind is not None:
+        raise trustoo_error("client_credentials_swapped", kind=kind)
 
 
 def requested_scopes(platform: dict[str, Any], scope: str | None) -> list[str]:
@@ -140,9 +150,17 @@ def check_redirect_uri(platform: dict[str, Any], redirect_uri: str) -> None:
 
 
 def issue_code(
-    ctx: Context, platform: dict[str, Any], shop_id: str, redirect_uri: str, scopes: list[str]
+    ctx: Context,
+    platform: dict[str, Any],
+    shop_id: str,
+    redirect_uri: str,
+    scopes: list[str],
+    code: str | None = None,
 ) -> str:
-    code = issuing.token(ctx)
+    """A new authorization code (``code`` when given, as a seed does), valid CODE_TTL."""
+    code = code or issuing.token(ctx)
+    if ctx.store.count("codes", code=code):
+        raise ControlError(409, "an authorization code is given twice")
     ctx.store.insert(
         "codes",
         {

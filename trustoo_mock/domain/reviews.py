@@ -204,10 +204,13 @@ def _present(review: dict[str, Any], product: dict[str, Any] | None) -> dict[str
 
 
 def _rating_selector(query: dict[str, Any]) -> str:
-    """The most specific selector present; none at all means the whole shop (D9, decisions)."""
-    for name in ("product_id", "product_handle"):
-        if str(query.get(name) or "").strip() not in ("", "0"):
-            return name
+    """The most specific selector present; none at all means the whole shop (D9, decisions).
+    Product 0 is the store reviews, as everywhere else (create_review, get_reviews, widget)."""
+    product_id = str(query.get("product_id") or "").strip()
+    if product_id:
+        return "is_store_rating" if _product_id(product_id) == STORE_PRODUCT_ID else "product_id"
+    if str(query.get("product_handle") or "").strip():
+        return "product_handle"
     for name in ("is_store_rating", "is_all_products_rating", "is_all_rating"):
         if query.get(name) == 1:
             return name

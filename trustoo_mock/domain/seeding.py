@@ -56,6 +56,8 @@ def load(ctx: Context, data: dict[str, Any]) -> dict[str, int]:
             with _entry(f"authorizations[{index}]"):
                 _load_authorization(ctx, authorization)
             counts["authorizations"] += 1
+        for code in data.get("authorization_codes", ()):
+            _load_code(ctx, code)
     return counts
 
 
@@ -141,6 +143,17 @@ def _load_customers(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict[st
     }
 
 
+def _load_code(ctx: Context, code: dict[str, Any]) -> None:
+    """An authorization code as oauth/authorize would issue it, valid for CODE_TTL from now."""
+    shop = tenants.get_shop(ctx, id_text(code["shop_id"]))
+    platform = tenants.get_platform_by_client_id(ctx, code["client_id"])
+    redirect_uri = code["redirect_uri"]
+    if redirect_uri not in platform["redirect_uris"]:
+        raise ControlError(400, f"redirect_uri {redirect_uri!r} is not registered for the client")
+    scopes = tenants.parse_scopes(code.get("scopes"), default=platform["scopes"])
+    oauth.issue_code(ctx, platform, shop["shop_id"], redirect_uri, scopes, code=code["code"])
+
+
 def _load_authorization(ctx: Context, authorization: dict[str, Any]) -> None:
     shop = tenants.get_shop(ctx, id_text(authorization["shop_id"]))
     platform = tenants.get_platform_by_client_id(ctx, authorization["client_id"])
@@ -167,4 +180,7 @@ def reset_shop(ctx: Context, shop_id: str, seed: dict[str, Any] | None) -> None:
         for authorization in (seed or {}).get("authorizations", ()):
             if id_text(authorization["shop_id"]) == shop_id:
                 _load_authorization(ctx, authorization)
+        for code in (seed or {}).get("authorization_codes", ()):
+            if id_text(code["shop_id"]) == shop_id:
+                _load_code(ctx, code)
     media.drop_shop_objects(ctx, shop_id)

@@ -48,6 +48,35 @@ def create_shop(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
     return ctx.store.insert("shops", shop)
 
 
+PRIVATE_TOKEN = "a shop's private token"
+CLIENT_SECRET = "a platform's client secret"
+
+
+def secret_kind(ctx: Context, value: str) -> str | None:
+    """What secret ``value`` is, when it is one this fake issued: a refusal that would show
+    the value names its kind instead, since client programs log whole answers."""
+    if not value:
+        return None
+    kinds = (
+        ("shops", "private_token", PRIVATE_TOKEN),
+        ("grants", "access_token", "an access token"),
+        ("grants", "refresh_token", "a refresh token"),
+    )
+    for table, field, kind in kinds:
+        if ctx.store.count(table, **{field: value}):
+            return kind
+    if any(value in client_secrets(platform) for platform in ctx.store.scan("platforms")):
+        return CLIENT_SECRET
+    return None
+
+
+def client_secrets(platform: dict[str, Any]) -> list[str]:
+    """Every secret the platform's client may authenticate with: its ``client_secret`` (which
+    also signs its webhooks) first, then ``other_client_secrets`` (the docs show trustwill
+    with two)."""
+    return [platform["client_secret"], *platform.get("other_client_secrets", ())]
+
+
 def get_shop(ctx: Context, shop_id: str) -> dict[str, Any]:
     shop = ctx.store.find_one("shops", shop_id=id_text(shop_id))
     if shop is None:
@@ -63,6 +92,7 @@ def create_platform(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
         "name": fields.get("name") or f"Platform {platform_id}",
         "client_id": fields.get("client_id") or issuing.client_id(ctx, platform_id),
         "client_secret": fields.get("client_secret") or issuing.token(ctx),
+        "other_client_secrets": list(fields.get("other_client_secrets") or []),
         "redirect_uris": list(fields.get("redirect_uris") or ["http://127.0.0.1/oauth/callback"]),
         "scopes": scopes,
         "skip_shop_oauth": bool(fields.get("skip_shop_oauth", False)),

@@ -1,0 +1,136 @@
+"""Off loopback the control plane is guarded (issue 11 item 11): `serve --host 0.0.0.0`
+without --control-token makes one up and prints it, /_mock/health stays open, and
+--control-token '' opens the control plane on purpose, with a warning.
+
+The servers here are told ``--host 0.0.0.0`` but bind 127.0.0.1: the start-up path decides by
+the host it is given, and a test must not listen on every interface."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from trustoo_mock import Config, create_app
+from trustoo_mock.cli import is_loopback
+
+# Runs the CLI with the socket bound on loopback whatever --host says.
+_SERVE_ON_LOOPBACK = """
+import sys
+from trustoo_mock import server
+bind = server.listening_socket
+server.listening_socket = lambda host, port: bind("127.0.0.1", port)
+from trustoo_mock.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@contextmanager
+def _serving(*arguments: str) -> Iterator[tuple[str, list[str], subprocess.Popen[str]]]:
+    """The server, its URL, and the start-up lines up to the first shop line."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SERVE_ON_LOOPBACK, "serve", "--port", "0", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        found = re.search(r"serving on (http://\S+)", first)
+        assert found, first
+        lines = []
+        while not (line := process.stdout.readline()).startswith("  shop "):
+            assert line, "the server stopped during start-up"
+            lines.append(line)
+        yield found.group(1), lines, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()
+
+
+def test_off_loopback_a_control_token_is_made_up_printed_and_required() -> None:
+    with _serving("--host", "0.0.0.0") as (base_url, lines, _):
+        printed = "".join(lines)
+        found = re.search(r"control plane \(/_mock\) needs Authorization: Bearer (\S+)", printed)
+        assert found, printed
+        token = found.group(1)
+        assert "--control-token ''" in printed
+        refused = httpx.post(f"{base_url}/_mock/reset")
+        assert refused.status_code == 401
+        assert "Authorization: Bearer" in refused.json()["error"]
+        wrong = httpx.post(f"{base_url}/_mock/reset", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        allowed = httpx.post(
+            f"{base_url}/_mock/reset", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert allowed.status_code == 200, allowed.text
+        assert httpx.get(f"{base_url}/_mock/health").json()["status"] == "ok"
+
+
+def test_each_start_makes_up_another_token() -> None:
+    tokens = []
+    for _ in range(2):
+        with _serving("--host", "0.0.0.0", "--random-seed", "7") as (_, lines, _process):
+            found = re.search(r"Bearer (\S+)", "".join(lines))
+            assert found
+            tokens.append(found.group(1))
+    assert tokens[0] != tokens[1]
+
+
+def test_a_given_control_token_is_used_and_not_printed() -> None:
+    with _serving("--host", "0.0.0.0", "--control-token", "chosen-token") as (base_url, lines, _):
+        assert not any("control plane" in line for line in lines)
+        assert httpx.post(f"{base_url}/_mock/reset").status_code == 401
+        chosen = {"Authorization": "Bearer chosen-token"}
+        assert httpx.post(f"{base_url}/_mock/reset", headers=chosen).status_code == 200
+
+
+def test_an_empty_control_token_opens_the_control_plane_with_a_warning() -> None:
+    with _serving("--host", "0.0.0.0", "--control-token", "") as (base_url, lines, process):
+        assert not any("control plane" in line for line in lines)
+        assert httpx.post(f"{base_url}/_mock/reset").status_code == 200
+        process.terminate()
+        assert process.stderr is not None
+        warning = process.stderr.read()
+    assert "warning: --control-token '' leaves the control plane open on 0.0.0.0" in warning
+
+
+def test_on_loopback_the_control_plane_stays_open_without_a_token() -> None:
+    with _serving("--host", "127.0.0.1") as (base_url, lines, _):
+        assert not any("control plane" in line for line in lines)
+        assert httpx.post(f"{base_url}/_mock/reset").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.10", False),
+        ("myhost.example", False),
+    ],
+)
+def test_which_hosts_count_as_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def test_the_health_check_needs_no_control_token_in_process() -> None:
+    http = TestClient(create_app(Config(control_token="s3cret")))
+    assert http.get("/_mock/health").json()["status"] == "ok"
+    assert http.get("/_mock/clock").status_code == 401
