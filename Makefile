@@ -1,6 +1,9 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The npm tools that read openapi.yaml (Redocly, Prism, openapi-typescript), pinned by
+# tools/package-lock.json.
+NODE_STAMP := tools/node_modules/.installed
 
 .PHONY: run test lint fuzz demo bench clean
 
@@ -15,13 +18,19 @@ $(STAMP): pyproject.toml
 # another server) is not taken.
 given = $(if $(filter command line,$(origin $(1))),$(2) $($(1)))
 
+$(NODE_STAMP): tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 run: $(STAMP)
 	$(VENV)/bin/trustoo-mock serve $(call given,HOST,--host) $(call given,PORT,--port)
 
-lint: $(STAMP)
+lint: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check trustoo_mock tests scripts bench
 	$(VENV)/bin/ruff format --check trustoo_mock tests scripts bench
 	$(VENV)/bin/mypy --strict trustoo_mock
+	$(VENV)/bin/openapi-spec-validator openapi.yaml
+	tools/node_modules/.bin/redocly lint --format=stylish openapi.yaml
 
 # Debian packages the tests need: Chromium and chromedriver for the consent page, wrk for the
 # benchmark harness (a second process generating load on 127.0.0.1).
@@ -46,4 +55,4 @@ demo: $(STAMP)
 	$(PY) scripts/generate_demo.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache tools/node_modules

@@ -27,6 +27,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "modes(*names): the only modes this test can run in")
+    config.addinivalue_line(
+        "markers", "node: runs the npm tools of tools/ (Redocly, Prism); make lint installs them"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -45,7 +45,7 @@ STATE_DEPENDENT_ACCEPTANCE = {"get_shop_authorization_info", "get_shop_install_s
 
 register_formats()
 spec = bundled_spec()
-schema = schemathesis.openapi.from_dict(dict(spec.document)).include(
+schema = schemathesis.openapi.from_dict(spec.checked_document).include(
     operation_id=[operation.operation_id for operation in spec.implemented()]
 )
 schema.config.generation.update(

@@ -223,7 +223,7 @@ def load_schema(spec: Spec) -> OpenApiSchema:
             "generation": {"with-security-parameters": False},
         }
     )
-    return schemathesis.openapi.from_dict(dict(spec.document), config=config)
+    return schemathesis.openapi.from_dict(spec.checked_document, config=config)
 
 
 def draw(api_operation: ApiOperation, mode: GenerationMode, count: int, seed: int) -> list[AnyCase]:

@@ -60,8 +60,21 @@ class SpecViolation(ValueError):
         self.value = value
 
 
-def _compile(schema: Mapping[str, Any], what: str) -> Validator:
-    compiled = fastjsonschema.compile(dict(schema), formats=FORMAT_CHECKS)
+def own_formats(node: Any) -> Any:
+    """The schema as the fake checks it: each ``x-format`` (Trustoo's or the fake's own format,
+    stricter than the standard ``format`` or ``pattern`` beside it) becomes the ``format``."""
+    if isinstance(node, dict):
+        checked = {key: own_formats(value) for key, value in node.items()}
+        if "x-format" in checked:
+            checked["format"] = checked["x-format"]
+        return checked
+    if isinstance(node, list):
+        return [own_formats(item) for item in node]
+    return node
+
+
+def compile_validator(schema: Mapping[str, Any], what: str) -> Validator:
+    compiled = fastjsonschema.compile(own_formats(dict(schema)), formats=FORMAT_CHECKS)
 
     def validate(value: Any) -> Any:
         try:
@@ -96,14 +109,19 @@ def _custom_message(error: fastjsonschema.JsonSchemaValueException) -> str | Non
 
 
 def _resolve(node: Any, root: Mapping[str, Any]) -> Any:
-    """Inline every local ``$ref`` (the spec has no recursive schemas)."""
+    """Inline every local ``$ref`` (the spec has no recursive schemas); keywords beside a
+    ``$ref`` (a description, the fake's own error messages) are kept."""
     if isinstance(node, dict):
         reference = node.get("$ref")
         if isinstance(reference, str):
             target: Any = root
             for part in reference.removeprefix("#/").split("/"):
                 target = target[part]
-            return _resolve(target, root)
+            siblings = {key: value for key, value in node.items() if key != "$ref"}
+            resolved = _resolve(target, root)
+            if siblings and isinstance(resolved, dict):
+                return {**resolved, **_resolve(siblings, root)}
+            return resolved
         return {key: _resolve(value, root) for key, value in node.items()}
     if isinstance(node, list):
         return [_resolve(item, root) for item in node]
@@ -116,11 +134,15 @@ class Parameter:
     location: str
     required: bool
     schema: Mapping[str, Any]
-    is_list: bool
+
+    @property
+    def is_list(self) -> bool:
+        """A list filter (``type: array``): each item's schema admits a comma list too."""
+        return self.schema.get("type") == "array"
 
     @cached_property
     def validator(self) -> Validator:
-        return _compile(self.schema, self.name)
+        return compile_validator(self.schema["items"] if self.is_list else self.schema, self.name)
 
     def coerce(self, raw: str) -> Any:
         """Turn the wire string into the schema's type, then validate it."""
@@ -209,7 +231,6 @@ class Operation:
                 location=item["in"],
                 required=bool(item.get("required", False)),
                 schema=item.get("schema", {}),
-                is_list=bool(item.get("x-list-parameter", False)),
             )
             for item in self.raw.get("parameters", ())
         )
@@ -229,7 +250,7 @@ class Operation:
         for media_type in (JSON, FORM):
             media = self._media(media_type)
             if media is not None:
-                validators[media_type] = _compile(media.get("schema", {}), "body")
+                validators[media_type] = compile_validator(media.get("schema", {}), "body")
         return validators
 
     @cached_property
@@ -239,7 +260,7 @@ class Operation:
         for status, response in self.raw.get("responses", {}).items():
             media = response.get("content", {}).get("application/json")
             if media is not None and "schema" in media:
-                validators[str(status)] = _compile(media["schema"], "response")
+                validators[str(status)] = compile_validator(media["schema"], "response")
         return validators
 
     def response_validator(self, status: int) -> Validator | None:
@@ -250,7 +271,7 @@ class Operation:
         """Validate the declared query parameters; undeclared ones are ignored (but signed).
 
         A list parameter gathers ``name=a,b``, repeated ``name`` keys and indexed keys
-        ``name[0]``/``name[]`` into one comma-joined value before validation.
+        ``name[0]``/``name[]`` into one comma-joined value, validated by its item schema.
         """
         collected: dict[str, list[str]] = {}
         for key, value in pairs:
@@ -344,6 +365,13 @@ class Spec:
                         }
                     operation = Operation(raw["operationId"], method.upper(), path, raw)
                     self.operations[operation.operation_id] = operation
+
+    @cached_property
+    def checked_document(self) -> dict[str, Any]:
+        """The document with the fake's own formats in place (see ``own_formats``): what
+        schemathesis generates from, with a strategy for each of those formats."""
+        checked: dict[str, Any] = own_formats(self.document)
+        return checked
 
     @cached_property
     def json_source(self) -> bytes:
