@@ -133,3 +133,14 @@ def test_the_same_seed_and_clock_give_the_same_bytes() -> None:
         _seeded(client)
         answers.append(_signed_get(client, "/api/v1/openapi/get_rating", product_id="42"))
     assert answers[0] == answers[1]
+
+
+def test_the_success_envelope_bytes_of_a_kept_page() -> None:
+    client = empty_fake()
+    _seeded(client)
+    raw = _signed_get(client, "/api/v1/openapi/get_reviews", ratings="1", page="2", page_size="10")
+    _exact(
+        raw,
+        b'{"code":0,"message":"success","time":1788840306,"request_id":"<RID>","data":'
+        b'{"page":{"page":2,"page_size":10,"total_page":0,"count":0},"list":[]}}',
+    )
