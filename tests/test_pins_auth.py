@@ -13,9 +13,11 @@ SIGNED_PREFIX = b"timestamp=1788840306|"
 def test_a_merchant_session_operation_refuses_anonymous_and_hmac_callers() -> None:
     client = fake()
     anonymous = client.request("GET", PRIVATE_TOKEN_PATH).json()
-    assert anonymous["code"] == 16 and "data" not in anonymous
     signed = client.signed("GET", PRIVATE_TOKEN_PATH)
-    assert signed.json()["code"] == 16 and DEMO_PRIVATE_TOKEN not in signed.text
+    for refusal in (anonymous, signed.json()):
+        assert refusal["code"] == 16 and "data" not in refusal
+        assert "merchant session" in refusal["message"]  # says what to send instead
+    assert DEMO_PRIVATE_TOKEN not in signed.text
 
 
 def test_hmac_headers_on_bearer_only_disconnect_are_refused_and_change_nothing() -> None:

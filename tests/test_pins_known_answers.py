@@ -144,3 +144,11 @@ def test_the_success_envelope_bytes_of_a_kept_page() -> None:
         b'{"code":0,"message":"success","time":1788840306,"request_id":"<RID>","data":'
         b'{"page":{"page":2,"page_size":10,"total_page":0,"count":0},"list":[]}}',
     )
+
+
+def test_a_kept_page_keeps_non_ascii_text_as_utf8() -> None:
+    client = empty_fake()
+    _seeded(client)
+    raw = _signed_get(client, "/api/v1/openapi/get_reviews", ratings="5")
+    assert b'"author":"Zo\xc3\xab"' in raw
+    assert b"\\u00eb" not in raw
