@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.helpers import DEMO_ACCESS_TOKEN, DEMO_PRIVATE_TOKEN, CheckedClient
+import hashlib
+
+from tests.helpers import DEMO_ACCESS_TOKEN, DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, CheckedClient
 from tests.pins import REVIEWS, SUBSCRIBE, fake
 
 PRIVATE_TOKEN_PATH = "/api/v1/openapi/get_open_api_private_token"
@@ -33,7 +35,7 @@ def test_hmac_headers_on_bearer_only_disconnect_are_refused_and_change_nothing()
 def _refusal_with_body(client: CheckedClient, body: bytes) -> dict[str, object]:
     """A request over ``body`` whose Sign is wrong."""
     headers = {
-        "Public-Token": "ZGVtby1wdWJsaWMtMDAwMQ==",
+        "Public-Token": DEMO_PUBLIC_TOKEN,
         "Timestamp": "1788840306",
         "Sign": "0" * 64,
         "Content-Type": "application/json",
@@ -61,3 +63,21 @@ def test_a_bad_signature_over_a_non_utf8_body_is_code_16_with_the_bytes_escaped(
     refusal = _refusal_with_body(client, b'{"author":"\xff\xfe\x80"}')
     assert refusal["code"] == 16
     assert '`timestamp=1788840306|{"author":"\\xff\\xfe\\x80"}`' in str(refusal["message"])
+
+
+def _refusal_of_query(client: CheckedClient, query: str, sign: str) -> dict[str, object]:
+    headers = {"Public-Token": DEMO_PUBLIC_TOKEN, "Timestamp": "1788840306", "Sign": sign}
+    return dict(client.request("GET", f"{REVIEWS}?{query}", headers=headers).json())
+
+
+def test_a_query_that_is_not_utf8_is_signed_with_replacement_characters() -> None:
+    refusal = _refusal_of_query(fake(), "keyword=%FF", "0" * 64)
+    assert refusal["code"] == 16
+    assert "`keyword=\ufffd&timestamp=1788840306`" in str(refusal["message"])
+
+
+def test_the_retired_scheme_is_recognised_with_a_timestamp_in_the_query_too() -> None:
+    salted = "page=1&timestamp=1788840306" + DEMO_PRIVATE_TOKEN
+    retired = hashlib.sha256(salted.encode()).hexdigest()
+    refusal = _refusal_of_query(fake(), "page=1&timestamp=1788840306", retired)
+    assert refusal["code"] == 16 and "retired" in str(refusal["message"])

@@ -152,3 +152,10 @@ def test_a_kept_page_keeps_non_ascii_text_as_utf8() -> None:
     raw = _signed_get(client, "/api/v1/openapi/get_reviews", ratings="5")
     assert b'"author":"Zo\xc3\xab"' in raw
     assert b"\\u00eb" not in raw
+
+
+def test_a_sign_header_with_undecodable_bytes_is_refused_not_a_crash() -> None:
+    # A receiver may hand over header values decoded with surrogateescape.
+    headers = _push_headers("\udcff" * 64)
+    with pytest.raises(WebhookVerificationError, match="signature does not match"):
+        verify_webhook(headers, PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
