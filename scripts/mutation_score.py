@@ -3,7 +3,8 @@
 Usage: python scripts/mutation_score.py [MODULE_PATH ...]   (default: every module mutated)
 
 Reads `mutmut results --all true` (one "    <mutant>: <status>" line per mutant) and the
-equivalent mutants listed in docs/testing.md, which are left out of the score. The last line
+equivalent mutants listed in docs/testing.md, which are left out of the score, as are mutants
+not run (another module's after `make mutation ONLY=...`). The last line
 reads ``mutation score: NN.N% (K killed, S survived, T timed out of N)``; a timeout counts as
 caught, as in mutmut's own badge.
 """
@@ -70,10 +71,13 @@ def main(argv: list[str]) -> int:
     wanted = {str(Path(path)) for path in argv}
     equivalent = equivalent_mutants()
     by_module: dict[str, Counter[str]] = {}
-    left_out = 0
+    left_out = not_run = 0
     for name, status in sorted(results(mutmut).items()):
         module = module_of(name)
         if wanted and module not in wanted:
+            continue
+        if status == "not checked":
+            not_run += 1
             continue
         if name in equivalent and status not in CAUGHT:
             left_out += 1
@@ -91,6 +95,8 @@ def main(argv: list[str]) -> int:
     if others:
         counted = ", ".join(f"{count} {status}" for status, count in sorted(others.items()))
         print(f"counted as survived: {counted}")
+    if not_run:
+        print(f"not run (another module's, or an interrupted run): {not_run}")
     print(f"equivalent mutants left out (docs/testing.md): {left_out}")
     print(score_line("mutation score: ", overall))
     return 0
