@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # tools/package-lock.json.
 NODE_STAMP := tools/node_modules/.installed
 
-.PHONY: run test lint fuzz demo bench clean
+.PHONY: run test lint fuzz demo bench mutation clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -50,6 +50,17 @@ bench: $(STAMP) /usr/bin/wrk
 
 fuzz: $(STAMP)
 	TRUSTOO_MOCK_FUZZ_EXAMPLES=500 $(VENV)/bin/pytest tests/test_schemathesis.py
+
+# Mutation testing of the core modules ([tool.mutmut] in pyproject.toml, docs/testing.md). Slow,
+# so not part of `make test`. ONLY=<module path> runs one module's mutants, for example
+# `make mutation ONLY=trustoo_mock/signing.py`. A fresh mutants/ each time: mutmut keeps copies
+# of the tests there and would not see them change.
+ONLY ?=
+mutation: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,mutation]'
+	rm -rf mutants
+	$(VENV)/bin/mutmut run $(if $(ONLY),'$(subst /,.,$(basename $(ONLY))).*')
+	$(PY) scripts/mutation_score.py $(ONLY)
 
 demo: $(STAMP)
 	$(PY) scripts/generate_demo.py

@@ -1,0 +1,161 @@
+"""Known answers computed here from literal inputs, never through the fake's own signing or
+envelope code: a round trip through shared code would hide a mistake made on both sides."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+
+import pytest
+
+from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient
+from tests.pins import DEMO_SECRET, create_review, empty_fake, fake, scripted_receiver, subscribe
+from trustoo_mock.verify import WebhookVerificationError, verify_webhook
+
+PUSH_TIMESTAMP = "1788840306"
+PUSH_BODY = b'{"list":[{"id":1,"event_type":"review/created","author":"Zo\xc3\xab"}]}'
+REQUEST_ID = re.compile(rb'"request_id":"([0-9a-f]{32})"')
+
+
+def _hmac_hex(key: str, message: bytes) -> str:
+    return hmac.new(key.encode("ascii"), message, hashlib.sha256).hexdigest()
+
+
+def _push_headers(sign: str, timestamp: str = PUSH_TIMESTAMP) -> dict[str, str]:
+    return {"Open-Trustoo-Webhook-Timestamp": timestamp, "Open-Trustoo-Webhook-Sign": sign}
+
+
+def test_verify_webhook_accepts_the_documented_message_and_nothing_else() -> None:
+    good = _hmac_hex(DEMO_PRIVATE_TOKEN, b"timestamp=1788840306|" + PUSH_BODY)
+    verify_webhook(_push_headers(good), PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
+    verify_webhook(_push_headers(good.upper()), PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
+
+    wrong_messages = {
+        "body only": PUSH_BODY,
+        "timestamp only": b"timestamp=1788840306",
+        "no separator": b"timestamp=1788840306" + PUSH_BODY,
+        "bare timestamp": b"1788840306|" + PUSH_BODY,
+    }
+    for label, message in wrong_messages.items():
+        forged = _push_headers(_hmac_hex(DEMO_PRIVATE_TOKEN, message))
+        with pytest.raises(WebhookVerificationError, match="signature does not match"):
+            verify_webhook(forged, PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
+            pytest.fail(label)
+    for body in (PUSH_BODY + b" ", PUSH_BODY[:-1]):
+        with pytest.raises(WebhookVerificationError, match="signature does not match"):
+            verify_webhook(_push_headers(good), body, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
+    with pytest.raises(WebhookVerificationError, match="signature does not match"):
+        verify_webhook(_push_headers(good), PUSH_BODY, DEMO_SECRET, now=FROZEN_AT)
+    with pytest.raises(WebhookVerificationError, match="signature does not match"):
+        verify_webhook(_push_headers(good[:-1]), PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
+
+
+def test_the_push_a_receiver_gets_is_signed_over_timestamp_bar_body() -> None:
+    client = fake()
+    with scripted_receiver() as hook:
+        subscribe(client, hook.url)
+        create_review(client)
+        (push,) = hook.pushes
+    timestamp = push.headers["Open-Trustoo-Webhook-Timestamp"]
+    assert timestamp == str(FROZEN_AT)
+    expected = _hmac_hex(DEMO_PRIVATE_TOKEN, f"timestamp={timestamp}|".encode() + push.body)
+    assert push.headers["Open-Trustoo-Webhook-Sign"] == expected
+    assert json.loads(push.body)["list"][0]["author"] == "Pin"
+
+
+def _seeded(client: CheckedClient) -> None:
+    seed = {
+        "shops": [
+            {
+                "shop_id": "70000000009",
+                "myshopify_domain": "pins.myshopify.com",
+                "public_token": "cGlucy1wdWJsaWM=",
+                "private_token": "cGlucy1wcml2YXRl",
+                "products": [{"product_id": "42", "handle": "mug", "title": "Mug"}],
+                "reviews": [
+                    {"product_id": "42", "rating": 5, "author": "Zoë"},
+                    {"product_id": "42", "rating": 4, "author": "Al"},
+                ],
+            }
+        ]
+    }
+    assert client.control("POST", "/_mock/seed", seed).status_code == 201
+
+
+def _exact(raw: bytes, template: bytes) -> None:
+    """``raw`` equals ``template`` with the answer's own request id put in; the id's shape is
+    checked, its value belongs to the random source."""
+    found = REQUEST_ID.search(raw)
+    assert found is not None, raw
+    assert raw == template.replace(b"<RID>", found.group(1))
+
+
+def _signed_get(client: CheckedClient, path: str, **params: str) -> bytes:
+    answer = client.signed(
+        "GET",
+        path,
+        params=params,
+        public_token="cGlucy1wdWJsaWM=",
+        private_token="cGlucy1wcml2YXRl",
+    )
+    return bytes(answer.content)
+
+
+def test_the_success_envelope_bytes() -> None:
+    client = empty_fake()
+    _seeded(client)
+    raw = _signed_get(client, "/api/v1/openapi/get_rating", product_id="42")
+    _exact(
+        raw,
+        b'{"code":0,"message":"success","time":1788840306,"request_id":"<RID>","data":'
+        b'{"rating_value":"4.5","review_count":2,"star1_count":0,"star2_count":0,'
+        b'"star3_count":0,"star4_count":1,"star5_count":1}}',
+    )
+
+
+def test_the_error_envelope_bytes_keep_non_ascii_text_as_utf8() -> None:
+    client = empty_fake()
+    _seeded(client)
+    raw = _signed_get(client, "/api/v1/openapi/get_rating", product_handle="crème")
+    _exact(
+        raw,
+        b'{"code":5,"message":"no product with handle \'cr\xc3\xa8me\' in this shop",'
+        b'"time":1788840306,"request_id":"<RID>"}',
+    )
+
+
+def test_the_same_seed_and_clock_give_the_same_bytes() -> None:
+    answers = []
+    for _ in range(2):
+        client = empty_fake(random_seed=7)
+        _seeded(client)
+        answers.append(_signed_get(client, "/api/v1/openapi/get_rating", product_id="42"))
+    assert answers[0] == answers[1]
+
+
+def test_the_success_envelope_bytes_of_a_kept_page() -> None:
+    client = empty_fake()
+    _seeded(client)
+    raw = _signed_get(client, "/api/v1/openapi/get_reviews", ratings="1", page="2", page_size="10")
+    _exact(
+        raw,
+        b'{"code":0,"message":"success","time":1788840306,"request_id":"<RID>","data":'
+        b'{"page":{"page":2,"page_size":10,"total_page":0,"count":0},"list":[]}}',
+    )
+
+
+def test_a_kept_page_keeps_non_ascii_text_as_utf8() -> None:
+    client = empty_fake()
+    _seeded(client)
+    raw = _signed_get(client, "/api/v1/openapi/get_reviews", ratings="5")
+    assert b'"author":"Zo\xc3\xab"' in raw
+    assert b"\\u00eb" not in raw
+
+
+def test_a_sign_header_with_undecodable_bytes_is_refused_not_a_crash() -> None:
+    # A receiver may hand over header values decoded with surrogateescape.
+    headers = _push_headers("\udcff" * 64)
+    with pytest.raises(WebhookVerificationError, match="signature does not match"):
+        verify_webhook(headers, PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
