@@ -98,7 +98,7 @@ def test_without_httpx_the_httpx_classes_say_how_to_get_it(
 ) -> None:
     monkeypatch.setitem(sys.modules, "httpx", None)
     monkeypatch.delitem(sys.modules, "trustoo_mock.httpx_auth")
-    with pytest.raises(ImportError, match=r"trustoo-mock\[client\]"):
+    with pytest.raises(ImportError, match=r"needs httpx \(the client extra\): pip install httpx"):
         _ = client.TrustooAuth
     assert client.RequestsSigner  # the requests signer needs no httpx
 

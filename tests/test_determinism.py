@@ -39,4 +39,4 @@ def test_a_seed_file_is_checked_against_the_spec(
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps({"shops": [{"reviews": [{"rating": 9, "author": "x"}]}]}))
     assert main(["serve", "--seed-file", str(broken), "--port", "0"]) == 2
-    assert "rating must be smaller than or equal to 5" in capsys.readouterr().err
+    assert "shops[0].reviews[0].rating should be at most 5, not 9" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from tests.live import live_server
 from trustoo_mock import Config, create_app
 from trustoo_mock.testing import MockTrustoo
 
+CLOCK = "/_mock/clock"
 HEALTH = "/_mock/health"
 RATING = "/api/v1/openapi/get_rating"
 UPLOAD_POLICY = "/api/v1/openapi/get_image_upload_policy_token"
@@ -92,9 +93,10 @@ def test_allowed_hosts_adds_names_and_domains() -> None:
 
 def test_with_a_control_token_every_host_is_answered_and_the_plane_is_locked() -> None:
     http = _app_client(control_token="s3cret-control")
-    assert http.get(HEALTH, headers={"Host": "attacker.example"}).status_code == 401
+    assert http.get(HEALTH, headers={"Host": "attacker.example"}).status_code == 200  # probes
+    assert http.get(CLOCK, headers={"Host": "attacker.example"}).status_code == 401
     token = {"Authorization": "Bearer s3cret-control", "Host": "attacker.example"}
-    assert http.get(HEALTH, headers=token).status_code == 200
+    assert http.get(CLOCK, headers=token).status_code == 200
 
 
 def test_a_refused_host_is_not_echoed_into_upload_credentials(client: CheckedClient) -> None:

@@ -25,13 +25,14 @@ def test_each_request_with_its_auth_outcome(client: CheckedClient) -> None:
     assert sequence == list(range(sequence[0], sequence[0] + 5))  # /_mock itself is left out
     signed, unsigned, bearer, anonymous, unknown = found
     assert signed["query"] == "page=2" and signed["operation_id"] == "get_reviews"
-    assert (signed["status"], signed["auth"]) == (200, "ok")
+    assert (signed["status"], signed["code"], signed["auth"]) == (200, 0, "ok")
     assert signed["auth_explanation"] == "shop 70000000001"
     assert signed["time"] == FROZEN_AT and signed["method"] == "GET"
-    assert (unsigned["status"], unsigned["auth"]) == (200, "failed")
+    assert (unsigned["status"], unsigned["code"], unsigned["auth"]) == (200, 16, "failed")
     assert "missing header" in str(unsigned["auth_explanation"])
     assert str(bearer["auth_explanation"]).startswith("platform 1 on shop 70000000001, scopes ")
     assert anonymous["auth"] == "anonymous"
+    assert unknown["code"] == 5  # the router's answer is an envelope too
     assert (unknown["operation_id"], unknown["auth"], unknown["status"]) == (
         None,
         "not checked",
@@ -52,3 +53,9 @@ def test_it_keeps_only_the_newest() -> None:
     found = http.get("/_mock/requests").json()
     assert [entry["query"] for entry in found] == ["page=3", "page=4", "page=5"]
     assert [entry["seq"] for entry in found] == [3, 4, 5]
+
+
+def test_an_answer_that_is_no_envelope_has_no_code(client: CheckedClient) -> None:
+    client.request("GET", "/openapi.yaml")
+    (spec,) = entries(client)
+    assert (spec["status"], spec["code"]) == (200, None)

@@ -7,6 +7,7 @@ control plane's own traffic is left out: it sets tests up, it is not API use to 
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +30,12 @@ class Journal:
         self._entries: deque[dict[str, Any]] = deque(maxlen=size)
         self._sequence = 0
 
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Keeps ``entry`` (numbered) and returns the kept one, which may still be completed."""
         self._sequence += 1
-        self._entries.append({"seq": self._sequence, **entry})
+        kept = {"seq": self._sequence, **entry}
+        self._entries.append(kept)
+        return kept
 
     def entries(self) -> list[dict[str, Any]]:
         return list(self._entries)
@@ -116,6 +120,16 @@ def _redacted(
     return redactor.query(query), None if explanation is None else redactor.text(explanation)
 
 
+# Every envelope starts with its code (D5): the journal reads it there, without parsing.
+_ENVELOPE_CODE = re.compile(rb'\A\{"code":(\d+)[,}]')
+
+
+def envelope_code(body: bytes) -> int | None:
+    """The ``code`` of an answer in Trustoo's envelope, None for any other answer."""
+    found = _ENVELOPE_CODE.match(body)
+    return int(found.group(1)) if found else None
+
+
 class JournalMiddleware:
     """Notes every HTTP request outside ``/_mock`` as its response starts (pure ASGI, so
     background work after the response, like webhook pushes, does not delay the entry)."""
@@ -135,7 +149,12 @@ class JournalMiddleware:
         arrived = self.fake.ctx.clock.now()
         method = scope["method"]
 
+        # The kept entry, until the first chunk of the body has told its envelope code.
+        awaiting_body: list[dict[str, Any]] = []
+
         async def noting(message: Message) -> None:
+            if message["type"] == "http.response.body" and awaiting_body:
+                awaiting_body.pop()["code"] = envelope_code(message.get("body", b""))
             if message["type"] == "http.response.start":
                 operation = self.spec.find("GET" if method == "HEAD" else method, path)
                 # A planned operation is in the spec but not served: the fake answered 404.
@@ -145,19 +164,20 @@ class JournalMiddleware:
                 outcome, explanation = auth_outcome(state)
                 query = scope.get("query_string", b"").decode("latin-1")
                 query, explanation = _redacted(scope, state, query, outcome, explanation)
-                entry: dict[str, Any] = {
-                    "time": arrived,
-                    "method": method,
-                    "path": path,
-                    "query": query,
-                    "status": message["status"],
-                    "operation_id": operation_id,
-                    "auth": outcome,
-                    "auth_explanation": explanation,
-                }
+                entry: dict[str, Any] = dict(
+                    time=arrived,
+                    method=method,
+                    path=path,
+                    query=query,
+                    status=message["status"],
+                    code=None,  # read from the body's first bytes when it starts
+                    operation_id=operation_id,
+                    auth=outcome,
+                    auth_explanation=explanation,
+                )
                 if state.get("notes"):
                     entry["notes"] = state["notes"]
-                self.fake.journal.record(entry)
+                awaiting_body.append(self.fake.journal.record(entry))
             await send(message)
 
         await self.app(scope, receive, noting)

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from trustoo_mock.formats import unencodable_text
 from trustoo_mock.spec import JSON, SpecViolation, bundled_spec
 
 KINDS = {
@@ -43,6 +44,12 @@ def read(path: Path) -> dict[str, Any]:
         raise ValueError(f"{path}: not a JSON file: {error.msg} at {place}") from None
     except ValueError as error:  # not UTF-8 (or -16, -32) text
         raise ValueError(f"{path}: not a JSON file: {error}") from None
+    unencodable = unencodable_text(document, raw)
+    if unencodable:
+        raise ValueError(
+            f"{path}: {unencodable} holds a lone surrogate (such as \\ud800), "
+            "which is not text UTF-8 can encode"
+        )
     try:
         bundled_spec().operations["mock_seed"].body_validators[JSON](document)
     except SpecViolation as violation:
