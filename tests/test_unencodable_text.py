@@ -184,8 +184,6 @@ def test_seed_files_refuse_a_lone_surrogate(
     seed = tmp_path / "seed.json"
     seed.write_bytes(_ascii_json({"shops": [{"shop_id": "5", "name": UNENCODABLE}]}))
     assert main(["seed", "--check", str(seed)]) == 1
-    assert f"{seed}: shops[0].name holds a lone surrogate" in (
-        capsys.readouterr().err
-    )
+    assert f"{seed}: shops[0].name holds a lone surrogate" in (capsys.readouterr().err)
     assert main(["serve", "--seed-file", str(seed), "--port", "0"]) == 2
     assert "shops[0].name holds a lone surrogate" in capsys.readouterr().err
