@@ -773,6 +773,16 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
             "merchant",
             body={"client_id": ""},
         ),
+        # the merchant removes the app made above; the fake waits for quiet
+        Probe(
+            "mock_uninstall",
+            "DELETE",
+            f"/_mock/shops/{DEMO_SHOP_ID}/installations/prism-importer",
+            auth="none",
+        ),
+        Probe("mock_uninstall", "DELETE", "/_mock/shops/1x/installations/x", False, "none"),
+        Probe("mock_wait_idle", "POST", "/_mock/wait_idle", auth="none", body={"timeout": 5}),
+        Probe("mock_wait_idle", "POST", "/_mock/wait_idle", False, "none", body={"timeout": "x"}),
         # the documents and the journal; reset last
         Probe("mock_openapi_json", "GET", "/openapi.json", auth="none"),
         Probe("mock_openapi_yaml", "GET", "/openapi.yaml", auth="none"),
