@@ -5,7 +5,13 @@ STAMP := $(VENV)/.installed
 # tools/package-lock.json.
 NODE_STAMP := tools/node_modules/.installed
 
-.PHONY: run test lint fuzz demo bench mutation clean
+# The Node/TypeScript example (examples/node), pinned by its own package-lock.json; run by
+# `make test` against this checkout's trustoo-mock where Node is installed.
+NODE_EXAMPLE := examples/node
+NODE_EXAMPLE_STAMP := $(NODE_EXAMPLE)/node_modules/.installed
+HAVE_NODE := $(shell command -v node 2>/dev/null)
+
+.PHONY: run test lint fuzz demo bench mutation clean node-example
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,6 +27,17 @@ given = $(if $(filter command line,$(origin $(1))),$(2) $($(1)))
 $(NODE_STAMP): tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
+
+$(NODE_EXAMPLE_STAMP): $(NODE_EXAMPLE)/package.json $(NODE_EXAMPLE)/package-lock.json
+	cd $(NODE_EXAMPLE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_EXAMPLE_STAMP)
+
+node-example: $(STAMP) $(if $(HAVE_NODE),$(NODE_EXAMPLE_STAMP))
+ifdef HAVE_NODE
+	cd $(NODE_EXAMPLE) && PATH=$(CURDIR)/$(VENV)/bin:$$PATH npm test
+else
+	@echo "make test: SKIPPING examples/node (the Node/TypeScript example): node is not installed"
+endif
 
 run: $(STAMP)
 	$(VENV)/bin/trustoo-mock serve $(call given,HOST,--host) $(call given,PORT,--port)
@@ -39,7 +56,7 @@ $(SYSTEM_TOOLS):
 	@echo "make test: installing Chromium, chromedriver and wrk with apt-get$(if $(filter 0,$(shell id -u)),, (sudo))"
 	$(if $(filter 0,$(shell id -u)),,sudo) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver wrk'
 
-test: lint $(SYSTEM_TOOLS)
+test: lint $(SYSTEM_TOOLS) node-example
 	$(VENV)/bin/pytest -n auto
 
 # Compiled first, as a pip install would leave it (this workplace sets PYTHONDONTWRITEBYTECODE,
@@ -66,4 +83,4 @@ demo: $(STAMP)
 	$(PY) scripts/generate_demo.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache tools/node_modules
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache tools/node_modules $(NODE_EXAMPLE)/node_modules
