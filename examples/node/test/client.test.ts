@@ -55,13 +55,16 @@ describe("paging", () => {
     const { page } = await client.getReviews(1, 1);
 
     const seen: Review[] = [];
-    for await (const review of client.allReviews(7)) {
+    // sort_by comes before page in the query and after it in the string-to-sign
+    for await (const review of client.allReviews(7, { sort_by: "created-ascending" })) {
       seen.push(review);
     }
 
     expect(page.count).toBeGreaterThan(7);
     expect(seen).toHaveLength(page.count);
     expect(new Set(seen.map((review) => review.id)).size).toBe(page.count);
+    const created = seen.map((review) => review.created_at);
+    expect(created).toEqual([...created].sort());
   });
 
   test("a page past the last one is empty", async () => {
