@@ -296,8 +296,7 @@ def test_seed_check_validates_schema_and_references(
         (
             '{"shops": [{"shop_id": "1", "reviews": [{"rating": 5, "author": "A", '
             '"created_at": "yesterday"}]}]}',
-            "shops[0].reviews[0].created_at should be a date and time such as "
-            '2026-01-31T09:30:00Z, not "yesterday"',
+            "shops[0].reviews[0].created_at must be an RFC 3339 time like 2025-06-20T11:06:48Z",
         ),
     ],
 )
@@ -309,7 +308,8 @@ def test_seed_check_speaks_of_the_file_and_its_fields(
     assert main(["seed", "--check", str(path)]) == 1
     errors = capsys.readouterr().err
     assert f"{path}: {said}\n" in errors
-    assert "request" not in errors and "must" not in errors
+    # The file's words, not the validator's ("data.shops[0] must contain [...] properties").
+    assert "request" not in errors and "data." not in errors and "must contain" not in errors
 
 
 def test_spec_prints_the_document(capsysbinary: pytest.CaptureFixture[bytes]) -> None:

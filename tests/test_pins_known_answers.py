@@ -30,7 +30,8 @@ def _push_headers(sign: str, timestamp: str = PUSH_TIMESTAMP) -> dict[str, str]:
 def test_verify_webhook_accepts_the_documented_message_and_nothing_else() -> None:
     good = _hmac_hex(DEMO_PRIVATE_TOKEN, b"timestamp=1788840306|" + PUSH_BODY)
     verify_webhook(_push_headers(good), PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
-    verify_webhook(_push_headers(good.upper()), PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
+    with pytest.raises(WebhookVerificationError, match="signature does not match"):
+        verify_webhook(_push_headers(good.upper()), PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
 
     wrong_messages = {
         "body only": PUSH_BODY,
@@ -111,7 +112,7 @@ def test_the_success_envelope_bytes() -> None:
         raw,
         b'{"code":0,"message":"success","time":1788840306,"request_id":"<RID>","data":'
         b'{"rating_value":"4.5","review_count":2,"star1_count":0,"star2_count":0,'
-        b'"star3_count":0,"star4_count":1,"star5_count":1}}',
+        b'"star3_count":0,"star4_count":1,"star5_count":1}}\n',  # one line for curl (X67)
     )
 
 
@@ -122,7 +123,7 @@ def test_the_error_envelope_bytes_keep_non_ascii_text_as_utf8() -> None:
     _exact(
         raw,
         b'{"code":5,"message":"no product with handle \'cr\xc3\xa8me\' in this shop",'
-        b'"time":1788840306,"request_id":"<RID>"}',
+        b'"time":1788840306,"request_id":"<RID>"}\n',
     )
 
 
@@ -142,7 +143,7 @@ def test_the_success_envelope_bytes_of_a_kept_page() -> None:
     _exact(
         raw,
         b'{"code":0,"message":"success","time":1788840306,"request_id":"<RID>","data":'
-        b'{"page":{"page":2,"page_size":10,"total_page":0,"count":0},"list":[]}}',
+        b'{"page":{"page":2,"page_size":10,"total_page":0,"count":0},"list":[]}}\n',
     )
 
 
