@@ -9,6 +9,7 @@ import is still a dependency: the two modules cannot be understood, or moved, ap
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache
 from importlib.util import resolve_name
 from pathlib import Path
@@ -98,3 +99,78 @@ def test_imports_under_type_checking_inside_functions_and_relative_ones_count(
 
 def test_no_import_circles_inside_the_package() -> None:
     assert circles(import_graph()) == []
+
+
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+# Bottom up: a module may import from its own layer and the ones before it.
+LAYERS = ("core", "domain", "services", "server", "tools", "root")
+# Row of the module table: | `domain/reviews.py` | domain | its one job |
+_MODULE_ROW = re.compile(r"^\| `(?P<path>[\w/]+(?:\.py|/))` \| (?P<layer>\w+) \|", re.MULTILINE)
+FRAMEWORKS = frozenset(
+    {"starlette", "hypercorn", "httpx", "h11", "requests", "schemathesis", "hypothesis", "pytest"}
+)
+
+
+def module_of_row(path: str) -> str:
+    """``api/call.py`` is trustoo_mock.api.call, ``api/`` the package, ``__init__.py`` the root."""
+    parts = path.removesuffix(".py").removesuffix("/").split("/")
+    return ".".join(["trustoo_mock", *[part for part in parts if part != "__init__"]])
+
+
+@cache
+def documented_layers() -> dict[str, str]:
+    rows = _MODULE_ROW.findall(ARCHITECTURE.read_text(encoding="utf-8"))
+    layers = {module_of_row(path): layer for path, layer in rows}
+    assert len(layers) == len(rows), "a module is named in two rows"
+    return layers
+
+
+def test_every_module_is_in_the_architecture_table_and_every_row_is_a_module() -> None:
+    documented = set(documented_layers())
+    assert sorted(set(modules()) - documented) == [], "add these to docs/architecture.md"
+    assert sorted(documented - set(modules())) == [], "these rows name no module"
+
+
+def test_the_architecture_table_uses_only_the_known_layers() -> None:
+    assert set(documented_layers().values()) <= set(LAYERS)
+
+
+def test_imports_never_go_up_a_layer() -> None:
+    rank = {module: LAYERS.index(layer) for module, layer in documented_layers().items()}
+    upward = [
+        f"{module} ({documented_layers()[module]}) imports {target} ({documented_layers()[target]})"
+        for module, targets in sorted(import_graph().items())
+        for target in sorted(targets)
+        if rank.get(target, 0) > rank.get(module, len(LAYERS))
+    ]
+    assert upward == []
+
+
+def _third_party(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.partition(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.partition(".")[0])
+    return found
+
+
+def test_core_and_domain_import_no_web_or_test_framework() -> None:
+    below_the_services = {
+        module
+        for module, layer in documented_layers().items()
+        if LAYERS.index(layer) < LAYERS.index("services")
+    }
+    offending = {
+        module: sorted(_third_party(modules()[module]) & FRAMEWORKS)
+        for module in sorted(below_the_services & set(modules()))
+        if _third_party(modules()[module]) & FRAMEWORKS
+    }
+    assert offending == {}
+
+
+def test_nothing_inside_the_package_imports_from_the_package_root() -> None:
+    assert (
+        sorted(name for name, targets in import_graph().items() if "trustoo_mock" in targets) == []
+    )
