@@ -28,7 +28,7 @@ from tests.helpers import (
     DEMO_SHOP_ID,
 )
 from tests.live import live_server
-from trustoo_mock import contract, redaction
+from trustoo_mock import cli, contract, redaction
 from trustoo_mock.client import TrustooAuth
 from trustoo_mock.spec import bundled_spec
 
@@ -488,8 +488,5 @@ def test_without_schemathesis_the_command_says_what_to_install(
     monkeypatch.setitem(sys.modules, "schemathesis", None)  # type: ignore[arg-type]
     monkeypatch.delitem(sys.modules, "trustoo_mock.contract_runner", raising=False)
     monkeypatch.delattr(trustoo_mock, "contract_runner", raising=False)
-    parser = argparse.ArgumentParser()
-    contract.add_arguments(parser)
-    arguments = parser.parse_args(["--base-url", "http://127.0.0.1:9"])
-    assert contract.main(arguments) == contract.EXIT_CANNOT_RUN
+    assert cli.main(["contract", "--base-url", "http://127.0.0.1:9"]) == contract.EXIT_CANNOT_RUN
     assert "pip install 'schemathesis>=4'" in capsys.readouterr().err

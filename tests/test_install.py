@@ -46,7 +46,6 @@ def test_a_fresh_venv_with_only_pip_install_gets_working_fixtures(tmp_path: Path
     project = tmp_path / "project"
     project.mkdir()
     (project / "test_with_trustoo.py").write_text(TEN_LINES)
-    assert len(TEN_LINES.splitlines()) == 10
     result = subprocess.run(
         [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,

@@ -14,24 +14,39 @@ from trustoo_mock.version import __version__
 if TYPE_CHECKING:
     from trustoo_mock.app import create_app
     from trustoo_mock.config import Config
-    from trustoo_mock.receiver import WebhookReceiver
-    from trustoo_mock.testing import MockTrustoo, MockTrustooError
+    from trustoo_mock.receiver import Push, WebhookReceiver
+    from trustoo_mock.testing import Grant, MockTrustoo, MockTrustooError, Platform, Shop
+    from trustoo_mock.verify import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "Config",
+    "Grant",
     "MockTrustoo",
     "MockTrustooError",
+    "Platform",
+    "Push",
+    "Shop",
     "WebhookReceiver",
+    "WebhookVerificationError",
     "__version__",
     "create_app",
+    "verify_webhook",
 ]
 
+# The signing clients (``trustoo_mock.client``) stay out of the root: they need httpx, an
+# optional extra, and ``from trustoo_mock import *`` must work without it.
 _HOMES = {
     "Config": "trustoo_mock.config",
+    "Grant": "trustoo_mock.testing",
     "MockTrustoo": "trustoo_mock.testing",
     "MockTrustooError": "trustoo_mock.testing",
+    "Platform": "trustoo_mock.testing",
+    "Push": "trustoo_mock.receiver",
+    "Shop": "trustoo_mock.testing",
     "WebhookReceiver": "trustoo_mock.receiver",
+    "WebhookVerificationError": "trustoo_mock.verify",
     "create_app": "trustoo_mock.app",
+    "verify_webhook": "trustoo_mock.verify",
 }
 
 

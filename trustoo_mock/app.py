@@ -548,7 +548,7 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
         middleware=[
             Middleware(HostCheckMiddleware, fake=fake),
             Middleware(ActivityMiddleware, fake=fake),
-            Middleware(JournalMiddleware, fake=fake, spec=spec),
+            Middleware(JournalMiddleware, journal=fake.journal, clock=fake.ctx.clock, spec=spec),
         ],
     )
     app.state.fake = fake

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from trustoo_mock import contract
 from trustoo_mock.clock import Clock
 from trustoo_mock.config import MIRROR, SIGNATURE_CLOCKS, Config, parse_error_http_status
-from trustoo_mock.contract import add_arguments as contract_arguments
-from trustoo_mock.contract import main as contract_main
 from trustoo_mock.signing import parse_query, signed_headers
 from trustoo_mock.version import __version__
 
@@ -145,10 +144,10 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     spec = commands.add_parser("spec", help="print the OpenAPI document the fake runs on")
     spec.add_argument("--json", action="store_true", help="as JSON instead of YAML")
 
-    contract = commands.add_parser(
+    contract_command = commands.add_parser(
         "contract", help="check a Trustoo (the real one, or a fake) against the spec"
     )
-    contract_arguments(contract)
+    contract.add_arguments(contract_command)
     return parser
 
 
@@ -414,7 +413,38 @@ def _sign(arguments: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"serve": _serve, "sign": _sign, "seed": _seed, "spec": _spec, "contract": contract_main}
+def _contract(arguments: argparse.Namespace) -> int:
+    """The contract check; the exit code says whether all conforms. The runner needs
+    schemathesis (the contract extra), so it is imported only here."""
+    try:
+        options = contract.options_from_arguments(arguments)
+        spec = options.load_spec()
+        selection = contract.plan(spec, options)
+    except (contract.ContractError, OSError, ValueError) as error:
+        print(f"trustoo-mock contract: {error}", file=sys.stderr)
+        return contract.EXIT_CANNOT_RUN
+    try:
+        from trustoo_mock import contract_runner
+    except ModuleNotFoundError as missing:
+        print(
+            f"trustoo-mock contract needs {missing.name}: install the contract extra "
+            "(pip install -e '.[contract]' in a checkout) or pip install 'schemathesis>=4'",
+            file=sys.stderr,
+        )
+        return contract.EXIT_CANNOT_RUN
+    report = contract_runner.run(options, spec, selection)
+    if report.crash:
+        print(report.crash, file=sys.stderr, end="")
+    sys.stdout.write(contract.summary(report))
+    if options.report is not None:
+        json_path, xml_path = contract.write_report(report, options.report)
+        sys.stdout.write(f"  Report: {json_path} and {xml_path}\n")
+    if options.record_dir is not None:
+        sys.stdout.write(f"  Recorded exchanges in {options.record_dir}\n")
+    return report.exit_code
+
+
+COMMANDS = {"serve": _serve, "sign": _sign, "seed": _seed, "spec": _spec, "contract": _contract}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
+__all__ = ["Config", "ErrorHttpStatus"]
+
 MAX_BODY_BYTES = 1024 * 1024
 MIRROR: Final = "mirror"
 # The HTTP status of an answer in Trustoo's error envelope: that status for every error, or

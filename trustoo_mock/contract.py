@@ -1,9 +1,10 @@
 """``trustoo-mock contract``: check any Trustoo (the real one, or this fake) against openapi.yaml.
 
-This module is the command: its options, which operations it may call, and what it reports
-(the summary, ``--report`` as JSON and JUnit XML, ``--record`` with secrets redacted). The
-requests themselves are made by ``contract_runner``, which needs schemathesis (the optional
-extra ``trustoo-mock[contract]``), so it is imported only when the command runs.
+This module is the command's model: its options, which operations it may call, and what it
+reports (the summary, ``--report`` as JSON and JUnit XML, ``--record`` with secrets redacted).
+The requests themselves are made by ``contract_runner``, which needs schemathesis (the
+optional extra ``trustoo-mock[contract]``); ``cli`` imports it only when the command runs, so
+the runner depends on this module and never the other way round.
 
 Which operations are called:
 
@@ -22,14 +23,13 @@ import argparse
 import json
 import os
 import re
-import sys
 import textwrap
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 from urllib.parse import urlsplit
 
 from trustoo_mock.config import MIRROR, ErrorHttpStatus, parse_error_http_status
@@ -690,33 +690,3 @@ def write_report(report: Report, path: Path) -> tuple[Path, Path]:
     )
     junit(report).write(xml_path, encoding="utf-8", xml_declaration=True)
     return json_path, xml_path
-
-
-def main(arguments: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    """Run the contract check the CLI was asked for; the exit code says whether all conforms."""
-    try:
-        options = options_from_arguments(arguments)
-        spec = options.load_spec()
-        selection = plan(spec, options)
-    except (ContractError, OSError, ValueError) as error:
-        print(f"trustoo-mock contract: {error}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
-    try:
-        from trustoo_mock import contract_runner
-    except ModuleNotFoundError as missing:
-        print(
-            f"trustoo-mock contract needs {missing.name}: install the contract extra "
-            "(pip install -e '.[contract]' in a checkout) or pip install 'schemathesis>=4'",
-            file=sys.stderr,
-        )
-        return EXIT_CANNOT_RUN
-    report = contract_runner.run(options, spec, selection)
-    if report.crash:
-        print(report.crash, file=sys.stderr, end="")
-    out.write(summary(report))
-    if options.report is not None:
-        json_path, xml_path = write_report(report, options.report)
-        out.write(f"  Report: {json_path} and {xml_path}\n")
-    if options.record_dir is not None:
-        out.write(f"  Recorded exchanges in {options.record_dir}\n")
-    return report.exit_code

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from trustoo_mock.clock import Clock
 from trustoo_mock.errors import Code, TrustooError
 from trustoo_mock.principal import Principal
 from trustoo_mock.redaction import REQUEST_SECRET_NAMES, Redactor, secret_values_in_body
 from trustoo_mock.signing import parse_query
 from trustoo_mock.spec import Spec
-
-if TYPE_CHECKING:
-    from trustoo_mock.fake import Fake
 
 
 class Journal:
@@ -134,9 +132,10 @@ class JournalMiddleware:
     """Notes every HTTP request outside ``/_mock`` as its response starts (pure ASGI, so
     background work after the response, like webhook pushes, does not delay the entry)."""
 
-    def __init__(self, app: ASGIApp, fake: Fake, spec: Spec) -> None:
+    def __init__(self, app: ASGIApp, journal: Journal, clock: Clock, spec: Spec) -> None:
         self.app = app
-        self.fake = fake
+        self.journal = journal
+        self.clock = clock
         self.spec = spec
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -146,7 +145,7 @@ class JournalMiddleware:
             return
         # The endpoint writes the auth outcome into this dict through ``request.state``.
         state = scope.setdefault("state", {})
-        arrived = self.fake.ctx.clock.now()
+        arrived = self.clock.now()
         method = scope["method"]
 
         # The kept entry, until the first chunk of the body has told its envelope code.
@@ -177,7 +176,7 @@ class JournalMiddleware:
                 )
                 if state.get("notes"):
                     entry["notes"] = state["notes"]
-                awaiting_body.append(self.fake.journal.record(entry))
+                awaiting_body.append(self.journal.record(entry))
             await send(message)
 
         await self.app(scope, receive, noting)

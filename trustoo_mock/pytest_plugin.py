@@ -43,6 +43,15 @@ if TYPE_CHECKING:
     from trustoo_mock.receiver import WebhookReceiver
     from trustoo_mock.testing import MockTrustoo, Platform, Shop
 
+__all__ = [
+    "seed_for_test",
+    "trustoo",
+    "trustoo_platform",
+    "trustoo_server",
+    "trustoo_shop",
+    "webhook_receiver",
+]
+
 SETTINGS = frozenset(item.name for item in fields(Config))
 SERVER_PORT = ("trustoo_server_port", "TRUSTOO_MOCK_SERVER_PORT")
 RECEIVER_PORT = ("trustoo_receiver_port", "TRUSTOO_MOCK_RECEIVER_PORT")

@@ -17,6 +17,8 @@ from typing import Any
 
 from trustoo_mock.verify import DEFAULT_TOLERANCE, verify_webhook
 
+__all__ = ["Push", "WebhookReceiver"]
+
 POLL_INTERVAL = 0.02  # how soon close() is noticed by the serving thread
 _ACCEPTED = b'{"code":0,"message":"success"}'
 

@@ -33,6 +33,8 @@ from trustoo_mock.inprocess import LoopThread, RawResponse, asgi_request
 if TYPE_CHECKING:
     import httpx
 
+__all__ = ["Grant", "MockTrustoo", "MockTrustooError", "Platform", "Shop"]
+
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 Instant = float | str

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from trustoo_mock import signing
 
+__all__ = ["WebhookVerificationError", "verify_webhook"]
+
 TIMESTAMP = "open-trustoo-webhook-timestamp"
 SIGN = "open-trustoo-webhook-sign"
 DEFAULT_TOLERANCE = 900

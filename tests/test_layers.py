@@ -1,0 +1,176 @@
+"""The package's shape: imports run one way. The graph is read from the source (the AST), not
+from what happens to be imported at run time.
+
+Every import statement counts, wherever it stands: at the top, inside a function (a lazy
+import hides a circle, it does not remove it) and under ``if TYPE_CHECKING:`` (a type-only
+import is still a dependency: the two modules cannot be understood, or moved, apart).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+from importlib.util import resolve_name
+from pathlib import Path
+
+import trustoo_mock
+
+PACKAGE = Path(trustoo_mock.__file__).parent
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imported_modules(name: str, path: Path) -> set[str]:
+    """The package's modules that ``name`` imports. ``from trustoo_mock import signing``
+    imports ``trustoo_mock.signing``; the parent packages Python runs first are not counted."""
+    known = modules()
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+            base = resolve_name("." * node.level + (node.module or ""), package)
+            for alias in node.names:
+                submodule = f"{base}.{alias.name}"
+                found.add(submodule if submodule in known else base)
+    return {module for module in found if module in known and module != name}
+
+
+@cache
+def import_graph() -> dict[str, frozenset[str]]:
+    return {name: frozenset(imported_modules(name, path)) for name, path in modules().items()}
+
+
+def circles(graph: dict[str, frozenset[str]]) -> list[list[str]]:
+    """One import path back to its start for every module that lies on a circle."""
+    found = []
+    for start in sorted(graph):
+        paths = [[start]]
+        seen = {start}
+        while paths:
+            path = paths.pop()
+            for target in sorted(graph[path[-1]]):
+                if target == start:
+                    found.append([*path, start])
+                    paths = []
+                    break
+                if target not in seen:
+                    seen.add(target)
+                    paths.append([*path, target])
+    return found
+
+
+def test_the_circle_finder_sees_circles_of_any_length() -> None:
+    graph = {"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset({"a"}), "d": frozenset()}
+    assert circles(graph) == [["a", "b", "c", "a"], ["b", "c", "a", "b"], ["c", "a", "b", "c"]]
+    assert circles({"a": frozenset({"b"}), "b": frozenset()}) == []
+
+
+def test_imports_under_type_checking_inside_functions_and_relative_ones_count(
+    tmp_path: Path,
+) -> None:
+    module = tmp_path / "journal.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from trustoo_mock.fake import Fake\n"
+        "def run():\n"
+        "    from trustoo_mock import contract_runner\n"
+        "from .domain import reviews\n"
+        "from . import spec as _spec\n"
+    )
+    assert imported_modules("trustoo_mock.journal", module) == {
+        "trustoo_mock.fake",
+        "trustoo_mock.contract_runner",
+        "trustoo_mock.domain.reviews",
+        "trustoo_mock.spec",
+    }
+
+
+def test_no_import_circles_inside_the_package() -> None:
+    assert circles(import_graph()) == []
+
+
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+# Bottom up: a module may import from its own layer and the ones before it.
+LAYERS = ("core", "domain", "services", "server", "tools", "root")
+# Row of the module table: | `domain/reviews.py` | domain | its one job |
+_MODULE_ROW = re.compile(r"^\| `(?P<path>[\w/]+(?:\.py|/))` \| (?P<layer>\w+) \|", re.MULTILINE)
+FRAMEWORKS = frozenset(
+    {"starlette", "hypercorn", "httpx", "h11", "requests", "schemathesis", "hypothesis", "pytest"}
+)
+
+
+def module_of_row(path: str) -> str:
+    """``api/call.py`` is trustoo_mock.api.call, ``api/`` the package, ``__init__.py`` the root."""
+    parts = path.removesuffix(".py").removesuffix("/").split("/")
+    return ".".join(["trustoo_mock", *[part for part in parts if part != "__init__"]])
+
+
+@cache
+def documented_layers() -> dict[str, str]:
+    rows = _MODULE_ROW.findall(ARCHITECTURE.read_text(encoding="utf-8"))
+    layers = {module_of_row(path): layer for path, layer in rows}
+    assert len(layers) == len(rows), "a module is named in two rows"
+    return layers
+
+
+def test_every_module_is_in_the_architecture_table_and_every_row_is_a_module() -> None:
+    documented = set(documented_layers())
+    assert sorted(set(modules()) - documented) == [], "add these to docs/architecture.md"
+    assert sorted(documented - set(modules())) == [], "these rows name no module"
+
+
+def test_the_architecture_table_uses_only_the_known_layers() -> None:
+    assert set(documented_layers().values()) <= set(LAYERS)
+
+
+def test_imports_never_go_up_a_layer() -> None:
+    rank = {module: LAYERS.index(layer) for module, layer in documented_layers().items()}
+    upward = [
+        f"{module} ({documented_layers()[module]}) imports {target} ({documented_layers()[target]})"
+        for module, targets in sorted(import_graph().items())
+        for target in sorted(targets)
+        if rank.get(target, 0) > rank.get(module, len(LAYERS))
+    ]
+    assert upward == []
+
+
+def _third_party(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.partition(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.partition(".")[0])
+    return found
+
+
+def test_core_and_domain_import_no_web_or_test_framework() -> None:
+    below_the_services = {
+        module
+        for module, layer in documented_layers().items()
+        if LAYERS.index(layer) < LAYERS.index("services")
+    }
+    offending = {
+        module: sorted(_third_party(modules()[module]) & FRAMEWORKS)
+        for module in sorted(below_the_services & set(modules()))
+        if _third_party(modules()[module]) & FRAMEWORKS
+    }
+    assert offending == {}
+
+
+def test_nothing_inside_the_package_imports_from_the_package_root() -> None:
+    assert (
+        sorted(name for name, targets in import_graph().items() if "trustoo_mock" in targets) == []
+    )
