@@ -254,6 +254,8 @@ class _DataFiles:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+        if not self.log_bytes:  # the snapshot alone holds everything
+            self.log_path.unlink(missing_ok=True)
 
 
 class _MemoryStorage(Storage):
