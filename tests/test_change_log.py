@@ -247,6 +247,23 @@ def test_data_sync_decides_what_is_fsynced(
     store.close()
 
 
+def _write_until_killed(
+    base_url: str, prefix: str, stop: threading.Event, acknowledged: list[str]
+) -> None:
+    """Create shops one after another; each answered 201 is acknowledged."""
+    with httpx.Client(base_url=base_url, timeout=5) as http:
+        for number in range(100_000):
+            shop_id = f"{prefix}{number:05d}"
+            try:
+                answer = http.post("/_mock/shops", json={"shop_id": shop_id})
+            except httpx.TransportError:
+                return
+            if answer.status_code == 201:
+                acknowledged.append(shop_id)
+            if stop.is_set():
+                return
+
+
 def test_a_killed_server_loses_no_acknowledged_write(tmp_path: Path) -> None:
     """SIGKILL at a random moment while writes are answered, 20 times; every write answered
     before the kill is there after the restart."""
@@ -254,6 +271,7 @@ def test_a_killed_server_loses_no_acknowledged_write(tmp_path: Path) -> None:
     moments = random.Random(16)
     acknowledged: list[str] = []
     for iteration in range(20):
+        stop = threading.Event()
         with live_server("--data", str(data_file), "--empty", stop=signal.SIGKILL) as base_url:
             with httpx.Client(base_url=base_url) as http:
                 missing = [
@@ -262,24 +280,12 @@ def test_a_killed_server_loses_no_acknowledged_write(tmp_path: Path) -> None:
                     if http.get(f"/_mock/shops/{shop_id}").status_code != 200
                 ]
             assert missing == [], f"lost after kill {iteration}"
-            stop = threading.Event()
-
-            def write(prefix: str = str(iteration + 1)) -> None:
-                with httpx.Client(base_url=base_url, timeout=5) as http:
-                    for number in range(10_000):
-                        shop_id = f"{prefix}{number:05d}"
-                        try:
-                            answer = http.post("/_mock/shops", json={"shop_id": shop_id})
-                        except httpx.TransportError:
-                            return
-                        if answer.status_code == 201:
-                            acknowledged.append(shop_id)
-                        if stop.is_set():
-                            return
-
-            writer = threading.Thread(target=write)
+            writer = threading.Thread(
+                target=_write_until_killed,
+                args=(base_url, str(iteration + 1), stop, acknowledged),
+            )
             writer.start()
-            threading.Event().wait(moments.uniform(0.01, 0.15))
+            stop.wait(moments.uniform(0.01, 0.15))
         stop.set()
         writer.join(timeout=30)
     assert len(acknowledged) > 20
