@@ -131,6 +131,38 @@ def test_a_damaged_line_before_the_last_is_refused(tmp_path: Path) -> None:
     assert f"{log} is damaged at byte {len(lines[0])}" in str(refused.value)
 
 
+def test_a_change_that_could_not_be_written_is_written_with_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed append (disk full) leaves no half line, and its change is not forgotten."""
+    data_file = tmp_path / "state.json"
+    store = Store(data_file)
+    store.insert("shops", {"shop_id": "1"})
+    real_write = store_module.os.write
+
+    def half_then_full(fd: int, data: bytes) -> int:
+        real_write(fd, data[: len(data) // 2])
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store_module.os, "write", half_then_full)
+    with pytest.raises(OSError):
+        store.insert("shops", {"shop_id": "2"})
+    monkeypatch.undo()
+    store.insert("shops", {"shop_id": "3"})
+
+    assert [shop["shop_id"] for shop in _shops(data_file)] == ["1", "2", "3"]
+    store.close()
+
+
+def test_temporaries_of_the_log_are_removed_on_start(tmp_path: Path) -> None:
+    """X64 covers the log's atomic rewrites (a compaction) too."""
+    data_file = tmp_path / "state.json"
+    stale = tmp_path / ".state.json.log.ab_12cd3.tmp"
+    stale.write_bytes(b"half a log")
+    Store(data_file).close()
+    assert not stale.exists()
+
+
 def _damaged_snapshot(data_file: Path) -> int:
     """Write a snapshot whose JSON breaks after non-ASCII text; returns the byte it breaks at."""
     text = '{"shops":{"1":{"shop_id":"1","name":"Ünïcödé shop"}},"meta":{"1":oops}}'

@@ -197,9 +197,13 @@ class _DataFiles:
         ``always``) before this returns."""
         line = json.dumps(record, separators=_COMPACT).encode() + b"\n"
         with self._lock:
-            _write_all(self._fd, line)
-            if self._sync == "always":
-                os.fsync(self._fd)
+            try:
+                _write_all(self._fd, line)
+                if self._sync == "always":
+                    os.fsync(self._fd)
+            except BaseException:  # no half line for the next one to follow (X81)
+                os.truncate(self._fd, self.log_bytes)
+                raise
             self.log_bytes += len(line)
 
     def write_snapshot(self, tables: Tables) -> None:
@@ -337,14 +341,17 @@ class Store:
         if files is None or self._batch_depth:
             return
         changes, self._changes = self._changes, {}
-        if self._whole_state_changed:
-            self._whole_state_changed = False
-            if files.log_is_empty:
+        whole_state_changed, self._whole_state_changed = self._whole_state_changed, False
+        try:
+            if whole_state_changed and files.log_is_empty:
                 files.write_snapshot(self.tables())
-            else:  # the log's earlier lines must not be replayed over the new state
+            elif whole_state_changed:  # the log's earlier lines must not undo the new state
                 files.append({"clear": True, "tables": self.tables()})
-        elif changes:
-            files.append({"tables": changes})
+            elif changes:
+                files.append({"tables": changes})
+        except BaseException:  # kept for the next commit: the state in memory has them
+            self._changes, self._whole_state_changed = changes, whole_state_changed
+            raise
         if files.compaction_due:
             view = dict(self.tables())
             self._shared.update(view)
