@@ -51,6 +51,9 @@ async def _timed_calls(
 
 
 def _ms(samples: list[float], quantile: float = 0.5) -> float:
+    """The quantile in milliseconds (NaN without samples: a compaction over before a read)."""
+    if not samples:
+        return float("nan")
     ordered = sorted(samples)
     return round(ordered[min(len(ordered) - 1, int(quantile * len(ordered)))] * 1000, 2)
 
