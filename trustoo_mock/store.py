@@ -57,7 +57,7 @@ def _refusal(path: Path, offset: int, reason: str) -> CorruptDataFile:
     )
 
 
-def read_snapshot(path: Path) -> Tables:
+def _read_snapshot(path: Path) -> Tables:
     """The tables of a snapshot (TinyDB's JSON format); CorruptDataFile names the byte."""
     raw = path.read_bytes()
     try:
@@ -148,7 +148,7 @@ class _DataFiles:
     def load(self) -> Tables:
         """The snapshot with the log replayed; a torn last log line is cut off (a warning)."""
         if self.path.exists():
-            tables = read_snapshot(self.path)
+            tables = _read_snapshot(self.path)
         else:
             tables = {}
             write_atomically(self.path, b"{}", sync=self._sync != "never")
