@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -43,9 +44,17 @@ def _shops(data_file: Path) -> list[dict[str, object]]:
         shutil.rmtree(restart)
 
 
+def _opened(data_file: Path, **settings: Any) -> Store:
+    """A store whose snapshot already holds ten products, so that a small change is a line
+    (a change of most of the documents is written as the snapshot)."""
+    store = Store(data_file, **settings)
+    store.insert_many("products", [{"product_id": str(number)} for number in range(10)])
+    return store
+
+
 def test_each_change_appends_one_line_and_leaves_the_snapshot_alone(tmp_path: Path) -> None:
     data_file = tmp_path / "state.json"
-    store = Store(data_file)
+    store = _opened(data_file)
     snapshot = data_file.read_bytes()
     store.insert("shops", {"shop_id": "1"})
     with store.batch():
@@ -59,6 +68,20 @@ def test_each_change_appends_one_line_and_leaves_the_snapshot_alone(tmp_path: Pa
         {"tables": {"shops": {"2": None, "1": {"shop_id": "1", "name": "renamed"}}}},
     ]
     assert _shops(data_file) == [{"shop_id": "1", "name": "renamed"}]
+    store.close()
+
+
+def test_a_change_of_most_documents_is_written_as_the_snapshot(tmp_path: Path) -> None:
+    """Loading a seed into an empty data file writes it as the snapshot, not as one line as
+    large followed at once by a compaction."""
+    data_file = tmp_path / "state.json"
+    log = tmp_path / "state.json.log"
+    store = Store(data_file)
+    store.insert_many("shops", [{"shop_id": str(number)} for number in range(3)])
+    assert len(json.loads(data_file.read_bytes())["shops"]) == 3
+    assert log.stat().st_size == 0
+    store.insert("shops", {"shop_id": "3"})  # one of four: a line
+    assert _log_lines(data_file) == [{"tables": {"shops": {"4": {"shop_id": "3"}}}}]
     store.close()
 
 
@@ -100,7 +123,7 @@ def test_a_torn_last_line_is_ignored_with_a_warning(
 ) -> None:
     data_file = tmp_path / "state.json"
     log = tmp_path / "state.json.log"
-    store = Store(data_file)
+    store = _opened(data_file)
     store.insert("shops", {"shop_id": "1"})
     store.insert("shops", {"shop_id": "2"})
     good = log.stat().st_size
@@ -120,7 +143,7 @@ def test_a_torn_last_line_is_ignored_with_a_warning(
 def test_a_damaged_line_before_the_last_is_refused(tmp_path: Path) -> None:
     data_file = tmp_path / "state.json"
     log = tmp_path / "state.json.log"
-    store = Store(data_file)
+    store = _opened(data_file)
     store.insert("shops", {"shop_id": "1"})
     store.insert("shops", {"shop_id": "2"})
     lines = log.read_bytes().splitlines(keepends=True)
@@ -136,7 +159,7 @@ def test_a_change_that_could_not_be_written_is_written_with_the_next(
 ) -> None:
     """A failed append (disk full) leaves no half line, and its change is not forgotten."""
     data_file = tmp_path / "state.json"
-    store = Store(data_file)
+    store = _opened(data_file)
     store.insert("shops", {"shop_id": "1"})
     real_write = store_module.os.write
 
@@ -216,10 +239,11 @@ def test_a_data_file_in_the_earlier_format_still_opens(tmp_path: Path) -> None:
 def test_the_log_is_folded_into_the_snapshot_past_the_threshold(tmp_path: Path) -> None:
     data_file = tmp_path / "state.json"
     log = tmp_path / "state.json.log"
-    store = Store(data_file, compact_bytes=1000)
+    store = _opened(data_file, compact_bytes=1000)
+    snapshot = data_file.read_bytes()
     inserted = 0
     while log.stat().st_size < 1000:
-        assert data_file.read_bytes() == b"{}"
+        assert data_file.read_bytes() == snapshot
         store.insert("shops", {"shop_id": str(inserted), "padding": "x" * 40})
         inserted += 1
     store.wait_for_compaction()
@@ -245,7 +269,7 @@ def test_changes_during_a_compaction_stay_in_the_log(
 
     monkeypatch.setattr(store_module, "_snapshot_parts", held_parts)
     data_file = tmp_path / "state.json"
-    store = Store(data_file, compact_bytes=1)
+    store = _opened(data_file, compact_bytes=1)
     store.insert("shops", {"shop_id": "1", "plan": "free"})
     assert started.wait(timeout=30)
     store.update("shops", {"shop_id": "1"}, {"plan": "pro"})
@@ -269,7 +293,7 @@ def test_data_sync_decides_what_is_fsynced(
 ) -> None:
     synced: list[int] = []
     monkeypatch.setattr(store_module.os, "fsync", synced.append)
-    store = Store(tmp_path / "state.json", sync=sync)
+    store = _opened(tmp_path / "state.json", sync=sync)
     synced.clear()
     for number in range(3):
         store.insert("shops", {"shop_id": str(number)})

@@ -343,7 +343,7 @@ class Store:
         changes, self._changes = self._changes, {}
         whole_state_changed, self._whole_state_changed = self._whole_state_changed, False
         try:
-            if whole_state_changed and files.log_is_empty:
+            if files.log_is_empty and (whole_state_changed or self._most_documents(changes)):
                 files.write_snapshot(self.tables())
             elif whole_state_changed:  # the log's earlier lines must not undo the new state
                 files.append({"clear": True, "tables": self.tables()})
@@ -356,6 +356,13 @@ class Store:
             view = dict(self.tables())
             self._shared.update(view)
             files.start_compaction(view)
+
+    def _most_documents(self, changes: Changes) -> bool:
+        """Whether ``changes`` touch more than half of the documents: a snapshot then costs
+        little more than their line (loading a seed of 100,000 reviews is one snapshot, not a
+        line as large followed by a compaction)."""
+        changed = sum(map(len, changes.values()))
+        return changed * 2 > sum(map(len, self.tables().values()))
 
     def compact(self) -> None:
         """Write the whole state as the snapshot and empty the change log, now."""
