@@ -21,7 +21,13 @@ from urllib.parse import urlsplit
 
 from trustoo_mock import contract
 from trustoo_mock.clock import Clock
-from trustoo_mock.config import MIRROR, SIGNATURE_CLOCKS, Config, parse_error_http_status
+from trustoo_mock.config import (
+    DATA_SYNC_MODES,
+    MIRROR,
+    SIGNATURE_CLOCKS,
+    Config,
+    parse_error_http_status,
+)
 from trustoo_mock.signing import parse_query, signed_headers
 from trustoo_mock.version import __version__
 
@@ -37,7 +43,12 @@ FALSE_WORDS = ("0", "false", "no", "off")
 # Every Config field is a `serve` flag (--field-name) and an environment variable
 # (TRUSTOO_MOCK_FIELD_NAME); these say what each one does.
 SETTING_HELP = {
-    "data_file": "keep the state in this JSON file (written atomically after every change)",
+    "data_file": "keep the state in this JSON file (a snapshot) and FILE.log (one line per "
+    "change, folded into the snapshot in the background)",
+    "data_sync": "how each change reaches the disk: flush (default: handed to the operating "
+    "system before the answer, survives a killed process), always (fsync, survives power "
+    "loss, slower) or never (no fsync at all, snapshots included)",
+    "data_compact_bytes": "rewrite the --data snapshot once its change log passes this size",
     "seed_file": "start-up data in the fixtures format instead of the demo",
     "empty": "start with no data at all",
     "random_seed": "seed of every generated id, token and request id, for a repeatable run "
@@ -81,7 +92,7 @@ UNSET_MEANS = {
     "frozen_time": "none, the real clock",
     "control_token": "none, /_mock is open",
 }
-SETTING_CHOICES = {"signature_clock": SIGNATURE_CLOCKS}
+SETTING_CHOICES = {"signature_clock": SIGNATURE_CLOCKS, "data_sync": DATA_SYNC_MODES}
 SETTING_ALIASES = {"data_file": ("--data",)}
 # `serve` defaults that differ from Config's (Config serves the library: seeded by default).
 SERVE_DEFAULTS: dict[str, Any] = {"random_seed": None}

@@ -28,13 +28,21 @@ def parse_error_http_status(value: object) -> ErrorHttpStatus:
 # The host of a fake running in the caller's process (a name that never resolves: RFC 6761).
 IN_PROCESS_HOST = "trustoo.test"
 SIGNATURE_CLOCKS = ("fake", "wall")
+# How a change to the data file reaches the disk (X80): "always" fsyncs every change log
+# line; "flush" (the default) hands each line to the operating system before the answer and
+# fsyncs snapshots; "never" calls fsync nowhere.
+DATA_SYNC_MODES: Final = ("always", "flush", "never")
+DEFAULT_DATA_COMPACT_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
     """How one instance of the fake behaves.
 
-    ``data_file`` None keeps the state in memory; a path persists it with atomic writes.
+    ``data_file`` None keeps the state in memory; a path persists it: a snapshot in that
+    file (TinyDB's JSON) and a change log beside it (``<file>.log``, one JSON line per change,
+    X79), rewritten into the snapshot in the background once the log passes
+    ``data_compact_bytes``; ``data_sync`` says how a change reaches the disk (DATA_SYNC_MODES).
     ``seed_file`` None means the bundled demo data; ``empty`` starts with no data at all.
     ``error_http_status`` is the HTTP status of every answer in Trustoo's error envelope:
     200 (the default: Trustoo puts the code in the body only, D4 revised), another number,
@@ -65,6 +73,8 @@ class Config:
     """
 
     data_file: Path | None = None
+    data_sync: str = "flush"
+    data_compact_bytes: int = DEFAULT_DATA_COMPACT_BYTES
     seed_file: Path | None = None
     empty: bool = False
     random_seed: int | None = 0

@@ -99,7 +99,9 @@ class Fake:
             raise ValueError(f"signature_clock must be {choices}, not {config.signature_clock!r}")
         self.config = config
         self._seed_version, self.seed = self._startup_seed(config)
-        store = Store(config.data_file)
+        store = Store(
+            config.data_file, sync=config.data_sync, compact_bytes=config.data_compact_bytes
+        )
         fresh = store.is_empty
         saved = None if fresh else store.find_one("meta", **RANDOM_STATE)
         self.secure = config.random_seed is None

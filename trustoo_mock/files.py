@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 # A temporary file is ``.<name>.<8 random characters>.tmp`` beside the file it will become;
@@ -13,18 +14,21 @@ TEMPORARY_SUFFIX = ".tmp"
 _RANDOM_PART = "[a-z0-9_]{8}"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it
-    over ``path``; on any failure the temporary file is removed and the error raised."""
+def write_atomically(path: Path, data: bytes | Iterable[bytes], *, sync: bool = True) -> None:
+    """Write ``data`` (bytes, or its parts one after another) to a temporary file beside
+    ``path``, flush it to disk (to the operating system only, without ``sync``), then rename
+    it over ``path``; on any failure the temporary file is removed and the error raised."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
     )
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for part in [data] if isinstance(data, bytes) else data:
+                handle.write(part)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,15 +1,26 @@
-"""All state lives here: TinyDB over memory, optionally persisted to one JSON file.
+"""All state lives here: TinyDB over memory, optionally persisted beside a data file.
 
-The data is kept in memory and, with a file, written out whole after every change (or once
-at the end of a ``batch``) through a temporary file and an atomic rename, so a crash
-mid-write leaves the previous complete file in place.
+With a data file the state is a snapshot (``<file>``, TinyDB's JSON format, so people and
+TinyDB can read it and files of earlier versions still open) plus a change log
+(``<file>.log``, JSON lines): each committed change (one write, or a whole ``batch``)
+appends one line holding the new value of every document it touched, handed to the
+operating system before the write returns, so a killed process loses nothing it answered.
+A start loads the snapshot and replays the log. When the log passes ``compact_bytes`` a
+thread writes a new snapshot of a copy-on-write view (atomically: a temporary file and a
+rename) and drops the log lines it holds. Replaying a line sets documents to values (or
+removes them), so replaying lines a snapshot already holds changes nothing: a crash between
+the snapshot's rename and the log's truncation loses and doubles nothing (X79).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import logging
+import os
 import re
+import threading
+import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,50 +30,247 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from trustoo_mock.blobs import BlobStore
+from trustoo_mock.config import DATA_SYNC_MODES, DEFAULT_DATA_COMPACT_BYTES
 from trustoo_mock.files import remove_stale_temporaries, write_atomically
 
 Document = dict[str, Any]
+Tables = dict[str, dict[str, Document]]
+# The documents one change set, by table and id; None: the document was removed.
+Changes = dict[str, dict[str, Document | None]]
 MAX_VIEWS = 1024
+LOG_SUFFIX = ".log"
+# Documents a background compaction serialises before it lets requests have the interpreter.
+_DOCUMENTS_PER_PART = 256
+_COMPACT = (",", ":")  # json separators without spaces, as TinyDB-compatible files had
+
+logger = logging.getLogger("trustoo_mock")
 
 
-class _AtomicMemoryStorage(Storage):
-    def __init__(self, path: Path | None = None) -> None:
-        self._path = path
-        self._data: dict[str, dict[str, Any]] = {}
-        self._batch_depth = 0
-        self._dirty = False
-        if path is not None:
-            remove_stale_temporaries(path.parent, re.escape(path.name))
-        if path is not None and path.exists():
-            with path.open(encoding="utf-8") as handle:
-                self._data = json.load(handle)
+class CorruptDataFile(ValueError):
+    """A data file or change log that cannot be read: never start as if it were empty."""
 
-    def read(self) -> dict[str, dict[str, Any]]:
-        return self._data
 
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self._data = data
-        if self._batch_depth:
-            self._dirty = True
+def _refusal(path: Path, offset: int, reason: str) -> CorruptDataFile:
+    return CorruptDataFile(
+        f"{path} is damaged at byte {offset} ({reason}); not starting, so that its data is "
+        "not silently replaced by empty data: restore the file or move it away"
+    )
+
+
+def _read_snapshot(path: Path) -> Tables:
+    """The tables of a snapshot (TinyDB's JSON format); CorruptDataFile names the byte."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _refusal(path, error.start, "not UTF-8") from None
+    try:
+        tables = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _refusal(path, len(text[: error.pos].encode()), error.msg) from None
+    if not _are_tables(tables):
+        raise _refusal(path, 0, "not an object of tables of documents")
+    return cast(Tables, tables)
+
+
+def _are_tables(value: Any, removals: bool = False) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(rows, dict)
+        and all(
+            isinstance(document, dict) or (removals and document is None)
+            for document in rows.values()
+        )
+        for rows in value.values()
+    )
+
+
+def _apply(tables: Tables, record: Any) -> None:
+    """Apply one change log record (``{"clear"?: true, "tables": changes}``) to ``tables``."""
+    if (
+        not isinstance(record, dict)
+        or not _are_tables(record.get("tables"), removals=True)
+        or not set(record) <= {"clear", "tables"}
+    ):
+        raise ValueError("not a change record")
+    if record.get("clear"):
+        tables.clear()
+    for table, changes in record["tables"].items():
+        rows = tables.setdefault(table, {})
+        for doc_id, document in changes.items():
+            if document is None:
+                rows.pop(doc_id, None)
+            else:
+                rows[doc_id] = document
+
+
+def _snapshot_parts(tables: Tables) -> Iterator[bytes]:
+    """The bytes of ``json.dumps(tables)`` (compact) in parts; between parts the thread
+    sleeps for an instant, so the event loop never waits for a whole table."""
+    yield b"{"
+    for table_number, (table, rows) in enumerate(tables.items()):
+        parts = [("," if table_number else "") + json.dumps(table) + ":{"]
+        for number, (doc_id, document) in enumerate(rows.items()):
+            comma = "," if number else ""
+            parts.append(f"{comma}{json.dumps(doc_id)}:{json.dumps(document, separators=_COMPACT)}")
+            if len(parts) >= _DOCUMENTS_PER_PART:
+                yield "".join(parts).encode()
+                parts = []
+                time.sleep(0)
+        parts.append("}")
+        yield "".join(parts).encode()
+    yield b"}"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+class _DataFiles:
+    """The snapshot and change log of one data file (see the module's docstring)."""
+
+    def __init__(self, path: Path, sync: str, compact_bytes: int) -> None:
+        if sync not in DATA_SYNC_MODES:
+            raise ValueError(f"data_sync must be one of {', '.join(DATA_SYNC_MODES)}, not {sync!r}")
+        self.path = path
+        self.log_path = path.with_name(path.name + LOG_SUFFIX)
+        self._sync = sync
+        self._compact_bytes = compact_bytes
+        self._retry_at = 0
+        self._lock = threading.Lock()
+        self._compaction: threading.Thread | None = None
+        self._fd = -1
+        self.log_bytes = 0
+        names = f"{re.escape(path.name)}(?:{re.escape(LOG_SUFFIX)})?"
+        remove_stale_temporaries(path.parent, names)
+
+    def load(self) -> Tables:
+        """The snapshot with the log replayed; a torn last log line is cut off (a warning)."""
+        if self.path.exists():
+            tables = _read_snapshot(self.path)
         else:
-            self._persist()
+            tables = {}
+            write_atomically(self.path, b"{}", sync=self._sync != "never")
+        self.log_bytes = self._replay(tables) if self.log_path.exists() else 0
+        self._fd = self._open_log()
+        os.truncate(self._fd, self.log_bytes)
+        return tables
 
-    def begin(self) -> None:
-        self._batch_depth += 1
+    def _replay(self, tables: Tables) -> int:
+        """Apply the log's complete lines; returns where they end."""
+        data = self.log_path.read_bytes()
+        offset = 0
+        while offset < len(data):
+            end = data.find(b"\n", offset)
+            try:
+                if end < 0:
+                    raise ValueError("no line end")
+                _apply(tables, json.loads(data[offset:end]))
+            except ValueError as error:
+                if end >= 0 and end + 1 < len(data):
+                    raise _refusal(self.log_path, offset, str(error)) from None
+                logger.warning(
+                    "%s: ignoring a torn last change at byte %d (%d bytes, a write cut short "
+                    "by a crash: it was never acknowledged)",
+                    self.log_path,
+                    offset,
+                    len(data) - offset,
+                )
+                return offset
+            offset = end + 1
+        return offset
 
-    def end(self) -> None:
-        self._batch_depth -= 1
-        if self._batch_depth == 0 and self._dirty:
-            self._dirty = False
-            self._persist()
+    def _open_log(self) -> int:
+        return os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
-    def _persist(self) -> None:
-        if self._path is None:
-            return
-        write_atomically(self._path, json.dumps(self._data, separators=(",", ":")).encode())
+    @property
+    def log_is_empty(self) -> bool:
+        return self.log_bytes == 0 and not self.compacting
+
+    @property
+    def compacting(self) -> bool:
+        return self._compaction is not None and self._compaction.is_alive()
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        """One line at the log's end, handed to the operating system (and to the disk with
+        ``always``) before this returns."""
+        line = json.dumps(record, separators=_COMPACT).encode() + b"\n"
+        with self._lock:
+            try:
+                _write_all(self._fd, line)
+                if self._sync == "always":
+                    os.fsync(self._fd)
+            except BaseException:  # no half line for the next one to follow (X81)
+                os.truncate(self._fd, self.log_bytes)
+                raise
+            self.log_bytes += len(line)
+
+    def write_snapshot(self, tables: Tables) -> None:
+        """The whole state as the snapshot, now; only while the log is empty."""
+        data = json.dumps(tables, separators=_COMPACT).encode()
+        write_atomically(self.path, data, sync=self._sync != "never")
+
+    @property
+    def compaction_due(self) -> bool:
+        due = max(self._compact_bytes, self._retry_at)
+        return self.log_bytes > 0 and self.log_bytes >= due and not self.compacting
+
+    def start_compaction(self, view: Tables) -> None:
+        """Write ``view`` (the state as of now, never written again) as the snapshot in a
+        thread, then drop the log lines it holds."""
+        self._compaction = threading.Thread(
+            target=self._compact_in_background,
+            args=(view, self.log_bytes),
+            name=f"compact {self.path.name}",
+            daemon=True,
+        )
+        self._compaction.start()
+
+    def _compact_in_background(self, view: Tables, covered: int) -> None:
+        try:
+            self.compact(view, covered)
+        except Exception as error:  # the log still holds every change: nothing is lost
+            self._retry_at = self.log_bytes + self._compact_bytes
+            logger.warning("compacting %s failed, the change log is kept: %s", self.path, error)
+
+    def compact(self, view: Tables, covered: int) -> None:
+        """The snapshot becomes ``view``, which holds the first ``covered`` bytes of the log;
+        the log keeps only what came after."""
+        write_atomically(self.path, _snapshot_parts(view), sync=self._sync != "never")
+        with self._lock, self.log_path.open("rb") as log:
+            log.seek(covered)
+            rest = log.read()
+            write_atomically(self.log_path, rest, sync=self._sync != "never")
+            os.close(self._fd)
+            self._fd = self._open_log()
+            self.log_bytes = len(rest)
+        self._retry_at = 0
+
+    def wait(self) -> None:
+        """Until a compaction in progress has finished."""
+        if self._compaction is not None:
+            self._compaction.join()
+            self._compaction = None
 
     def close(self) -> None:
-        self._persist()
+        self.wait()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+        if not self.log_bytes:  # the snapshot alone holds everything
+            self.log_path.unlink(missing_ok=True)
+
+
+class _MemoryStorage(Storage):
+    def __init__(self, data: Tables) -> None:
+        self._data = data
+
+    def read(self) -> Tables:
+        return self._data
+
+    def write(self, data: Tables) -> None:
+        self._data = data
 
 
 class Store:
@@ -74,15 +282,29 @@ class Store:
     group (a shop's reviews by time) until that table is written again.
 
     A state swapped in with ``replace(..., shared=True)`` is copied table by table on the
-    first write to each (copy on write), so many fakes can start from one loaded seed.
+    first write to each (copy on write), so many fakes can start from one loaded seed; a
+    background compaction shares the tables it writes out the same way.
+
+    With ``path`` the state is persisted as the module's docstring says: ``sync`` is one of
+    DATA_SYNC_MODES, ``compact_bytes`` the change log's size that starts a compaction.
     """
 
-    def __init__(self, path: Path | None = None) -> None:
-        self._storage = _AtomicMemoryStorage(path)
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        sync: str = "flush",
+        compact_bytes: int = DEFAULT_DATA_COMPACT_BYTES,
+    ) -> None:
+        self._files = None if path is None else _DataFiles(path, sync, compact_bytes)
+        self._storage = _MemoryStorage({} if self._files is None else self._files.load())
         self._db = self._open()
         self._indexes: dict[tuple[str, str], dict[Any, dict[str, None]]] = {}
         self._views: dict[tuple[tuple[str, ...], Hashable], Any] = {}
         self._shared: set[str] = set()
+        self._batch_depth = 0
+        self._changes: Changes = {}
+        self._whole_state_changed = False
         self.blobs = BlobStore(None if path is None else path.with_name(f"{path.name}.blobs"))
 
     def _open(self) -> TinyDB:
@@ -100,12 +322,58 @@ class Store:
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Group several writes into one persisted change."""
-        self._storage.begin()
+        """Group several writes into one persisted change (one change log line)."""
+        self._batch_depth += 1
         try:
             yield
         finally:
-            self._storage.end()
+            self._batch_depth -= 1
+            self._commit_unless_batched()
+
+    def _changed(self, table: str, doc_id: str, document: Document | None) -> None:
+        """Note a document's new value (None: removed) for the next change log line."""
+        if self._files is not None and not self._whole_state_changed:
+            self._changes.setdefault(table, {})[doc_id] = document
+
+    def _commit_unless_batched(self) -> None:
+        """Persist the changes made since the last commit, unless a batch is still open."""
+        files = self._files
+        if files is None or self._batch_depth:
+            return
+        changes, self._changes = self._changes, {}
+        whole_state_changed, self._whole_state_changed = self._whole_state_changed, False
+        try:
+            if files.log_is_empty and (whole_state_changed or self._most_documents(changes)):
+                files.write_snapshot(self.tables())
+            elif whole_state_changed:  # the log's earlier lines must not undo the new state
+                files.append({"clear": True, "tables": self.tables()})
+            elif changes:
+                files.append({"tables": changes})
+        except BaseException:  # kept for the next commit: the state in memory has them
+            self._changes, self._whole_state_changed = changes, whole_state_changed
+            raise
+        if files.compaction_due:
+            view = dict(self.tables())
+            self._shared.update(view)
+            files.start_compaction(view)
+
+    def _most_documents(self, changes: Changes) -> bool:
+        """Whether ``changes`` touch more than half of the documents: a snapshot then costs
+        little more than their line (loading a seed of 100,000 reviews is one snapshot, not a
+        line as large followed by a compaction)."""
+        changed = sum(map(len, changes.values()))
+        return changed * 2 > sum(map(len, self.tables().values()))
+
+    def compact(self) -> None:
+        """Write the whole state as the snapshot and empty the change log, now."""
+        if self._files is not None:
+            self._files.wait()
+            self._files.compact(self.tables(), self._files.log_bytes)
+
+    def wait_for_compaction(self) -> None:
+        """Until a compaction running in the background has finished."""
+        if self._files is not None:
+            self._files.wait()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -129,6 +397,8 @@ class Store:
         self._shared = set(tables) if shared else set()
         self._db = self._open()
         self._forget_indexes()
+        self._whole_state_changed = True
+        self._commit_unless_batched()
 
     def _rows(self, table: str) -> dict[str, Document]:
         return self.tables().get(table, {})
@@ -196,7 +466,7 @@ class Store:
     def _written(self, table: str) -> None:
         for key in [key for key in self._views if table in key[0]]:
             del self._views[key]
-        self._storage.write(self.tables())
+        self._commit_unless_batched()
 
     def insert(self, table: str, document: Document) -> Document:
         return self.insert_many(table, [document])[0]
@@ -211,6 +481,7 @@ class Store:
             stored = dict(document)
             rows[doc_id] = stored
             self._index_add(table, doc_id, stored)
+            self._changed(table, doc_id, stored)
         self._written(table)
         return documents
 
@@ -260,6 +531,7 @@ class Store:
             self._index_remove(table, doc_id, document)
             document.update(changes)
             self._index_add(table, doc_id, document)
+            self._changed(table, doc_id, document)
         if found:
             self._written(table)
         return len(found)
@@ -270,6 +542,7 @@ class Store:
         for doc_id, document in found:
             self._index_remove(table, doc_id, document)
             del rows[doc_id]
+            self._changed(table, doc_id, None)
         if found:
             self._written(table)
         return len(found)
@@ -300,7 +573,13 @@ class Store:
             self._db.drop_tables()
             self._shared.clear()
             self._forget_indexes()
+            self._whole_state_changed = True
         self.blobs.clear()
 
     def close(self) -> None:
+        """Stop; with a data file, the snapshot alone then holds the whole state."""
         self._db.close()
+        if self._files is not None:
+            if self._files.log_bytes or self._files.compacting:
+                self.compact()
+            self._files.close()
