@@ -1,14 +1,8 @@
 """Shared set-up of the pinning tests (tests/test_pins_*.py): in-process fakes only, so a
-mutant of the core is always exercised, and a receiver whose answer is fully scripted."""
+mutant of the core is always exercised."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -100,50 +94,3 @@ def subscribe(client: CheckedClient, url: str) -> str:
 def create_review(client: CheckedClient) -> None:
     body = {"product_id": "8000000000001", "rating": 5, "author": "Pin"}
     assert client.signed("POST", "/api/v1/openapi/create_review", body=body).json()["code"] == 0
-
-
-@dataclass
-class Push:
-    target: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class ScriptedReceiver:
-    """Answers every push with ``status`` and ``answer`` after ``delay`` seconds."""
-
-    url: str
-    status: int = 200
-    answer: bytes = b"ok"
-    delay: float = 0.0
-    pushes: list[Push] = field(default_factory=list)
-
-
-@contextmanager
-def scripted_receiver() -> Iterator[ScriptedReceiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    record = ScriptedReceiver(f"http://127.0.0.1:{server.server_address[1]}/hook")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            record.pushes.append(Push(self.path, dict(self.headers.items()), body))
-            if record.delay:
-                time.sleep(record.delay)
-            self.send_response(record.status)
-            self.send_header("Content-Length", str(len(record.answer)))
-            self.end_headers()
-            self.wfile.write(record.answer)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield record
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -23,13 +23,15 @@ class Push:
 class Receiver:
     url: str
     pushes: list[Push] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)  # answers to give, in order; then 200
+    statuses: list[int] = field(default_factory=list)  # answers to give, in order; then status
+    status: int = 200
+    answer: bytes = b'{"code":0,"message":"success"}'
     delay: float = 0.0
     hold: threading.Event | None = None  # when set up, every answer waits until it is set
     trickle: float = 0.0  # seconds between the bytes of the answer (0: all at once)
 
     def next_status(self) -> int:
-        return self.statuses.pop(0) if self.statuses else 200
+        return self.statuses.pop(0) if self.statuses else self.status
 
 
 @contextmanager
@@ -47,7 +49,7 @@ def receiver() -> Iterator[Receiver]:
                 time.sleep(record.delay)
             if record.hold is not None:
                 record.hold.wait(HOLD_LIMIT)
-            answer = b'{"code":0,"message":"success"}'
+            answer = record.answer
             try:
                 if record.trickle:
                     self._trickle(status, answer)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import FROZEN_AT
-from tests.pins import advance, create_review, deliveries, fake, scripted_receiver, subscribe
+from tests.pins import advance, create_review, deliveries, fake, subscribe
+from tests.receiver import receiver
 
 OFFSETS_MINUTES = [0, 3, 9, 18, 30, 45, 63, 84, 108, 135]
 
@@ -14,7 +15,7 @@ OFFSETS_MINUTES = [0, 3, 9, 18, 30, 45, 63, 84, 108, 135]
 @pytest.mark.parametrize("status", [201, 204])
 def test_only_http_200_counts_as_delivered(status: int) -> None:
     client = fake()
-    with scripted_receiver() as hook:
+    with receiver() as hook:
         hook.status, hook.answer = status, b""
         subscribe(client, hook.url)
         create_review(client)
@@ -30,7 +31,7 @@ def test_only_http_200_counts_as_delivered(status: int) -> None:
 
 def test_a_manual_retry_starts_a_fresh_ten_attempt_schedule() -> None:
     client = fake(webhook_timeout=1.0)
-    with scripted_receiver() as hook:
+    with receiver() as hook:
         hook.status = 500
         subscribe(client, hook.url)
         create_review(client)
@@ -54,17 +55,17 @@ def test_a_manual_retry_starts_a_fresh_ten_attempt_schedule() -> None:
 
 def test_a_push_goes_to_the_subscribed_path_and_query_as_json() -> None:
     client = fake()
-    with scripted_receiver() as hook:
+    with receiver() as hook:
         subscribe(client, hook.url + "/deep/path?shop=a%20b&x=1")
         create_review(client)
         (push,) = hook.pushes
-    assert push.target == "/hook/deep/path?shop=a%20b&x=1"
+    assert push.path == "/hook/deep/path?shop=a%20b&x=1"
     assert push.headers["Content-Type"] == "application/json"
 
 
 def test_the_log_keeps_200_bytes_of_the_answer_decoded_leniently() -> None:
     client = fake()
-    with scripted_receiver() as hook:
+    with receiver() as hook:
         subscribe(client, hook.url)
         hook.answer = b"a" * 199 + "é".encode() + b"z" * 50
         create_review(client)
@@ -78,7 +79,7 @@ def test_the_log_keeps_200_bytes_of_the_answer_decoded_leniently() -> None:
 
 def test_latency_is_recorded_in_milliseconds() -> None:
     client = fake()
-    with scripted_receiver() as hook:
+    with receiver() as hook:
         hook.delay = 0.05
         subscribe(client, hook.url)
         create_review(client)
@@ -89,7 +90,7 @@ def test_latency_is_recorded_in_milliseconds() -> None:
 
 def test_the_log_holds_exactly_its_cap() -> None:
     client = fake(max_deliveries=3)
-    with scripted_receiver() as hook:
+    with receiver() as hook:
         subscribe(client, hook.url)
         for _ in range(3):
             create_review(client)

@@ -11,7 +11,8 @@ import re
 import pytest
 
 from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient
-from tests.pins import DEMO_SECRET, create_review, empty_fake, fake, scripted_receiver, subscribe
+from tests.pins import DEMO_SECRET, create_review, empty_fake, fake, subscribe
+from tests.receiver import receiver
 from trustoo_mock.verify import WebhookVerificationError, verify_webhook
 
 PUSH_TIMESTAMP = "1788840306"
@@ -55,7 +56,7 @@ def test_verify_webhook_accepts_the_documented_message_and_nothing_else() -> Non
 
 def test_the_push_a_receiver_gets_is_signed_over_timestamp_bar_body() -> None:
     client = fake()
-    with scripted_receiver() as hook:
+    with receiver() as hook:
         subscribe(client, hook.url)
         create_review(client)
         (push,) = hook.pushes
