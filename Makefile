@@ -64,6 +64,7 @@ test: lint $(SYSTEM_TOOLS) node-example
 bench: $(STAMP) /usr/bin/wrk
 	$(PY) -m compileall -q trustoo_mock
 	$(PY) -m bench.run
+	$(PY) -m bench.persistence
 
 fuzz: $(STAMP)
 	TRUSTOO_MOCK_FUZZ_EXAMPLES=500 $(VENV)/bin/pytest tests/test_schemathesis.py
