@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from trustoo_mock.domain.customer_events import EVENT_TYPES, OS_TYPES
+from trustoo_mock.principal import KNOWN_SCOPES
 
 SEED = 2026
 OUTPUT = Path(__file__).resolve().parent.parent / "fixtures" / "demo.json"
@@ -308,15 +309,7 @@ EXAMPLE_SHOP_ID = "72738668786"  # §5.7 install status example
 EXAMPLE_DOMAIN = "example.myshopify.com"  # §5.7, and the §7 push body
 AUTH_INFO_SHOP_ID = "59730165893"  # §5.6 authorization info example
 EXAMPLE_REDIRECT_URI = "http://localhost:3000/oauth/callback"  # §5.2, §5.3
-ALL_SCOPES = [
-    "read_reviews",
-    "write_reviews",
-    "read_customer_events",
-    "read_orders",
-    "read_customers",
-    "write_customers",
-    "read_shop_install_status",
-]
+ALL_SCOPES = list(KNOWN_SCOPES)
 EXAMPLE_MEDIA = "https://img.trustoo.io/test/79198486784/2026/5/14/example.jpeg"  # §5.10
 
 
@@ -490,15 +483,7 @@ def build() -> dict[str, object]:
                     "http://127.0.0.1:3000/oauth/callback",
                     "http://localhost:3000/oauth/callback",
                 ],
-                "scopes": [
-                    "read_reviews",
-                    "write_reviews",
-                    "read_customer_events",
-                    "read_orders",
-                    "read_customers",
-                    "write_customers",
-                    "read_shop_install_status",
-                ],
+                "scopes": ALL_SCOPES,
                 "skip_shop_oauth": False,
                 "webhook_url": "",
             },
