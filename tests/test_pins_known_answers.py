@@ -13,6 +13,7 @@ import pytest
 from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient
 from tests.pins import DEMO_SECRET, create_review, empty_fake, fake, subscribe
 from tests.receiver import receiver
+from trustoo_mock import envelope, signing
 from trustoo_mock.verify import WebhookVerificationError, verify_webhook
 
 PUSH_TIMESTAMP = "1788840306"
@@ -161,3 +162,40 @@ def test_a_sign_header_with_undecodable_bytes_is_refused_not_a_crash() -> None:
     headers = _push_headers("\udcff" * 64)
     with pytest.raises(WebhookVerificationError, match="signature does not match"):
         verify_webhook(headers, PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
+
+
+def test_an_answer_never_carries_nan_or_infinity() -> None:
+    # Not JSON: a client's strict parser would choke on the whole answer.
+    for number in (float("nan"), float("inf")):
+        with pytest.raises(ValueError):
+            envelope.encode({"rating": number})
+
+
+RETIRED_QUERY = [("page", "2"), ("timestamp", "1788840306")]
+
+
+def _sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_each_known_wrong_scheme_is_named_in_these_words() -> None:
+    # The three schemes of public client code, computed here from literal inputs.
+    private, public, at = "private-token", "public-token", "1788840306"
+    schemes = {
+        _sha256_hex(f"page=2&timestamp={at}{private}"): (
+            "this is the retired 'SHA-256 with salt' signature (sha256 of the sorted "
+            "parameters followed by the private token); Trustoo switched to HMAC-SHA256 in "
+            "November 2025"
+        ),
+        _sha256_hex(f"timestamp={at}{private}"): (
+            "this is the retired 'SHA-256 with salt' signature over the timestamp alone"
+        ),
+        _hmac_hex(private, f"{public}{at}".encode()): (
+            "this is HMAC-SHA256 over public token + timestamp; the message is the sorted "
+            "query parameters plus timestamp, then '|' and the raw body"
+        ),
+    }
+    for received, words in schemes.items():
+        named = signing.recognise_wrong_scheme(received, private, public, RETIRED_QUERY, at)
+        assert named == words
+    assert signing.recognise_wrong_scheme("0" * 64, private, public, RETIRED_QUERY, at) is None
