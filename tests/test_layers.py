@@ -174,3 +174,89 @@ def test_nothing_inside_the_package_imports_from_the_package_root() -> None:
     assert (
         sorted(name for name, targets in import_graph().items() if "trustoo_mock" in targets) == []
     )
+
+
+# -- who owns which table ---------------------------------------------------------------------
+
+STORE_MODULE = "trustoo_mock.store"
+DOMAIN_PACKAGE = "trustoo_mock.domain"
+
+
+def _store_calls(tree: ast.AST) -> list[ast.Call]:
+    """Calls of a method of a store: ``store.find(...)``, ``ctx.store.update(...)``."""
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and (
+            (isinstance(node.func.value, ast.Name) and node.func.value.id == "store")
+            or (isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "store")
+        )
+    ]
+
+
+def _strings(node: ast.expr) -> list[str]:
+    """The string literals an argument is or holds (a tuple of table names, say)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [text for element in node.elts for text in _strings(element)]
+    return []
+
+
+def _first_string(call: ast.Call) -> str | None:
+    if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        return call.args[0].value
+    return None
+
+
+@cache
+def known_tables() -> frozenset[str]:
+    """Every table (or id sequence) the domain names as a store call's first argument, and
+    the store's own ``meta``."""
+    found = {"meta"}
+    for name, path in modules().items():
+        if name.startswith(DOMAIN_PACKAGE + "."):
+            for call in _store_calls(ast.parse(path.read_text(encoding="utf-8"))):
+                table = _first_string(call)
+                if table is not None:
+                    found.add(table)
+    return frozenset(found)
+
+
+def tables_named(source: str, tables: frozenset[str]) -> list[str]:
+    """``line: call`` of each store call that names a table: a string literal as its first
+    argument, or a known table's name anywhere among its arguments."""
+    found = []
+    for call in _store_calls(ast.parse(source)):
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        named = {text for argument in arguments for text in _strings(argument)} & tables
+        if _first_string(call) is not None or named:
+            found.append(f"{call.lineno}: {ast.unparse(call)}")
+    return found
+
+
+def test_the_table_finder_sees_literal_names_and_known_names_in_any_argument() -> None:
+    tables = frozenset({"shops", "reviews"})
+    source = (
+        'ctx.store.find_one("shops", shop_id="1")\n'
+        'store.insert("anything", {})\n'
+        'call.ctx.store.derived(("reviews", "products"), key, compute)\n'
+        "ctx.store.batch()\n"
+        "ctx.store.derived(tables, key, compute)\n"
+        'ctx.other.find("shops")\n'
+    )
+    assert [line.partition(":")[0] for line in tables_named(source, tables)] == ["1", "2", "3"]
+
+
+def test_only_the_domain_and_the_store_name_tables() -> None:
+    assert {"shops", "platforms", "grants", "deliveries", "webhooks"} <= known_tables()
+    outside = {
+        name: tables_named(path.read_text(encoding="utf-8"), known_tables())
+        for name, path in modules().items()
+        if name != STORE_MODULE and name != DOMAIN_PACKAGE and not name.startswith(DOMAIN_PACKAGE)
+    }
+    assert {name: calls for name, calls in outside.items() if calls} == {}, (
+        "move these behind a function of the domain module that owns the table"
+    )

@@ -193,7 +193,16 @@ def test_each_xdist_worker_has_its_own_server(
     assert len(set(urls)) == 2
 
 
-def test_ports_can_be_pinned_by_ini_options(pytester: pytest.Pytester) -> None:
+def _outside_xdist(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inner run is one process: run under an xdist worker, it would inherit the worker's
+    name and add the worker's number to a pinned port."""
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+
+def test_ports_can_be_pinned_by_ini_options(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _outside_xdist(monkeypatch)
     server_port, receiver_port = free_port(), free_port()
     pytester.makeini(
         f"""
@@ -227,6 +236,7 @@ def test_ports_can_be_pinned_by_ini_options(pytester: pytest.Pytester) -> None:
 def test_environment_variables_pin_ports_over_the_ini(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _outside_xdist(monkeypatch)
     server_port, receiver_port = free_port(), free_port()
     pytester.makeini("[pytest]\ntrustoo_server_port = 1\ntrustoo_receiver_port = 1\n")
     monkeypatch.setenv("TRUSTOO_MOCK_SERVER_PORT", str(server_port))
@@ -244,6 +254,7 @@ def test_environment_variables_pin_ports_over_the_ini(
 def test_a_pinned_port_that_is_taken_or_wrong_is_named(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _outside_xdist(monkeypatch)
     monkeypatch.setenv("TRUSTOO_MOCK_RECEIVER_PORT", "http")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from trustoo_mock import signing
 from trustoo_mock.clock import rfc3339
-from trustoo_mock.domain import sessions, tenants
+from trustoo_mock.domain import oauth, sessions, tenants
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import TrustooError, trustoo_error
 from trustoo_mock.principal import KNOWN_SCOPES, SHOP_PLATFORM_ID, Principal
@@ -90,7 +90,7 @@ def _hmac(
             window=window,
             hint=_milliseconds_hint(timestamp, now, window),
         )
-    shop = ctx.store.find_one("shops", public_token=public_token)
+    shop = tenants.shop_by_public_token(ctx, public_token)
     if shop is None:
         raise _unknown_public_token(ctx, public_token)
     message = signing.string_to_sign(query, timestamp, body)
@@ -175,7 +175,7 @@ def _merchant(ctx: Context, authorization: str) -> Principal:
 
 def _bearer(ctx: Context, authorization: str) -> Principal:
     token = _bearer_token(authorization)
-    grant = ctx.store.find_one("grants", access_token=token)
+    grant = oauth.grant_by_access_token(ctx, token)
     if grant is None:
         raise trustoo_error("unknown_access_token")
     if grant["revoked"]:

@@ -266,6 +266,7 @@ def _parse_setting(kind: type, raw: str) -> Any:
 
 def _serve(arguments: argparse.Namespace) -> int:
     from trustoo_mock.app import create_app
+    from trustoo_mock.domain import oauth, tenants
     from trustoo_mock.server import base_url, listening_socket, serve_on
 
     if arguments.environment_problems:
@@ -308,13 +309,13 @@ def _serve(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    for shop in app.state.fake.ctx.store.find("shops")[:5]:
+    for shop in tenants.all_shops(app.state.fake.ctx)[:5]:
         print(
             f"  shop {shop['shop_id']} ({shop['myshopify_domain']}): "
             f"Public-Token {shop['public_token']}  private token {shop['private_token']}",
             flush=True,
         )
-    for grant in app.state.fake.ctx.store.find("grants")[:5]:
+    for grant in oauth.all_grants(app.state.fake.ctx)[:5]:
         print(
             f"  platform {grant['platform_id']} on shop {grant['shop_id']}: "
             f"Authorization: Bearer {grant['access_token']}",

@@ -9,7 +9,15 @@ from typing import Any
 from trustoo_mock import delivery
 from trustoo_mock.api.call import Call
 from trustoo_mock.clock import parse_instant, rfc3339
-from trustoo_mock.domain import customer_events, oauth, reviews, seeding, sessions, tenants
+from trustoo_mock.domain import (
+    customer_events,
+    events,
+    oauth,
+    reviews,
+    seeding,
+    sessions,
+    tenants,
+)
 from trustoo_mock.errors import Code, ControlError, TrustooError
 from trustoo_mock.ids import id_text
 from trustoo_mock.version import __version__
@@ -40,8 +48,7 @@ def create_shop(call: Call) -> ControlResult:
 
 
 def list_shops(call: Call) -> ControlResult:
-    shops = sorted(call.ctx.store.find("shops"), key=lambda shop: shop["created_at"])
-    return 200, [tenants.present_shop(shop) for shop in shops]
+    return 200, [tenants.present_shop(shop) for shop in tenants.shops_oldest_first(call.ctx)]
 
 
 def get_shop(call: Call) -> ControlResult:
@@ -53,7 +60,7 @@ def create_platform(call: Call) -> ControlResult:
 
 
 def list_platforms(call: Call) -> ControlResult:
-    platforms = sorted(call.ctx.store.find("platforms"), key=lambda item: item["platform_id"])
+    platforms = tenants.platforms_by_id(call.ctx)
     return 200, [tenants.present_platform(platform) for platform in platforms]
 
 
@@ -142,7 +149,7 @@ def list_deliveries(call: Call) -> ControlResult:
         for name, value in call.query.items()
         if name in ("shop_id", "topic", "status", "webhook_id")
     }
-    found = sorted(call.ctx.store.find("deliveries", **wanted), key=lambda item: int(item["id"]))
+    found = events.list_deliveries(call.ctx, **wanted)
     return 200, [delivery.present(call.ctx, item) for item in found]
 
 

@@ -22,9 +22,15 @@ import h11
 
 from trustoo_mock import signing
 from trustoo_mock.clock import rfc3339
+from trustoo_mock.domain import events, tenants
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.events import queue_key
-from trustoo_mock.domain.webhooks import is_fake_path, is_local_address, points_at_fake
+from trustoo_mock.domain.webhooks import (
+    is_fake_path,
+    is_local_address,
+    points_at_fake,
+    subscription_exists,
+)
 from trustoo_mock.principal import SHOP_PLATFORM_ID
 
 logger = logging.getLogger("trustoo_mock")
@@ -144,9 +150,9 @@ async def _exchange(attempt: Attempt, answer: _Answer) -> None:
 def signing_key(ctx: Context, delivery: dict[str, Any]) -> str:
     """The shop's private token for its own webhooks, the platform's secret for a platform's."""
     if delivery["platform_id"] == SHOP_PLATFORM_ID:
-        shop = ctx.store.find_one("shops", shop_id=delivery["shop_id"])
+        shop = tenants.shop_or_none(ctx, delivery["shop_id"])
         return str(shop["private_token"]) if shop else ""
-    platform = ctx.store.find_one("platforms", platform_id=delivery["platform_id"])
+    platform = tenants.platform_or_none(ctx, delivery["platform_id"])
     return str(platform["client_secret"]) if platform else ""
 
 
@@ -161,7 +167,7 @@ def _body_bytes(delivery: dict[str, Any]) -> bytes:
 
 
 def push_headers(ctx: Context, delivery: dict[str, Any], at: float) -> dict[str, str]:
-    shop = ctx.store.find_one("shops", shop_id=delivery["shop_id"]) or {}
+    shop = tenants.shop_or_none(ctx, delivery["shop_id"]) or {}
     timestamp = str(ctx.signature_time(at))
     message = signing.webhook_message(timestamp, _body_bytes(delivery))
     return {
@@ -176,14 +182,10 @@ def push_headers(ctx: Context, delivery: dict[str, Any], at: float) -> dict[str,
 def _alive(ctx: Context, delivery: dict[str, Any]) -> bool:
     """Its subscription still exists (a System Webhook: its platform does)."""
     if delivery["webhook_id"] is None:
-        return ctx.store.find_one("platforms", platform_id=delivery["platform_id"]) is not None
-    subscription = ctx.store.find_one(
-        "webhooks",
-        id=delivery["webhook_id"],
-        shop_id=delivery["shop_id"],
-        platform_id=delivery["platform_id"],
+        return tenants.platform_or_none(ctx, delivery["platform_id"]) is not None
+    return subscription_exists(
+        ctx, delivery["webhook_id"], delivery["shop_id"], delivery["platform_id"]
     )
-    return subscription is not None
 
 
 def _heads(ctx: Context, busy: set[str]) -> list[dict[str, Any]]:
@@ -191,7 +193,7 @@ def _heads(ctx: Context, busy: set[str]) -> list[dict[str, Any]]:
     Webhooks), cancelling those whose subscription is gone (deleted, or its platform
     disconnected)."""
     oldest: dict[str, dict[str, Any]] = {}
-    for delivery in ctx.store.scan("deliveries", status="pending"):
+    for delivery in events.stored_pending_deliveries(ctx):
         key = queue_key(delivery)
         current = oldest.get(key)
         if current is None or int(delivery["id"]) < int(current["id"]):
@@ -199,15 +201,7 @@ def _heads(ctx: Context, busy: set[str]) -> list[dict[str, Any]]:
     heads = []
     for delivery in sorted(oldest.values(), key=lambda item: int(item["id"])):
         if not _alive(ctx, delivery):
-            ctx.store.update(
-                "deliveries",
-                {
-                    "webhook_id": delivery["webhook_id"],
-                    "platform_id": delivery["platform_id"],
-                    "status": "pending",
-                },
-                {"status": "cancelled", "next_attempt_at": None},
-            )
+            events.cancel_queue(ctx, delivery)
         elif delivery["id"] not in busy:
             heads.append(dict(delivery))
     return heads
@@ -255,7 +249,7 @@ def record(
 ) -> None:
     """Add an attempt to the delivery's log and plan the next one. A delivery that stopped
     waiting meanwhile (cancelled, dropped) keeps its status."""
-    delivery = ctx.store.find_one("deliveries", id=delivery_id)
+    delivery = events.delivery_or_none(ctx, delivery_id)
     if delivery is None:
         return
     attempts = [
@@ -280,12 +274,12 @@ def record(
             changes.update(status="failed", next_attempt_at=None)
         else:
             changes["next_attempt_at"] = start + OFFSETS[in_schedule]
-    ctx.store.update("deliveries", {"id": delivery["id"]}, changes)
+    events.change_delivery(ctx, delivery["id"], changes)
 
 
 def retry(ctx: Context, delivery_id: str) -> dict[str, Any] | None:
     """Start a fresh ten-attempt schedule now; the earlier attempts stay in the log."""
-    delivery = ctx.store.find_one("deliveries", id=delivery_id)
+    delivery = events.delivery_or_none(ctx, delivery_id)
     if delivery is None:
         return None
     now = ctx.clock.now()
@@ -295,7 +289,7 @@ def retry(ctx: Context, delivery_id: str) -> dict[str, Any] | None:
         "schedule_start": now,
         "next_attempt_at": now,
     }
-    ctx.store.update("deliveries", {"id": delivery_id}, changes)
+    events.change_delivery(ctx, delivery_id, changes)
     ctx.queued += 1
     return {**delivery, **changes}
 

@@ -103,7 +103,7 @@ class Fake:
             config.data_file, sync=config.data_sync, compact_bytes=config.data_compact_bytes
         )
         fresh = store.is_empty
-        saved = None if fresh else store.find_one("meta", **RANDOM_STATE)
+        saved = None if fresh else store.instance_record(RANDOM_STATE)
         self.secure = config.random_seed is None
         self.random_seed = os_seed() if config.random_seed is None else config.random_seed
         # A data file written before generations were kept counts as generation 0.
@@ -138,8 +138,7 @@ class Fake:
 
     def _save_random_state(self) -> None:
         state = {"generation": self.generation, "instance_secret": self._instance_secret.hex()}
-        if not self.ctx.store.update("meta", RANDOM_STATE, state):
-            self.ctx.store.insert("meta", {**RANDOM_STATE, **state})
+        self.ctx.store.save_instance_record(RANDOM_STATE, state)
 
     @staticmethod
     def _startup_seed(config: Config) -> tuple[Hashable, dict[str, Any] | None]:

@@ -552,6 +552,15 @@ class Store:
             return len(self._rows(table))
         return len(self._matching(table, equals))
 
+    def instance_record(self, key: Mapping[str, Any]) -> Document | None:
+        """A copy of the fake's own record ``key`` (kept in ``meta``, beside the sequences)."""
+        return self.find_one("meta", **key)
+
+    def save_instance_record(self, key: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        """Set ``fields`` of the fake's own record ``key``, creating it when missing."""
+        if not self.update("meta", key, fields):
+            self.insert("meta", {**key, **fields})
+
     def next_id(self, sequence: str, start: int) -> int:
         """The next number of a persistent sequence, beginning at ``start``."""
         return self.next_ids(sequence, start, 1)[0]

@@ -82,7 +82,7 @@ def _consent(
     query: dict[str, Any],
     control_token: str | None,
 ) -> str:
-    shops = sorted(call.ctx.store.find("shops"), key=lambda shop: shop["created_at"])
+    shops = tenants.shops_oldest_first(call.ctx)
     action = call.base_url + AUTHORIZE_PATH
     return consent_page.consent(platform, shops, scopes, query, action, control_token)
 

@@ -25,8 +25,7 @@ def get_reviews(call: Call) -> Encoded:
     # Integrations poll the same pages again and again; a page is rebuilt (and encoded)
     # only after a review or product was written.
     key = ("get_reviews", shop_id, tuple(sorted(call.query.items())))
-    data: Encoded = call.ctx.store.derived(("reviews", "products"), key, page_data)
-    return data
+    return reviews.remembered_until_reviews_change(call.ctx, key, page_data)
 
 
 def create_review(call: Call) -> dict[str, Any]:

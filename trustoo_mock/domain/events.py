@@ -158,3 +158,38 @@ def _drop_one(ctx: Context) -> None:
         f"(max_deliveries {ctx.config.max_deliveries}, all pending); the oldest pending "
         "delivery of the subscription with the most waiting goes first"
     )
+
+
+# -- the delivery log, as the dispatcher and the control plane read and write it -------------
+
+
+def stored_pending_deliveries(ctx: Context) -> list[dict[str, Any]]:
+    """The pending deliveries as stored (no copies, for speed): read only, never change one."""
+    return ctx.store.scan("deliveries", status="pending")
+
+
+def delivery_or_none(ctx: Context, delivery_id: str) -> dict[str, Any] | None:
+    """A copy of the delivery ``delivery_id``, or None."""
+    return ctx.store.find_one("deliveries", id=delivery_id)
+
+
+def list_deliveries(ctx: Context, **equals: Any) -> list[dict[str, Any]]:
+    """Copies of the deliveries whose fields equal ``equals``, the oldest first."""
+    return sorted(ctx.store.find("deliveries", **equals), key=lambda item: int(item["id"]))
+
+
+def change_delivery(ctx: Context, delivery_id: str, changes: dict[str, Any]) -> None:
+    ctx.store.update("deliveries", {"id": delivery_id}, changes)
+
+
+def cancel_queue(ctx: Context, delivery: dict[str, Any]) -> None:
+    """Cancel every pending delivery of ``delivery``'s queue (its subscription is gone)."""
+    ctx.store.update(
+        "deliveries",
+        {
+            "webhook_id": delivery["webhook_id"],
+            "platform_id": delivery["platform_id"],
+            "status": "pending",
+        },
+        {"status": "cancelled", "next_attempt_at": None},
+    )

@@ -49,6 +49,16 @@ def issue_grant(
     return ctx.store.insert("grants", grant)
 
 
+def all_grants(ctx: Context) -> list[dict[str, Any]]:
+    """Copies of every grant, in the order they were issued."""
+    return ctx.store.find("grants")
+
+
+def grant_by_access_token(ctx: Context, access_token: str) -> dict[str, Any] | None:
+    """A copy of the grant holding this access token (revoked or expired too), or None."""
+    return ctx.store.find_one("grants", access_token=access_token)
+
+
 def _record_installation(
     ctx: Context, shop_id: str, platform_id: int, scopes: list[str], now: int
 ) -> None:

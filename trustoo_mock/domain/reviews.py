@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from trustoo_mock.clock import parse_instant, rfc3339, trustoo_datetime
 from trustoo_mock.domain import events
@@ -11,6 +12,8 @@ from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, paginate
 from trustoo_mock.errors import trustoo_error
 from trustoo_mock.ids import id_text
+
+Remembered = TypeVar("Remembered")
 
 STORE_PRODUCT_ID = "0"
 REVIEW_ID_START = 100001
@@ -319,3 +322,12 @@ def update_review(
     elif updated["is_published"]:
         events.emit(ctx, shop_id, events.REVIEW_UPDATED, present_review(ctx, updated))
     return updated
+
+
+def remembered_until_reviews_change(
+    ctx: Context, name: Hashable, compute: Callable[[], Remembered]
+) -> Remembered:
+    """``compute()``, kept under ``name`` until a review or product is written again (the
+    same object each time: read only)."""
+    remembered: Remembered = ctx.store.derived(("reviews", "products"), name, compute)
+    return remembered

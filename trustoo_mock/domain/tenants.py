@@ -77,6 +77,26 @@ def client_secrets(platform: dict[str, Any]) -> list[str]:
     return [platform["client_secret"], *platform.get("other_client_secrets", ())]
 
 
+def all_shops(ctx: Context) -> list[dict[str, Any]]:
+    """Copies of every shop, in the order they were stored."""
+    return ctx.store.find("shops")
+
+
+def shops_oldest_first(ctx: Context) -> list[dict[str, Any]]:
+    """Copies of every shop, the oldest first (as lists and the consent page show them)."""
+    return sorted(all_shops(ctx), key=lambda shop: shop["created_at"])
+
+
+def shop_or_none(ctx: Context, shop_id: str) -> dict[str, Any] | None:
+    """A copy of the shop stored under exactly ``shop_id``, or None."""
+    return ctx.store.find_one("shops", shop_id=shop_id)
+
+
+def shop_by_public_token(ctx: Context, public_token: str) -> dict[str, Any] | None:
+    """A copy of the shop whose Public-Token this is, or None."""
+    return ctx.store.find_one("shops", public_token=public_token)
+
+
 def get_shop(ctx: Context, shop_id: str) -> dict[str, Any]:
     shop = ctx.store.find_one("shops", shop_id=id_text(shop_id))
     if shop is None:
@@ -102,6 +122,16 @@ def create_platform(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
     if ctx.store.count("platforms", client_id=platform["client_id"]):
         raise ControlError(409, f"a platform with client_id {platform['client_id']!r} exists")
     return ctx.store.insert("platforms", platform)
+
+
+def platforms_by_id(ctx: Context) -> list[dict[str, Any]]:
+    """Copies of every platform, by ascending platform_id."""
+    return sorted(ctx.store.find("platforms"), key=lambda platform: platform["platform_id"])
+
+
+def platform_or_none(ctx: Context, platform_id: int) -> dict[str, Any] | None:
+    """A copy of the platform with this platform_id, or None."""
+    return ctx.store.find_one("platforms", platform_id=platform_id)
 
 
 def get_platform_by_client_id(ctx: Context, client_id: str) -> dict[str, Any]:

@@ -163,6 +163,12 @@ def list_webhooks(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
     return _owned(ctx, principal)
 
 
+def subscription_exists(ctx: Context, webhook_id: str, shop_id: str, platform_id: int) -> bool:
+    """Whether the subscription ``webhook_id`` of this (shop, platform) is still stored."""
+    found = ctx.store.count("webhooks", id=webhook_id, shop_id=shop_id, platform_id=platform_id)
+    return found > 0
+
+
 def present_webhook(webhook: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": webhook["id"],
