@@ -22,6 +22,50 @@ def free_port() -> int:
 
 
 @contextmanager
+def running(
+    command: Sequence[str],
+    ready_url: str,
+    *,
+    what: str,
+    timeout: float,
+    stop: signal.Signals = signal.SIGTERM,
+    env: dict[str, str] | None = None,
+) -> Iterator[None]:
+    """Run ``command`` from the repository root until the block ends, once ``ready_url``
+    answers 200; stop it with ``stop`` (then SIGKILL if it lingers). A process that dies or
+    never answers is an error quoting its output."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env if env is not None else {**os.environ},
+        cwd=Path(__file__).parent.parent,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(ready_url, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"{what} did not start: {output[-2000:]}")
+            time.sleep(0.05)
+        yield
+    finally:
+        process.send_signal(stop)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+@contextmanager
 def live_server(
     *arguments: str,
     timeout: float = 15.0,
@@ -36,34 +80,7 @@ def live_server(
     """
     port = free_port()
     serve = program or [str(Path(sys.executable).with_name("trustoo-mock")), "serve"]
-    command = [*serve, "--port", str(port), *arguments]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ},
-        cwd=Path(__file__).parent.parent,
-    )
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"{base_url}/_mock/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"server did not start: {output}")
-            time.sleep(0.05)
+    command = [*serve, "--port", str(port), *arguments]
+    with running(command, f"{base_url}/_mock/health", what="server", timeout=timeout, stop=stop):
         yield base_url
-    finally:
-        process.send_signal(stop)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()

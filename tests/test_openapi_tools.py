@@ -11,7 +11,6 @@ import os
 import re
 import shlex
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,7 +27,7 @@ from tests.helpers import (
     DEMO_PUBLIC_TOKEN,
     DEMO_SHOP_ID,
 )
-from tests.live import free_port, live_server
+from tests.live import free_port, live_server, running
 from trustoo_mock.httpx_auth import BearerAuth, TrustooAuth
 from trustoo_mock.spec import bundled_spec
 
@@ -137,45 +136,16 @@ class Outcome:
         return not (isinstance(document, dict) and document.get("code", 0) != 0)
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"Prism stopped: {output[-2000:]}")
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.25)
-    raise RuntimeError(f"Prism did not answer at {url} within {timeout} s")
-
-
 def run_prism(command: list[str]) -> Iterator[str]:
     """A documented Prism command, on a free 127.0.0.1 port, until the generator is closed."""
     port = free_port()
     at = command.index("--port")
     assert command[at + 1] == DOCUMENTED_PORT
-    process = subprocess.Popen(
-        [*command[: at + 1], str(port), *command[at + 2 :], "--host", "127.0.0.1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/_mock/health", process, timeout=180)
+    command = [*command[: at + 1], str(port), *command[at + 2 :], "--host", "127.0.0.1"]
+    env = {**os.environ, "NO_COLOR": "1"}
+    with running(command, f"{base}/_mock/health", what="Prism", timeout=180, env=env):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
 
 
 @pytest.fixture(scope="module")
