@@ -753,6 +753,27 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         Probe("mock_uninstall", "DELETE", "/_mock/shops/1x/installations/x", False, "none"),
         Probe("mock_wait_idle", "POST", "/_mock/wait_idle", auth="none", body={"timeout": 5}),
         Probe("mock_wait_idle", "POST", "/_mock/wait_idle", False, "none", body={"timeout": "x"}),
+        # push faults: made, listed and removed before any push could meet one
+        Probe(
+            "mock_create_push_fault",
+            "POST",
+            "/_mock/push_faults",
+            auth="none",
+            body={"kind": "delay", "topic": "review/created", "times": 1, "seconds": 60},
+            keep=_keep_json("push_fault", "id"),
+        ),
+        Probe(
+            "mock_create_push_fault",
+            "POST",
+            "/_mock/push_faults",
+            False,
+            "none",
+            body={"kind": "x"},
+        ),
+        Probe("mock_list_push_faults", "GET", "/_mock/push_faults", auth="none"),
+        Probe("mock_delete_push_fault", "DELETE", "/_mock/push_faults/{push_fault}", auth="none"),
+        Probe("mock_delete_push_fault", "DELETE", "/_mock/push_faults/x", False, "none"),
+        Probe("mock_delete_push_faults", "DELETE", "/_mock/push_faults", auth="none"),
         # the documents and the journal; reset last
         Probe("mock_openapi_json", "GET", "/openapi.json", auth="none"),
         Probe("mock_openapi_yaml", "GET", "/openapi.yaml", auth="none"),

@@ -13,6 +13,7 @@ from trustoo_mock.domain import (
     customer_events,
     events,
     oauth,
+    push_faults,
     reviews,
     seeding,
     sessions,
@@ -160,6 +161,26 @@ def retry_delivery(call: Call) -> ControlResult:
     return 200, delivery.present(call.ctx, retried)
 
 
+def create_push_fault(call: Call) -> ControlResult:
+    return 201, push_faults.present(push_faults.create(call.ctx, call.fields))
+
+
+def list_push_faults(call: Call) -> ControlResult:
+    return 200, [push_faults.present(fault) for fault in push_faults.list_faults(call.ctx)]
+
+
+def delete_push_fault(call: Call) -> ControlResult:
+    fault_id = call.path_params["push_fault_id"]
+    if not push_faults.delete(call.ctx, fault_id):
+        raise ControlError(404, f"no push fault {fault_id}")
+    return 200, {"status": "ok"}
+
+
+def delete_push_faults(call: Call) -> ControlResult:
+    push_faults.delete_all(call.ctx)
+    return 200, {"status": "ok"}
+
+
 def create_review(call: Call) -> ControlResult:
     """A customer writes a review on the storefront: Trustoo fires review/created."""
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
@@ -209,6 +230,10 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_get_clock": get_clock,
     "mock_list_deliveries": list_deliveries,
     "mock_retry_delivery": retry_delivery,
+    "mock_create_push_fault": create_push_fault,
+    "mock_list_push_faults": list_push_faults,
+    "mock_delete_push_fault": delete_push_fault,
+    "mock_delete_push_faults": delete_push_faults,
     "mock_list_requests": list_requests,
     "mock_create_review": create_review,
     "mock_update_review": update_review,
