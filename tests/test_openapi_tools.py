@@ -774,6 +774,18 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         Probe("mock_delete_push_fault", "DELETE", "/_mock/push_faults/{push_fault}", auth="none"),
         Probe("mock_delete_push_fault", "DELETE", "/_mock/push_faults/x", False, "none"),
         Probe("mock_delete_push_faults", "DELETE", "/_mock/push_faults", auth="none"),
+        # snapshots: saved and restored back to back, so nothing after them changes
+        Probe(
+            "mock_save_snapshot", "POST", "/_mock/snapshots", auth="none", body={"name": "probe"}
+        ),
+        Probe(
+            "mock_save_snapshot", "POST", "/_mock/snapshots", False, "none", body={"name": "../x"}
+        ),
+        Probe("mock_list_snapshots", "GET", "/_mock/snapshots", auth="none"),
+        Probe("mock_restore_snapshot", "POST", "/_mock/snapshots/probe/restore", auth="none"),
+        Probe("mock_restore_snapshot", "POST", "/_mock/snapshots/no%20name/restore", False, "none"),
+        Probe("mock_delete_snapshot", "DELETE", "/_mock/snapshots/probe", auth="none"),
+        Probe("mock_delete_snapshot", "DELETE", "/_mock/snapshots/.x", False, "none"),
         # the documents and the journal; reset last
         Probe("mock_openapi_json", "GET", "/openapi.json", auth="none"),
         Probe("mock_openapi_yaml", "GET", "/openapi.yaml", auth="none"),

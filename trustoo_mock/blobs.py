@@ -59,6 +59,24 @@ class BlobStore:
         else:
             (self._directory / digest).unlink(missing_ok=True)
 
+    def contents(self) -> dict[str, bytes]:
+        """Every blob by name (for a snapshot)."""
+        if self._directory is None:
+            return dict(self._memory)
+        if not self._directory.is_dir():
+            return {}
+        return {
+            path.name: path.read_bytes()
+            for path in sorted(self._directory.iterdir())
+            if _DIGEST.match(path.name)
+        }
+
+    def replace(self, contents: dict[str, bytes]) -> None:
+        """Exactly these blobs from now on (a snapshot's)."""
+        self.clear()
+        for data in contents.values():
+            self.put(data)
+
     def clear(self) -> None:
         self._memory.clear()
         if self._directory is not None and self._directory.is_dir():

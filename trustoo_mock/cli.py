@@ -84,6 +84,7 @@ SETTING_HELP = {
     "allowed_hosts": "Host names answered besides this machine's, comma-separated "
     "(.example.com with subdomains, * any); without --control-token",
     "body_timeout": "seconds a request's whole body may take to arrive",
+    "max_snapshots": "snapshots kept (POST /_mock/snapshots); with --data also as files beside it",
 }
 # What a setting left unset (None) means, for --help.
 UNSET_MEANS = {

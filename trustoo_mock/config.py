@@ -52,6 +52,8 @@ class Config:
     first, X40); ``dispatch_interval`` is how often a server on the real clock looks for
     retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
     ``body_timeout`` is how long a request's whole body may take to arrive.
+    ``max_snapshots`` caps the snapshots kept (``POST /_mock/snapshots``, X93); with
+    ``data_file`` they are also files in ``<data file>.snapshots/`` (X94).
     Without a ``control_token`` only ``Host`` values naming this machine are answered, and
     those in ``allowed_hosts`` (comma-separated; ``.example.com`` with subdomains, ``*`` any).
 
@@ -100,6 +102,7 @@ class Config:
     journal_size: int = 1000
     allowed_hosts: str = ""
     body_timeout: float = 30.0
+    max_snapshots: int = 16
 
     def __post_init__(self) -> None:
         status = self.error_http_status

@@ -41,6 +41,11 @@ class Journal:
     def clear(self) -> None:
         self._entries.clear()
 
+    def replace(self, entries: list[dict[str, Any]]) -> None:
+        """Exactly these entries (a snapshot's); numbering goes on from where it is."""
+        self._entries.clear()
+        self._entries.extend(dict(entry) for entry in entries)
+
 
 def _describe(principal: Principal) -> str:
     if principal.is_platform:

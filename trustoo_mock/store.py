@@ -390,6 +390,13 @@ class Store:
         """Every table as stored (doc id -> document), for snapshots; read it, never change it."""
         return self._storage.read()
 
+    def share(self) -> Tables:
+        """The whole state as it is now, never to change: the store copies each table before
+        it next writes it (copy on write), so a snapshot costs no copy (X93)."""
+        view = dict(self.tables())
+        self._shared.update(view)
+        return view
+
     def replace(self, tables: dict[str, dict[str, Document]], *, shared: bool = False) -> None:
         """Swap in a whole state (a snapshot) as one persisted change. With ``shared`` the
         tables stay the caller's, never written: each is copied when first written here."""
