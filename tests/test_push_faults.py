@@ -12,6 +12,7 @@ import pytest
 
 from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient
 from trustoo_mock.receiver import WebhookReceiver
+from trustoo_mock.testing import MockTrustoo, MockTrustooError
 from trustoo_mock.verify import WebhookVerificationError, verify_webhook
 
 REVIEW = {"product_id": "8000000000001", "rating": 5, "author": "Fault Finder"}
@@ -222,3 +223,37 @@ def test_a_push_fault_leaves_the_stored_body_alone(
     (push,) = webhook_receiver.wait_for(1)
     (delivery,) = _deliveries(client)
     assert json.loads(push.body) == delivery["body"]
+
+
+def test_mocktrustoo_push_fault_is_a_handle_removed_at_the_end_of_its_block(
+    trustoo: MockTrustoo, webhook_receiver: WebhookReceiver
+) -> None:
+    shop = trustoo.create_shop()
+    with trustoo.client(shop) as http:
+        webhook = {"topic": "review/created", "url": webhook_receiver.url}
+        assert http.post("/api/v1/openapi/create_shop_webhook", json=webhook).json()["code"] == 0
+        with trustoo.push_fault("duplicate", topic="review/created", times=1) as fault:
+            assert (fault.kind, fault.topic, fault.times, fault.fired) == (
+                "duplicate",
+                "review/created",
+                1,
+                0,
+            )
+            assert http.post("/api/v1/openapi/create_review", json=REVIEW).json()["code"] == 0
+            assert fault.fired == 1
+        assert trustoo.push_faults() == []
+
+    first, copy = webhook_receiver.wait_for(2)
+    assert first.header(REQUEST_ID) == copy.header(REQUEST_ID)
+    first.verify(shop.private_token, now=trustoo.now)
+    fault.remove()  # already gone: nothing happens
+
+
+def test_mocktrustoo_push_fault_refusals_are_errors(trustoo: MockTrustoo) -> None:
+    with pytest.raises(MockTrustooError, match="seconds") as refused:
+        trustoo.push_fault("delay")
+    assert refused.value.status == 400
+    delayed = trustoo.push_fault("delay", seconds=2.5)
+    assert delayed.seconds == 2.5
+    trustoo.clear_push_faults()
+    assert trustoo.push_faults() == []

@@ -181,7 +181,19 @@ def _media(out: str) -> None:
     assert "204\n" in out and "the same bytes" in out
 
 
-EXPECTED = {"demo-token": _demo_token, "webhooks": _webhooks, "retries": _retries, "media": _media}
+def _push_faults(out: str) -> None:
+    assert "REFUSED review/created" in out
+    faults = next(document for document in envelopes(out) if isinstance(document, list))
+    assert [(fault["kind"], fault["fired"]) for fault in faults] == [("bad_signature", 1)]
+
+
+EXPECTED = {
+    "demo-token": _demo_token,
+    "webhooks": _webhooks,
+    "retries": _retries,
+    "media": _media,
+    "push-faults": _push_faults,
+}
 
 
 def public(kind: type) -> set[str]:

@@ -15,7 +15,7 @@ from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient
 from tests.live import live_server
 from tests.receiver import receiver
 from trustoo_mock.fake import Fake
-from trustoo_mock.testing import MockTrustoo
+from trustoo_mock.testing import MockTrustoo, MockTrustooError
 
 REVIEW = {"product_id": "8000000000001", "rating": 4, "author": "Snapshot Taker"}
 
@@ -210,3 +210,39 @@ def _wait_for(condition: Any, timeout: float = 5.0) -> None:
             return
         event.wait(0.01)
     raise TimeoutError("the condition did not come true")
+
+
+def test_mocktrustoo_snapshot_restores_at_the_end_of_its_block(trustoo: MockTrustoo) -> None:
+    shops = trustoo.shops()
+    with trustoo.snapshot("clean") as clean:
+        trustoo.create_shop(name="Temporary")
+        trustoo.advance(3600)
+        assert len(trustoo.shops()) == len(shops) + 1
+    assert trustoo.shops() == shops
+    assert trustoo.snapshots() == ["clean"]
+    assert clean.name == "clean"
+
+    trustoo.create_shop(name="Again")
+    clean.restore()
+    assert trustoo.shops() == shops
+    clean.delete()
+    assert trustoo.snapshots() == []
+
+
+def test_mocktrustoo_snapshot_restores_even_when_the_block_fails(trustoo: MockTrustoo) -> None:
+    trustoo.freeze()
+    before = trustoo.now
+    with pytest.raises(RuntimeError), trustoo.snapshot("guard"):
+        trustoo.advance(60)
+        raise RuntimeError("the test failed half-way")
+    assert trustoo.now == before
+    with pytest.raises(MockTrustooError, match="404"):
+        trustoo.restore("never-saved")
+
+
+@pytest.mark.trustoo(max_snapshots=1)
+def test_the_plugin_marker_sets_the_bound(trustoo: MockTrustoo) -> None:
+    trustoo.snapshot("only")
+    with pytest.raises(MockTrustooError, match="already 1 snapshots") as refused:
+        trustoo.snapshot("second")
+    assert refused.value.status == 409
