@@ -978,6 +978,7 @@ MOCK_KEPT = {
     "webhook": "1",
     "review": DEMO_REVIEW_ID,
     "delivery": "1",
+    "push_fault": "1",
     "code": "6y/ly4b0PVJLCv6fafC2Xg==",
     "refresh_token": "atXA/8Nc86YntkVWG0JWgg==",
     "merchant": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from importlib.util import find_spec
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -29,6 +28,7 @@ from trustoo_mock.app import create_app
 from trustoo_mock.config import IN_PROCESS_HOST, Config
 from trustoo_mock.fake import Fake
 from trustoo_mock.inprocess import LoopThread, RawResponse, asgi_request
+from trustoo_mock.with_block import WithBlock
 
 if TYPE_CHECKING:
     import httpx
@@ -87,9 +87,9 @@ class Grant:
 
 
 @dataclass(frozen=True, slots=True)
-class PushFault:
+class PushFault(WithBlock):
     """A push fault (X90-X92) on a fake: ``remove()`` it, or use it in a ``with`` block that
-    removes it on exit. ``fired`` asks the fake how often it has touched a push."""
+    removes it on exit (X95). ``fired`` asks the fake how often it has touched a push."""
 
     id: str
     kind: str
@@ -111,22 +111,14 @@ class PushFault:
             if error.status != 404:
                 raise
 
-    def __enter__(self) -> PushFault:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.remove()
+    _end_of_block = remove
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(WithBlock):
     """A snapshot of a fake's whole state (X93): ``restore()`` goes back to it as often as
-    wanted; in a ``with`` block the fake goes back to it on exit, whatever happened inside."""
+    wanted; in a ``with`` block the fake goes back to it on exit, whatever happened inside
+    (X95)."""
 
     name: str
     saved_at: str
@@ -138,16 +130,7 @@ class Snapshot:
     def delete(self) -> None:
         self.mock.control("DELETE", f"/_mock/snapshots/{self.name}")
 
-    def __enter__(self) -> Snapshot:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.restore()
+    _end_of_block = restore
 
 
 class _InProcess:
@@ -238,7 +221,7 @@ class _Served:
             self._loop.close()
 
 
-class MockTrustoo:
+class MockTrustoo(WithBlock):
     """One fresh, isolated fake. ``MockTrustoo(**settings)`` runs it in process (no socket);
     ``MockTrustoo.serve(port=0, **settings)`` serves it over HTTP from a background thread.
     ``settings`` are ``Config`` fields (``empty=True``, ``frozen_time=…``,
@@ -304,16 +287,7 @@ class MockTrustoo:
         self._runtime.close()
         self.fake.close()
 
-    def __enter__(self) -> MockTrustoo:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+    _end_of_block = close
 
     # -- the control plane -------------------------------------------------------------------
 

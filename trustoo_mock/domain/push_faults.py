@@ -13,7 +13,6 @@ from typing import Any
 
 from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import ControlError
 
 DUPLICATE = "duplicate"
 BAD_SIGNATURE = "bad_signature"
@@ -24,20 +23,15 @@ KINDS = (DUPLICATE, BAD_SIGNATURE, STALE_TIMESTAMP, OUT_OF_ORDER, DELAY)
 # Kinds that change the request an attempt sends; the others change when it is sent.
 SENDING_KINDS = (DUPLICATE, BAD_SIGNATURE, STALE_TIMESTAMP)
 PUSH_FAULT_ID_START = 1
-MAX_DELAY_SECONDS = 366 * 24 * 3600
 
 
 def create(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
-    """A new push fault from the control plane's (schema-checked) fields."""
-    kind = fields["kind"]
+    """A new push fault from the control plane's fields, checked by the spec's schema
+    (``seconds`` with ``delay`` only, and always with it)."""
     seconds = fields.get("seconds")
-    if kind == DELAY and seconds is None:
-        raise ControlError(400, "seconds: a delay fault needs seconds (on the fake's clock)")
-    if kind != DELAY and seconds is not None:
-        raise ControlError(400, f"seconds: only a delay fault takes seconds, not {kind}")
     fault = {
         "id": str(ctx.store.next_id("push_fault", PUSH_FAULT_ID_START)),
-        "kind": kind,
+        "kind": fields["kind"],
         "topic": fields.get("topic"),
         "times": fields.get("times"),
         "seconds": None if seconds is None else float(seconds),
@@ -97,15 +91,10 @@ def marker(fault: dict[str, Any]) -> dict[str, str]:
     return {"id": fault["id"], "kind": fault["kind"]}
 
 
+PRESENTED = ("id", "kind", "topic", "times", "seconds", "fired")
+
+
 def present(fault: dict[str, Any]) -> dict[str, Any]:
-    times = fault["times"]
-    return {
-        "id": fault["id"],
-        "kind": fault["kind"],
-        "topic": fault["topic"],
-        "times": times,
-        "seconds": fault["seconds"],
-        "fired": fault["fired"],
-        "active": _active(fault),
-        "created_at": rfc3339(fault["created_at"]),
-    }
+    """A push fault for the control plane: its fields, whether it still fires, when made."""
+    shown = {name: fault[name] for name in PRESENTED}
+    return {**shown, "active": _active(fault), "created_at": rfc3339(fault["created_at"])}
