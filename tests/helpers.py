@@ -8,13 +8,15 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from trustoo_mock.cli import main
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
 from trustoo_mock.errors import Code, status_of
 from trustoo_mock.signing import parse_query, signed_headers
-from trustoo_mock.spec import Spec
+from trustoo_mock.spec import Spec, bundled_spec
 from trustoo_mock.testing import MockTrustoo
 
 DEMO_SHOP_ID = "70000000001"
@@ -26,6 +28,10 @@ DEMO_CLIENT_ID = "demo-platform"
 EXAMPLE_SHOP_IDS = ("72738668786", "59730165893")
 EXAMPLE_CLIENT_IDS = ("trustwill", "instafeed")
 FROZEN_AT = 1788840306
+_SCHEMAS = bundled_spec().document["components"]["schemas"]
+# Every scope and webhook topic, in the spec's order: the code's own lists must agree with them.
+SCOPES: list[str] = _SCHEMAS["Scope"]["enum"]
+TOPICS: list[str] = _SCHEMAS["WebhookTopic"]["enum"]
 
 
 def iso(instant: float) -> str:
@@ -39,6 +45,44 @@ def epoch(text: str) -> int:
 
 def compact(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def grant_token(
+    client: CheckedClient, scopes: list[str] | None = None, client_id: str = DEMO_CLIENT_ID
+) -> str:
+    """An access token the control plane issues platform ``client_id`` for the demo shop, with
+    ``scopes`` (None: every scope the platform may ask for)."""
+    body: dict[str, Any] = {"client_id": client_id}
+    if scopes is not None:
+        body["scopes"] = scopes
+    response = client.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/authorizations", body)
+    assert response.status_code == 201, response.json()
+    token = response.json()["access_token"]
+    assert isinstance(token, str) and token
+    return token
+
+
+def seed_one_shop(client: CheckedClient, **shop: Any) -> dict[str, Any]:
+    """Seed one shop (its fields and tables as in the fixtures format) with ``POST
+    /_mock/seed``; the counts it answers."""
+    response = client.control("POST", "/_mock/seed", {"shops": [shop]})
+    assert response.status_code == 201, response.json()
+    counts: dict[str, Any] = response.json()
+    return counts
+
+
+def serve_refusals(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, option: str, value: str
+) -> tuple[str, str]:
+    """What ``trustoo-mock serve`` says on stderr, stopping with status 2, when ``value`` is
+    given to ``--option`` and then to its environment variable ``TRUSTOO_MOCK_OPTION``."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", f"--{option}", value])
+    assert stopped.value.code == 2
+    as_option = capsys.readouterr().err
+    monkeypatch.setenv("TRUSTOO_MOCK_" + option.replace("-", "_").upper(), value)
+    assert main(["serve"]) == 2
+    return as_option, capsys.readouterr().err
 
 
 class CheckedClient:

@@ -26,6 +26,21 @@ from trustoo_mock.spec import bundled_spec
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
+def _run_readme_walk(name: str, base_url: str) -> str:
+    """Run the README's ``<!-- walk: name -->`` sh block against ``base_url``; its output."""
+    snippet = re.search(rf"<!-- walk: {name} -->\n```sh\n(.*?)```", README.read_text(), re.S)
+    assert snippet is not None, f"README lost its {name} walk"
+    result = subprocess.run(
+        ["bash", "-ec", snippet.group(1)],
+        env={"TRUSTOO": base_url, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout
+
+
 def test_sign_prints_the_documented_vector(capsys: pytest.CaptureFixture[str]) -> None:
     main(
         [
@@ -49,18 +64,8 @@ def test_sign_prints_the_documented_vector(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_signed_curl_and_readme_example_work_against_make_run_style_server() -> None:
-    snippet = re.search(r"<!-- walk: curl -->\n```sh\n(.*?)```", README.read_text(), re.S)
-    assert snippet is not None, "README lost its curl example"
     with live_server() as base_url:
-        result = subprocess.run(
-            ["bash", "-c", snippet.group(1)],
-            env={"TRUSTOO": base_url, "PATH": "/usr/bin:/bin"},
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        )
-        answer = json.loads(result.stdout)
+        answer = json.loads(_run_readme_walk("curl", base_url))
         assert answer["code"] == 0, answer
         assert answer["data"]["page"]["page_size"] == 5
 
@@ -95,18 +100,9 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_readme_oauth_walkthrough_runs() -> None:
-    snippet = re.search(r"<!-- walk: oauth -->\n```sh\n(.*?)```", README.read_text(), re.S)
-    assert snippet is not None, "README lost its OAuth walkthrough"
     with live_server() as base_url:
-        result = subprocess.run(
-            ["bash", "-ec", snippet.group(1)],
-            env={"TRUSTOO": base_url, "PATH": "/usr/bin:/bin"},
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-    answers = [json.loads(line) for line in result.stdout.replace("}{", "}\n{").splitlines()]
+        printed = _run_readme_walk("oauth", base_url)
+    answers = [json.loads(line) for line in printed.replace("}{", "}\n{").splitlines()]
     assert [answer["code"] for answer in answers] == [0, 0, 0, 0]
     assert answers[0]["data"]["authorize_url"].startswith(base_url)
     assert answers[1]["data"]["review_count"] > 0

@@ -9,10 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT
+from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT, serve_refusals
 from tests.live import live_server
 from trustoo_mock import Config, MockTrustoo
-from trustoo_mock.cli import main
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
 from trustoo_mock.spec import bundled_spec
 from trustoo_mock.testing import Shop
@@ -133,15 +132,9 @@ def test_a_mode_is_mirror_or_a_status(wrong: Any) -> None:
 def test_a_bad_mode_stops_the_cli_with_a_message(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        main(["serve", "--error-http-status", "sometimes"])
-    assert stopped.value.code == 2
-    assert "use mirror or an HTTP status" in capsys.readouterr().err
-    monkeypatch.setenv("TRUSTOO_MOCK_ERROR_HTTP_STATUS", "sometimes")
-    assert main(["serve"]) == 2
-    assert (
-        "TRUSTOO_MOCK_ERROR_HTTP_STATUS: error_http_status 'sometimes'" in capsys.readouterr().err
-    )
+    as_option, as_variable = serve_refusals(capsys, monkeypatch, "error-http-status", "sometimes")
+    assert "use mirror or an HTTP status" in as_option
+    assert "TRUSTOO_MOCK_ERROR_HTTP_STATUS: error_http_status 'sometimes'" in as_variable
 
 
 def test_every_trustoo_operation_documents_errors_in_http_200() -> None:

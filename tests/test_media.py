@@ -25,6 +25,7 @@ from tests.helpers import (
     DEMO_SHOP_ID,
     FROZEN_AT,
     CheckedClient,
+    grant_token,
 )
 from tests.live import live_server
 from trustoo_mock import Config, create_app
@@ -161,13 +162,9 @@ def test_credentials_have_the_documented_shape_and_a_real_policy(client: Checked
 
 
 def test_credentials_need_write_reviews(client: CheckedClient) -> None:
-    grant = client.control(
-        "POST",
-        f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
-        {"client_id": "demo-platform", "scopes": ["read_reviews"]},
-    ).json()
+    token = grant_token(client, ["read_reviews"])
     for path in (CREDENTIALS, VIDEO_URL):
-        response = client.bearer("GET", path, grant["access_token"])
+        response = client.bearer("GET", path, token)
         assert response.status_code == 200
         assert response.json()["code"] == 7
         assert "write_reviews" in response.json()["message"]

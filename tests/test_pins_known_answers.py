@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient
+from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient, seed_one_shop
 from tests.pins import DEMO_SECRET, create_review, empty_fake, fake, subscribe
 from tests.receiver import receiver
 from trustoo_mock import envelope, signing
@@ -69,22 +69,18 @@ def test_the_push_a_receiver_gets_is_signed_over_timestamp_bar_body() -> None:
 
 
 def _seeded(client: CheckedClient) -> None:
-    seed = {
-        "shops": [
-            {
-                "shop_id": "70000000009",
-                "myshopify_domain": "pins.myshopify.com",
-                "public_token": "cGlucy1wdWJsaWM=",
-                "private_token": "cGlucy1wcml2YXRl",
-                "products": [{"product_id": "42", "handle": "mug", "title": "Mug"}],
-                "reviews": [
-                    {"product_id": "42", "rating": 5, "author": "Zoë"},
-                    {"product_id": "42", "rating": 4, "author": "Al"},
-                ],
-            }
-        ]
-    }
-    assert client.control("POST", "/_mock/seed", seed).status_code == 201
+    seed_one_shop(
+        client,
+        shop_id="70000000009",
+        myshopify_domain="pins.myshopify.com",
+        public_token="cGlucy1wdWJsaWM=",
+        private_token="cGlucy1wcml2YXRl",
+        products=[{"product_id": "42", "handle": "mug", "title": "Mug"}],
+        reviews=[
+            {"product_id": "42", "rating": 5, "author": "Zoë"},
+            {"product_id": "42", "rating": 4, "author": "Al"},
+        ],
+    )
 
 
 def _exact(raw: bytes, template: bytes) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, compact
+from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, compact, seed_one_shop
 
 CREATE = "/api/v1/openapi/create_review"
 GET_ONE = "/api/v1/openapi/get_review"
@@ -412,21 +412,16 @@ def _product(review: dict[str, Any]) -> str:
 
 
 def seed_shop(client: CheckedClient, reviews: list[dict[str, Any]], products: Any) -> None:
-    seed = {
-        "shops": [
-            {
-                "shop_id": SEED_SHOP_ID,
-                "myshopify_domain": "reviews-test.myshopify.com",
-                "public_token": SEED_PUBLIC,
-                "private_token": SEED_PRIVATE,
-                "products": products,
-                "reviews": reviews,
-            }
-        ]
-    }
-    response = client.control("POST", "/_mock/seed", seed)
-    assert response.status_code == 201, response.json()
-    assert response.json()["reviews"] == len(reviews)
+    counts = seed_one_shop(
+        client,
+        shop_id=SEED_SHOP_ID,
+        myshopify_domain="reviews-test.myshopify.com",
+        public_token=SEED_PUBLIC,
+        private_token=SEED_PRIVATE,
+        products=products,
+        reviews=reviews,
+    )
+    assert counts["reviews"] == len(reviews)
 
 
 def seeded_get(client: CheckedClient, path: str, params: Any) -> Any:

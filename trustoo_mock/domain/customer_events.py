@@ -8,7 +8,7 @@ from typing import Any
 from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain import events
 from trustoo_mock.domain.context import Context
-from trustoo_mock.domain.paging import Page, paginate
+from trustoo_mock.domain.paging import Page, newest_first, presented_page
 from trustoo_mock.ids import id_text
 
 EVENT_ID_START = 1000001
@@ -81,13 +81,12 @@ def list_events(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         for event in ctx.store.find("customer_events", shop_id=shop_id)
         if all(event[name].lower() == value for name, value in wanted.items())
     ]
-    matching.sort(
-        key=lambda event: (event["created_at"], int(event["id"])),
-        reverse=query.get("sort_by", "created-descending") == "created-descending",
-    )
-    page = paginate(matching, query)
-    return Page(
-        [present_event(event) for event in page.items], page.page, page.page_size, page.count
+    return presented_page(
+        matching,
+        query,
+        order=lambda event: (event["created_at"], int(event["id"])),
+        descending=newest_first(query),
+        present=present_event,
     )
 
 

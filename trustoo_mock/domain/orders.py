@@ -13,7 +13,7 @@ from typing import Any
 from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain import customers
 from trustoo_mock.domain.context import Context
-from trustoo_mock.domain.paging import Page, paginate
+from trustoo_mock.domain.paging import Page, newest_first, presented_page
 from trustoo_mock.errors import ControlError
 from trustoo_mock.ids import id_text
 
@@ -123,13 +123,12 @@ def list_orders(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         if not _within(order["created_at"], low, high):
             continue
         matching.append(order)
-    matching.sort(
-        key=lambda order: (order["created_at"], int(order["order_id"])),
-        reverse=query.get("sort_by", "created-descending") == "created-descending",
-    )
-    page = paginate(matching, query)
-    return Page(
-        [present_order(order) for order in page.items], page.page, page.page_size, page.count
+    return presented_page(
+        matching,
+        query,
+        order=lambda order: (order["created_at"], int(order["order_id"])),
+        descending=newest_first(query),
+        present=present_order,
     )
 
 
