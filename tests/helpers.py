@@ -8,11 +8,9 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from trustoo_mock.cli import main
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
 from trustoo_mock.errors import Code, status_of
 from trustoo_mock.signing import parse_query, signed_headers
@@ -62,27 +60,26 @@ def grant_token(
     return token
 
 
-def seed_one_shop(client: CheckedClient, **shop: Any) -> dict[str, Any]:
-    """Seed one shop (its fields and tables as in the fixtures format) with ``POST
+def refused_for_scope(
+    client: CheckedClient, method: str, path: str, scope: str, body: Any = None
+) -> None:
+    """Called with a token granted only read_reviews, ``path`` answers code 7 naming ``scope``
+    (in HTTP 200, the default)."""
+    response = client.bearer(method, path, grant_token(client, ["read_reviews"]), body=body)
+    assert (response.status_code, response.json()["code"]) == (200, 7), response.json()
+    assert scope in response.json()["message"]
+
+
+def seed_one_shop(
+    client: CheckedClient, shop_id: str, public_token: str, private_token: str, **shop: Any
+) -> dict[str, Any]:
+    """Seed one shop (its other fields and tables as in the fixtures format) with ``POST
     /_mock/seed``; the counts it answers."""
-    response = client.control("POST", "/_mock/seed", {"shops": [shop]})
+    tokens = {"shop_id": shop_id, "public_token": public_token, "private_token": private_token}
+    response = client.control("POST", "/_mock/seed", {"shops": [tokens | shop]})
     assert response.status_code == 201, response.json()
     counts: dict[str, Any] = response.json()
     return counts
-
-
-def serve_refusals(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, option: str, value: str
-) -> tuple[str, str]:
-    """What ``trustoo-mock serve`` says on stderr, stopping with status 2, when ``value`` is
-    given to ``--option`` and then to its environment variable ``TRUSTOO_MOCK_OPTION``."""
-    with pytest.raises(SystemExit) as stopped:
-        main(["serve", f"--{option}", value])
-    assert stopped.value.code == 2
-    as_option = capsys.readouterr().err
-    monkeypatch.setenv("TRUSTOO_MOCK_" + option.replace("-", "_").upper(), value)
-    assert main(["serve"]) == 2
-    return as_option, capsys.readouterr().err
 
 
 class CheckedClient:

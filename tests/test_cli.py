@@ -99,6 +99,42 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("trustoo-mock 0.1.0")
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "option_says", "variable_says"),
+    [
+        (
+            "error-http-status",
+            "sometimes",
+            "use mirror or an HTTP status",
+            "TRUSTOO_MOCK_ERROR_HTTP_STATUS: error_http_status 'sometimes'",
+        ),
+        (
+            "signature-clock",
+            "sundial",
+            "invalid choice: 'sundial'",
+            "signature_clock must be fake or wall, not 'sundial'",
+        ),
+    ],
+)
+def test_a_bad_setting_stops_serve(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    option: str,
+    value: str,
+    option_says: str,
+    variable_says: str,
+) -> None:
+    """A bad value given to ``--option``, then to its variable ``TRUSTOO_MOCK_OPTION``: serve
+    stops with status 2 and says what is wrong on stderr."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", f"--{option}", value])
+    assert stopped.value.code == 2
+    assert option_says in capsys.readouterr().err
+    monkeypatch.setenv("TRUSTOO_MOCK_" + option.replace("-", "_").upper(), value)
+    assert main(["serve"]) == 2
+    assert variable_says in capsys.readouterr().err
+
+
 def test_readme_oauth_walkthrough_runs() -> None:
     with live_server() as base_url:
         printed = _run_readme_walk("oauth", base_url)

@@ -526,9 +526,9 @@ def test_reset_empty_removes_everything(client: CheckedClient) -> None:
 def test_reset_one_shop_keeps_the_others(client: CheckedClient) -> None:
     seed_one_shop(
         client,
-        shop_id="70000000002",
-        public_token="second-public",
-        private_token="second-private",
+        "70000000002",
+        "second-public",
+        "second-private",
         reviews=[{"rating": 4, "author": "Sam"}, {"rating": 2, "author": "Kim"}],
     )
     make_changes(client)

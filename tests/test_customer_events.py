@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import CheckedClient, grant_token, seed_one_shop
+from tests.helpers import CheckedClient, refused_for_scope, seed_one_shop
 from trustoo_mock.domain.customer_events import EVENT_TYPES
 
 EVENTS = "/api/v1/openapi/get_customer_events"
@@ -63,10 +63,10 @@ NEWEST_FIRST = [E6, E5, E4, E3, E2, E1]
 def shop(empty_client: CheckedClient) -> CheckedClient:
     counts = seed_one_shop(
         empty_client,
-        shop_id=SHOP_ID,
+        SHOP_ID,
+        PUBLIC,
+        PRIVATE,
         myshopify_domain="events-shop.myshopify.com",
-        public_token=PUBLIC,
-        private_token=PRIVATE,
         customer_events=SEEDED,
     )
     assert counts["customer_events"] == len(SEEDED)
@@ -165,10 +165,7 @@ def test_bad_parameters_are_code_3(shop: CheckedClient, params: dict[str, Any], 
 
 
 def test_events_need_read_customer_events(client: CheckedClient) -> None:
-    token = grant_token(client, ["read_reviews"])
-    response = client.bearer("GET", EVENTS, token)
-    assert (response.status_code, response.json()["code"]) == (200, 7)
-    assert "read_customer_events" in response.json()["message"]
+    refused_for_scope(client, "GET", EVENTS, "read_customer_events")
 
 
 def test_demo_shop_has_events_of_every_type_os_and_source(client: CheckedClient) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import FROZEN_AT, CheckedClient, grant_token, iso, seed_one_shop
+from tests.helpers import FROZEN_AT, CheckedClient, iso, refused_for_scope, seed_one_shop
 from trustoo_mock.spec import bundled_spec
 
 UNSUBSCRIBE = "/api/v1/openapi/email_unsubscribe"
@@ -46,10 +46,10 @@ BAD_EMAILS = [
 def shop(client: CheckedClient) -> CheckedClient:
     seed_one_shop(
         client,
-        shop_id=SHOP_ID,
+        SHOP_ID,
+        PUBLIC,
+        PRIVATE,
         myshopify_domain="customers-shop.myshopify.com",
-        public_token=PUBLIC,
-        private_token=PRIVATE,
         customers=[ANA, BEN, NOMAIL],
         orders=[
             {
@@ -274,6 +274,4 @@ def test_exclusions_belong_to_their_shop(shop: CheckedClient) -> None:
 def test_customer_scopes(
     client: CheckedClient, method: str, path: str, body: Any, scope: str
 ) -> None:
-    token = grant_token(client, ["read_reviews"])
-    response = client.bearer(method, path, token, body=body)
-    assert_error(response, 200, 7, scope)
+    refused_for_scope(client, method, path, scope, body)

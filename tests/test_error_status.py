@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT, serve_refusals
+from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT
 from tests.live import live_server
 from trustoo_mock import Config, MockTrustoo
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
@@ -127,14 +127,6 @@ def test_the_served_cli_takes_the_mode_as_flag_and_environment(
 def test_a_mode_is_mirror_or_a_status(wrong: Any) -> None:
     with pytest.raises(ValueError, match="error_http_status"):
         Config(error_http_status=wrong)
-
-
-def test_a_bad_mode_stops_the_cli_with_a_message(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    as_option, as_variable = serve_refusals(capsys, monkeypatch, "error-http-status", "sometimes")
-    assert "use mirror or an HTTP status" in as_option
-    assert "TRUSTOO_MOCK_ERROR_HTTP_STATUS: error_http_status 'sometimes'" in as_variable
 
 
 def test_every_trustoo_operation_documents_errors_in_http_200() -> None:

@@ -11,8 +11,8 @@ from tests.helpers import (
     FROZEN_AT,
     CheckedClient,
     epoch,
-    grant_token,
     iso,
+    refused_for_scope,
     seed_one_shop,
 )
 
@@ -86,10 +86,10 @@ NEWEST_FIRST = [O8, O7, O6, O5, O4, O3, O2, O1]
 def shop(client: CheckedClient) -> CheckedClient:
     counts = seed_one_shop(
         client,
-        shop_id=SHOP_ID,
+        SHOP_ID,
+        PUBLIC,
+        PRIVATE,
         myshopify_domain="orders-shop.myshopify.com",
-        public_token=PUBLIC,
-        private_token=PRIVATE,
         customers=CUSTOMERS,
         orders=SEEDED_ORDERS,
     )
@@ -231,10 +231,7 @@ def test_orders_belong_to_their_shop(shop: CheckedClient) -> None:
 
 
 def test_read_orders_scope(shop: CheckedClient) -> None:
-    token = grant_token(shop, ["read_reviews"])
-    response = shop.bearer("GET", ORDERS, token)
-    assert (response.status_code, response.json()["code"]) == (200, 7)
-    assert "read_orders" in response.json()["message"]
+    refused_for_scope(shop, "GET", ORDERS, "read_orders")
 
 
 # --------------------------------------------------------------------------- exclusions

@@ -414,10 +414,10 @@ def _product(review: dict[str, Any]) -> str:
 def seed_shop(client: CheckedClient, reviews: list[dict[str, Any]], products: Any) -> None:
     counts = seed_one_shop(
         client,
-        shop_id=SEED_SHOP_ID,
+        SEED_SHOP_ID,
+        SEED_PUBLIC,
+        SEED_PRIVATE,
         myshopify_domain="reviews-test.myshopify.com",
-        public_token=SEED_PUBLIC,
-        private_token=SEED_PRIVATE,
         products=products,
         reviews=reviews,
     )
@@ -642,64 +642,61 @@ def _is(product_id: str) -> Any:
 @pytest.mark.parametrize(
     ("params", "predicate"),
     [
-        ({"product_id": R1}, _is(R1)),
-        ({"product_id": R2}, _is(R2)),
-        ({"product_id": R3}, _is(R3)),
-        ({"product_handle": "blue-mug"}, _is(R1)),
-        ({"product_handle": "green-mug"}, _is(R3)),
-        ({"is_store_rating": 1}, lambda product: product is None),
-        ({"is_all_products_rating": 1}, lambda product: product is not None),
-        ({"is_all_rating": 1}, lambda product: True),
-        ({}, lambda product: True),
-        ({"is_store_rating": 0}, lambda product: True),
-        ({"product_id": "0", "is_store_rating": 1}, lambda product: product is None),
-        ({"product_id": "0"}, lambda product: product is None),
-        ({"product_id": "000", "is_all_rating": 1}, lambda product: product is None),
-        ({"product_id": "0", "product_handle": "blue-mug"}, lambda product: product is None),
-    ],
-    ids=[
-        "product-1",
-        "product-2",
-        "product-3",
-        "handle-1",
-        "handle-3",
-        "store",
-        "all-products",
-        "all",
-        "none-whole-shop",
-        "store-flag-0-means-none",
-        "product-0-with-the-store-flag",
-        "product-0-is-the-store",
-        "product-000-beats-all",
-        "product-0-beats-handle",
+        pytest.param({"product_id": R1}, _is(R1), id="product-1"),
+        pytest.param({"product_id": R2}, _is(R2), id="product-2"),
+        pytest.param({"product_id": R3}, _is(R3), id="product-3"),
+        pytest.param({"product_handle": "blue-mug"}, _is(R1), id="handle-1"),
+        pytest.param({"product_handle": "green-mug"}, _is(R3), id="handle-3"),
+        pytest.param({"is_store_rating": 1}, lambda product: product is None, id="store"),
+        pytest.param(
+            {"is_all_products_rating": 1}, lambda product: product is not None, id="all-products"
+        ),
+        pytest.param({"is_all_rating": 1}, lambda product: True, id="all"),
+        pytest.param({}, lambda product: True, id="none-whole-shop"),
+        pytest.param({"is_store_rating": 0}, lambda product: True, id="store-flag-0-means-none"),
+        pytest.param(
+            {"product_id": "0", "is_store_rating": 1},
+            lambda product: product is None,
+            id="product-0-with-the-store-flag",
+        ),
+        pytest.param(
+            {"product_id": "0"}, lambda product: product is None, id="product-0-is-the-store"
+        ),
+        pytest.param(
+            {"product_id": "000", "is_all_rating": 1},
+            lambda product: product is None,
+            id="product-000-beats-all",
+        ),
+        pytest.param(
+            {"product_id": "0", "product_handle": "blue-mug"},
+            lambda product: product is None,
+            id="product-0-beats-handle",
+        ),
+        # When several selectors are given, which one wins.
+        pytest.param(
+            {**ONE_PRODUCT, **BY_HANDLE, **STORE, **ALL_PRODUCTS, **ALL},
+            _is(R2),
+            id="product_id-beats-all",
+        ),
+        pytest.param(
+            {**BY_HANDLE, **STORE, **ALL_PRODUCTS, **ALL}, _is(R1), id="handle-beats-flags"
+        ),
+        pytest.param(
+            {**STORE, **ALL_PRODUCTS, **ALL},
+            lambda product: product is None,
+            id="store-beats-all-products",
+        ),
+        pytest.param(
+            {**ALL_PRODUCTS, **ALL},
+            lambda product: product is not None,
+            id="all-products-beats-all",
+        ),
+        pytest.param({**ONE_PRODUCT, **STORE}, _is(R2), id="product_id-beats-store"),
+        pytest.param({**BY_HANDLE, **ALL}, _is(R1), id="handle-beats-all"),
+        pytest.param({**STORE, **ALL}, lambda product: product is None, id="store-beats-all"),
     ],
 )
 def test_rating_selectors(rating_client: CheckedClient, params: Any, predicate: Any) -> None:
-    assert rating(rating_client, params) == rating_of(published_stars(predicate))
-
-
-@pytest.mark.parametrize(
-    ("params", "predicate"),
-    [
-        ({**ONE_PRODUCT, **BY_HANDLE, **STORE, **ALL_PRODUCTS, **ALL}, _is(R2)),
-        ({**BY_HANDLE, **STORE, **ALL_PRODUCTS, **ALL}, _is(R1)),
-        ({**STORE, **ALL_PRODUCTS, **ALL}, lambda product: product is None),
-        ({**ALL_PRODUCTS, **ALL}, lambda product: product is not None),
-        ({**ONE_PRODUCT, **STORE}, _is(R2)),
-        ({**BY_HANDLE, **ALL}, _is(R1)),
-        ({**STORE, **ALL}, lambda product: product is None),
-    ],
-    ids=[
-        "product_id-beats-all",
-        "handle-beats-flags",
-        "store-beats-all-products",
-        "all-products-beats-all",
-        "product_id-beats-store",
-        "handle-beats-all",
-        "store-beats-all",
-    ],
-)
-def test_rating_precedence(rating_client: CheckedClient, params: Any, predicate: Any) -> None:
     assert rating(rating_client, params) == rating_of(published_stars(predicate))
 
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.helpers import serve_refusals
 from trustoo_mock import MockTrustoo, WebhookReceiver
 from trustoo_mock.httpx_auth import TrustooAuth
 from trustoo_mock.receiver import Push
@@ -122,12 +121,8 @@ def test_a_seconds_timestamp_outside_the_window_says_nothing_of_milliseconds() -
     assert "behind" in message and "milliseconds" not in message
 
 
-def test_an_unknown_signature_clock_stops_the_start(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    as_option, as_variable = serve_refusals(capsys, monkeypatch, "signature-clock", "sundial")
-    assert "invalid choice: 'sundial'" in as_option
-    assert "signature_clock must be fake or wall, not 'sundial'" in as_variable
+def test_an_unknown_signature_clock_stops_the_start() -> None:
+    """Its command line refusals: tests/test_cli.py test_a_bad_setting_stops_serve."""
     with pytest.raises(ValueError, match="signature_clock"):
         MockTrustoo(signature_clock="sundial")
 

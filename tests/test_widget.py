@@ -78,10 +78,10 @@ SEEDED_REVIEWS = [
 def shop(client: CheckedClient) -> CheckedClient:
     seed_one_shop(
         client,
-        shop_id=SHOP_ID,
+        SHOP_ID,
+        PUBLIC,
+        PRIVATE,
         myshopify_domain=DOMAIN,
-        public_token=PUBLIC,
-        private_token=PRIVATE,
         products=[
             {"product_id": MUG, "handle": "blue-mug", "title": "Blue Mug"},
             {"product_id": CUP, "handle": "red-cup", "title": "Red Cup"},

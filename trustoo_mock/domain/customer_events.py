@@ -68,6 +68,17 @@ def seed_events(ctx: Context, shop_id: str, items: list[dict[str, Any]]) -> int:
     return len(built)
 
 
+def present_event(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": event["id"],
+        "event_type": event["event_type"],
+        "os_type": event["os_type"],
+        "event_source": event["event_source"],
+        **{name: event[name] for name in _OPTIONAL_IDS},
+        "created_at": rfc3339(event["created_at"]),
+    }
+
+
 def list_events(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
     """Filters match exactly, ignoring case, and combine with AND (an empty one is no filter);
     sorted by created_at, then id."""
@@ -81,21 +92,4 @@ def list_events(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         for event in ctx.store.find("customer_events", shop_id=shop_id)
         if all(event[name].lower() == value for name, value in wanted.items())
     ]
-    return presented_page(
-        matching,
-        query,
-        order=lambda event: (event["created_at"], int(event["id"])),
-        descending=newest_first(query),
-        present=present_event,
-    )
-
-
-def present_event(event: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": event["id"],
-        "event_type": event["event_type"],
-        "os_type": event["os_type"],
-        "event_source": event["event_source"],
-        **{name: event[name] for name in _OPTIONAL_IDS},
-        "created_at": rfc3339(event["created_at"]),
-    }
+    return presented_page(matching, query, "id", present_event, newest_first(query))

@@ -189,9 +189,9 @@ def list_exclusions(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
     return presented_page(
         ctx.store.find("exclusions", shop_id=shop_id),
         query,
-        order=lambda record: (record["created_at"], int(record["customer_id"])),
+        "customer_id",
+        lambda record: present_exclusion(ctx, record),
         descending=True,
-        present=lambda record: present_exclusion(ctx, record),
     )
 
 

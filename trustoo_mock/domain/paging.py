@@ -44,13 +44,16 @@ def paginate(items: list[dict[str, Any]], query: dict[str, Any], *, reverse: boo
 def presented_page(
     items: list[dict[str, Any]],
     query: dict[str, Any],
-    *,
-    order: Callable[[dict[str, Any]], Any],
-    descending: bool,
+    id_field: str,
     present: Callable[[dict[str, Any]], dict[str, Any]],
+    descending: bool,
 ) -> Page:
-    """One page of ``items`` sorted by ``order``, only that page's items shaped by ``present``."""
-    page = paginate(sorted(items, key=order, reverse=descending), query)
+    """One page of ``items`` in the order of their ``created_at``, ties broken by the number in
+    ``id_field``; only that page's items are shaped by ``present``."""
+    ordered = sorted(
+        items, key=lambda item: (item["created_at"], int(item[id_field])), reverse=descending
+    )
+    page = paginate(ordered, query)
     return Page([present(item) for item in page.items], page.page, page.page_size, page.count)
 
 
