@@ -38,6 +38,28 @@ class Example:
     keys: tuple[str, ...] = ()  # documented data fields whose values the docs leave open
 
 
+# §5.10's mid-2025 create review example, with the older media object.
+MID_2025_CREATE_REVIEW = {
+    "rating": 5,
+    "author": "Trustoo",
+    "commented_at": "2025-06-20 00:00:00",
+    "source": "Shop",
+    "is_verified": 0,
+    "is_featured": 1,
+    "is_published": 0,
+    "is_top": 0,
+    "author_country": "US",
+    "author_phone": "",
+    "tag": "",
+    "content": "this is a test",
+    "media": {"images": [], "thumbnails": [], "video": "", "video_thumbnail": ""},
+    "reply": {"content": "Thank you", "reply_at": "2025-06-20 00:00:00"},
+    "author_email": "trustoo@gmail.com",
+    "order_id": "",
+    "product_id": 0,
+    "title": "test",
+    "item_type": "Red",
+}
 EXAMPLES = [
     Example(
         "§2.3 signing example (GET)",
@@ -196,27 +218,7 @@ EXAMPLES = [
         "§5.10 Create Review, mid-2025 example",
         "POST",
         f"{OPENAPI}/create_review",
-        body={
-            "rating": 5,
-            "author": "Trustoo",
-            "commented_at": "2025-06-20 00:00:00",
-            "source": "Shop",
-            "is_verified": 0,
-            "is_featured": 1,
-            "is_published": 0,
-            "is_top": 0,
-            "author_country": "US",
-            "author_phone": "",
-            "tag": "",
-            "content": "this is a test",
-            "media": {"images": [], "thumbnails": [], "video": "", "video_thumbnail": ""},
-            "reply": {"content": "Thank you", "reply_at": "2025-06-20 00:00:00"},
-            "author_email": "trustoo@gmail.com",
-            "order_id": "",
-            "product_id": 0,
-            "title": "test",
-            "item_type": "Red",
-        },
+        body=MID_2025_CREATE_REVIEW,
         keys=("id",),
     ),
     Example(

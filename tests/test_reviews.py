@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, compact, seed_one_shop
+from tests.test_doc_examples import MID_2025_CREATE_REVIEW
 
 CREATE = "/api/v1/openapi/create_review"
 GET_ONE = "/api/v1/openapi/get_review"
@@ -119,28 +120,7 @@ def test_create_with_older_media_object_stores_the_array(client: CheckedClient) 
         "video": "https://img.example.com/v.mp4",
         "video_thumbnail": "https://img.example.com/v-t.jpg",
     }
-    body = {
-        "rating": 5,
-        "author": "Trustoo",
-        "commented_at": "2025-06-20 00:00:00",
-        "source": "Shop",
-        "is_verified": 0,
-        "is_featured": 1,
-        "is_published": 0,
-        "is_top": 0,
-        "author_country": "US",
-        "author_phone": "",
-        "tag": "",
-        "content": "this is a test",
-        "media": legacy,
-        "reply": {"content": "Thank you", "reply_at": "2025-06-20 00:00:00"},
-        "author_email": "trustoo@gmail.com",
-        "order_id": "",
-        "product_id": 0,
-        "title": "test",
-        "item_type": "Red",
-    }
-    data = create(client, body)
+    data = create(client, {**MID_2025_CREATE_REVIEW, "media": legacy})
 
     expected_media = [
         (legacy["images"][0], legacy["thumbnails"][0], 1),
