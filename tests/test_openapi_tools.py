@@ -192,6 +192,7 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
     credentials = {"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}
     shop_query = {**credentials, "shop_id": DEMO_SHOP_ID}
     authorize = {"client_id": DEMO_CLIENT_ID, "redirect_uri": REDIRECT_URI, "state": "s1"}
+    demo_shop = f"/_mock/shops/{DEMO_SHOP_ID}"
     return [
         # the control plane first: it hands out the sessions and tokens the rest needs
         Probe.of("mock_health", auth="none"),
@@ -199,7 +200,7 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         Probe.of("mock_set_clock", auth="none", body={"advance": 0}),
         Probe.of("mock_set_clock", False, "none", body={"advance": "x"}),
         Probe.of("mock_list_shops", auth="none"),
-        Probe.of("mock_get_shop", at=f"/_mock/shops/{DEMO_SHOP_ID}", auth="none"),
+        Probe.of("mock_get_shop", at=demo_shop, auth="none"),
         Probe.of("mock_get_shop", False, "none", at="/_mock/shops/demo"),
         Probe.of(
             "mock_create_shop",
@@ -218,7 +219,7 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         ),
         Probe.of(
             "mock_authorize",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
+            at=f"{demo_shop}/authorizations",
             auth="none",
             body={"client_id": DEMO_CLIENT_ID, "scopes": "read_reviews,write_reviews"},
             keep=_keep_json("access_token", "access_token"),
@@ -227,19 +228,19 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
             "mock_authorize",
             False,
             "none",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
+            at=f"{demo_shop}/authorizations",
             body={"scopes": ["read_reviews"]},
         ),
         Probe.of(
             "mock_merchant_session",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/merchant_session",
+            at=f"{demo_shop}/merchant_session",
             auth="none",
             keep=_keep_json("merchant", "token"),
         ),
         Probe.of("mock_merchant_session", False, "none", at="/_mock/shops/1x/merchant_session"),
         Probe.of(
             "mock_create_review",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/reviews",
+            at=f"{demo_shop}/reviews",
             auth="none",
             body=review,
             keep=_keep_json("storefront_review", "id"),
@@ -248,12 +249,12 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
             "mock_create_review",
             False,
             "none",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/reviews",
+            at=f"{demo_shop}/reviews",
             body={**review, "rating": 6},
         ),
         Probe.of(
             "mock_update_review",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/reviews/{DEMO_REVIEW_ID}",
+            at=f"{demo_shop}/reviews/{DEMO_REVIEW_ID}",
             auth="none",
             body={"reply": {"content": "Thank you!"}, "is_featured": 1},
         ),
@@ -261,12 +262,12 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
             "mock_update_review",
             False,
             "none",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/reviews/{DEMO_REVIEW_ID}",
+            at=f"{demo_shop}/reviews/{DEMO_REVIEW_ID}",
             body={"commented_at": "yesterday"},
         ),
         Probe.of(
             "mock_create_customer_event",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/customer_events",
+            at=f"{demo_shop}/customer_events",
             auth="none",
             body={"event_type": "CLICK_MEDIA", "customer_id": "7100000000001"},
         ),
@@ -274,7 +275,7 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
             "mock_create_customer_event",
             False,
             "none",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/customer_events",
+            at=f"{demo_shop}/customer_events",
             body={"event_type": "CLICK_MEDIA", "created_at": "2026-13-01T00:00:00Z"},
         ),
         Probe.of(
@@ -520,7 +521,7 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         # the merchant removes the app made above; the fake waits for quiet
         Probe.of(
             "mock_uninstall",
-            at=f"/_mock/shops/{DEMO_SHOP_ID}/installations/prism-importer",
+            at=f"{demo_shop}/installations/prism-importer",
             auth="none",
         ),
         Probe.of("mock_uninstall", False, "none", at="/_mock/shops/1x/installations/x"),

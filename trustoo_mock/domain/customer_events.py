@@ -70,10 +70,7 @@ def seed_events(ctx: Context, shop_id: str, items: list[dict[str, Any]]) -> int:
 
 def present_event(event: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": event["id"],
-        "event_type": event["event_type"],
-        "os_type": event["os_type"],
-        "event_source": event["event_source"],
+        **{name: event[name] for name in ("id", "event_type", "os_type", "event_source")},
         **{name: event[name] for name in _OPTIONAL_IDS},
         "created_at": rfc3339(event["created_at"]),
     }
