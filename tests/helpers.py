@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -70,13 +70,20 @@ def refused_for_scope(
     assert scope in response.json()["message"]
 
 
-def seed_one_shop(
-    client: CheckedClient, shop_id: str, public_token: str, private_token: str, **shop: Any
-) -> dict[str, Any]:
-    """Seed one shop (its other fields and tables as in the fixtures format) with ``POST
+class SeedShop(NamedTuple):
+    """Who a test's seeded shop is: its id, tokens and (when it matters) domain."""
+
+    shop_id: str
+    public_token: str
+    private_token: str
+    myshopify_domain: str | None = None
+
+
+def seed_one_shop(client: CheckedClient, shop: SeedShop, **tables: Any) -> dict[str, Any]:
+    """Seed ``shop`` with its ``tables`` (as in the fixtures format) through ``POST
     /_mock/seed``; the counts it answers."""
-    tokens = {"shop_id": shop_id, "public_token": public_token, "private_token": private_token}
-    response = client.control("POST", "/_mock/seed", {"shops": [tokens | shop]})
+    fields = {name: value for name, value in shop._asdict().items() if value is not None}
+    response = client.control("POST", "/_mock/seed", {"shops": [fields | tables]})
     assert response.status_code == 201, response.json()
     counts: dict[str, Any] = response.json()
     return counts

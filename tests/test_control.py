@@ -20,6 +20,7 @@ from tests.helpers import (
     FROZEN_AT,
     SCOPES,
     CheckedClient,
+    SeedShop,
     epoch,
     iso,
     seed_one_shop,
@@ -526,9 +527,7 @@ def test_reset_empty_removes_everything(client: CheckedClient) -> None:
 def test_reset_one_shop_keeps_the_others(client: CheckedClient) -> None:
     seed_one_shop(
         client,
-        "70000000002",
-        "second-public",
-        "second-private",
+        SeedShop("70000000002", "second-public", "second-private"),
         reviews=[{"rating": 4, "author": "Sam"}, {"rating": 2, "author": "Kim"}],
     )
     make_changes(client)

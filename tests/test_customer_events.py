@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import CheckedClient, refused_for_scope, seed_one_shop
+from tests.helpers import CheckedClient, SeedShop, refused_for_scope, seed_one_shop
 from trustoo_mock.domain.customer_events import EVENT_TYPES
 
 EVENTS = "/api/v1/openapi/get_customer_events"
@@ -59,16 +59,12 @@ E1, E2, E3, E4, E5, E6 = (str(1000001 + index) for index in range(len(SEEDED)))
 NEWEST_FIRST = [E6, E5, E4, E3, E2, E1]
 
 
+SHOP = SeedShop(SHOP_ID, PUBLIC, PRIVATE, "events-shop.myshopify.com")
+
+
 @pytest.fixture
 def shop(empty_client: CheckedClient) -> CheckedClient:
-    counts = seed_one_shop(
-        empty_client,
-        SHOP_ID,
-        PUBLIC,
-        PRIVATE,
-        myshopify_domain="events-shop.myshopify.com",
-        customer_events=SEEDED,
-    )
+    counts = seed_one_shop(empty_client, SHOP, customer_events=SEEDED)
     assert counts["customer_events"] == len(SEEDED)
     return empty_client
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import FROZEN_AT, CheckedClient, iso, refused_for_scope, seed_one_shop
+from tests.helpers import FROZEN_AT, CheckedClient, SeedShop, iso, refused_for_scope, seed_one_shop
 from trustoo_mock.spec import bundled_spec
 
 UNSUBSCRIBE = "/api/v1/openapi/email_unsubscribe"
@@ -42,14 +42,14 @@ BAD_EMAILS = [
 ]
 
 
+SHOP = SeedShop(SHOP_ID, PUBLIC, PRIVATE, "customers-shop.myshopify.com")
+
+
 @pytest.fixture
 def shop(client: CheckedClient) -> CheckedClient:
     seed_one_shop(
         client,
-        SHOP_ID,
-        PUBLIC,
-        PRIVATE,
-        myshopify_domain="customers-shop.myshopify.com",
+        SHOP,
         customers=[ANA, BEN, NOMAIL],
         orders=[
             {

@@ -10,6 +10,7 @@ import pytest
 from tests.helpers import (
     FROZEN_AT,
     CheckedClient,
+    SeedShop,
     epoch,
     iso,
     refused_for_scope,
@@ -82,17 +83,12 @@ O1, O2, O3, O4, O5, O6, O7, O8 = (item["order_id"] for item in SEEDED_ORDERS)
 NEWEST_FIRST = [O8, O7, O6, O5, O4, O3, O2, O1]
 
 
+SHOP = SeedShop(SHOP_ID, PUBLIC, PRIVATE, "orders-shop.myshopify.com")
+
+
 @pytest.fixture
 def shop(client: CheckedClient) -> CheckedClient:
-    counts = seed_one_shop(
-        client,
-        SHOP_ID,
-        PUBLIC,
-        PRIVATE,
-        myshopify_domain="orders-shop.myshopify.com",
-        customers=CUSTOMERS,
-        orders=SEEDED_ORDERS,
-    )
+    counts = seed_one_shop(client, SHOP, customers=CUSTOMERS, orders=SEEDED_ORDERS)
     assert counts["orders"] == 8
     assert counts["customers"] == 4  # three given, one from order 8
     return client

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient, seed_one_shop
+from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient, SeedShop, seed_one_shop
 from tests.pins import DEMO_SECRET, create_review, empty_fake, fake, subscribe
 from tests.receiver import receiver
 from trustoo_mock import envelope, signing
@@ -71,10 +71,7 @@ def test_the_push_a_receiver_gets_is_signed_over_timestamp_bar_body() -> None:
 def _seeded(client: CheckedClient) -> None:
     seed_one_shop(
         client,
-        "70000000009",
-        "cGlucy1wdWJsaWM=",
-        "cGlucy1wcml2YXRl",
-        myshopify_domain="pins.myshopify.com",
+        SeedShop("70000000009", "cGlucy1wdWJsaWM=", "cGlucy1wcml2YXRl", "pins.myshopify.com"),
         products=[{"product_id": "42", "handle": "mug", "title": "Mug"}],
         reviews=[
             {"product_id": "42", "rating": 5, "author": "Zoë"},

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, compact, seed_one_shop
+from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, SeedShop, compact, seed_one_shop
 from tests.test_doc_examples import MID_2025_CREATE_REVIEW
 
 CREATE = "/api/v1/openapi/create_review"
@@ -394,10 +394,7 @@ def _product(review: dict[str, Any]) -> str:
 def seed_shop(client: CheckedClient, reviews: list[dict[str, Any]], products: Any) -> None:
     counts = seed_one_shop(
         client,
-        SEED_SHOP_ID,
-        SEED_PUBLIC,
-        SEED_PRIVATE,
-        myshopify_domain="reviews-test.myshopify.com",
+        SeedShop(SEED_SHOP_ID, SEED_PUBLIC, SEED_PRIVATE, "reviews-test.myshopify.com"),
         products=products,
         reviews=reviews,
     )

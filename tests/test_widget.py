@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, CheckedClient, seed_one_shop
+from tests.helpers import DEMO_SHOP_ID, CheckedClient, SeedShop, seed_one_shop
 
 REVIEWS = "/api/v1/reviews/get_product_reviews"
 RATINGS = "/api/v1/reviews/get_products_rating"
@@ -74,14 +74,14 @@ SEEDED_REVIEWS = [
 ]
 
 
+SHOP = SeedShop(SHOP_ID, PUBLIC, PRIVATE, DOMAIN)
+
+
 @pytest.fixture
 def shop(client: CheckedClient) -> CheckedClient:
     seed_one_shop(
         client,
-        SHOP_ID,
-        PUBLIC,
-        PRIVATE,
-        myshopify_domain=DOMAIN,
+        SHOP,
         products=[
             {"product_id": MUG, "handle": "blue-mug", "title": "Blue Mug"},
             {"product_id": CUP, "handle": "red-cup", "title": "Red Cup"},
