@@ -1,4 +1,5 @@
-"""The command line: `sign` prints what the server verifies; the README's curl answers code 0."""
+"""The command line: `sign` prints what a served fake verifies; `serve`, `seed`, `spec` and their
+options."""
 
 from __future__ import annotations
 
@@ -26,21 +27,6 @@ from trustoo_mock.spec import bundled_spec
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def _run_readme_walk(name: str, base_url: str) -> str:
-    """Run the README's ``<!-- walk: name -->`` sh block against ``base_url``; its output."""
-    snippet = re.search(rf"<!-- walk: {name} -->\n```sh\n(.*?)```", README.read_text(), re.S)
-    assert snippet is not None, f"README lost its {name} walk"
-    result = subprocess.run(
-        ["bash", "-ec", snippet.group(1)],
-        env={"TRUSTOO": base_url, "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return result.stdout
-
-
 def test_sign_prints_the_documented_vector(capsys: pytest.CaptureFixture[str]) -> None:
     main(
         [
@@ -63,12 +49,9 @@ def test_sign_prints_the_documented_vector(capsys: pytest.CaptureFixture[str]) -
     ]
 
 
-def test_signed_curl_and_readme_example_work_against_make_run_style_server() -> None:
+def test_sign_prints_headers_a_served_fake_accepts() -> None:
+    """The README's curl and OAuth walks against a served fake: tests/test_readme.py."""
     with live_server() as base_url:
-        answer = json.loads(_run_readme_walk("curl", base_url))
-        assert answer["code"] == 0, answer
-        assert answer["data"]["page"]["page_size"] == 5
-
         command = subprocess.run(
             [
                 str(Path(sys.executable).with_name("trustoo-mock")),
@@ -133,17 +116,6 @@ def test_a_bad_setting_stops_serve(
     monkeypatch.setenv("TRUSTOO_MOCK_" + option.replace("-", "_").upper(), value)
     assert main(["serve"]) == 2
     assert variable_says in capsys.readouterr().err
-
-
-def test_readme_oauth_walkthrough_runs() -> None:
-    with live_server() as base_url:
-        printed = _run_readme_walk("oauth", base_url)
-    answers = [json.loads(line) for line in printed.replace("}{", "}\n{").splitlines()]
-    assert [answer["code"] for answer in answers] == [0, 0, 0, 0]
-    assert answers[0]["data"]["authorize_url"].startswith(base_url)
-    assert answers[1]["data"]["review_count"] > 0
-    assert answers[2]["data"]["access_token"]
-    assert answers[3]["data"] == {}
 
 
 # --------------------------------------------------------------------------- serve
