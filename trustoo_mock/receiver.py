@@ -127,6 +127,18 @@ class WebhookReceiver(WithBlock):
             self._pushes.append(push)
             self._lock.notify_all()
 
+    def _body(self, status: int) -> bytes:
+        return _ACCEPTED if status == 200 else b'{"error":"told to fail"}'
+
+    def _reply(self, handler: BaseHTTPRequestHandler, status: int) -> None:
+        """Write the answer to one push: a short JSON body."""
+        answer = self._body(status)
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(answer)))
+        handler.end_headers()
+        handler.wfile.write(answer)
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
@@ -140,13 +152,8 @@ class WebhookReceiver(WithBlock):
                 )
                 if delay:
                     receiver._closing.wait(delay)
-                answer = _ACCEPTED if status == 200 else b'{"error":"told to fail"}'
                 try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(answer)))
-                    self.end_headers()
-                    self.wfile.write(answer)
+                    receiver._reply(self, status)
                 except OSError:
                     return  # the sender stopped waiting (a delay past its timeout)
 

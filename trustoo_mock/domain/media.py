@@ -93,10 +93,16 @@ def _signature(ctx: Context, message: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def _signature_matches(ctx: Context, message: str, received: str) -> bool:
-    return hmac.compare_digest(
-        _signature(ctx, message).encode("ascii"), received.encode("utf-8", "surrogateescape")
-    )
+def _check_signature(ctx: Context, message: str, received: str, access_id: str, how: str) -> None:
+    """Refuse as OSS does, showing the string to sign, unless ``received`` signs ``message``;
+    ``how`` tells the caller how to get it right."""
+    expected = _signature(ctx, message).encode("ascii")
+    if not hmac.compare_digest(expected, received.encode("utf-8", "surrogateescape")):
+        raise storage_error(
+            "storage_bad_signature",
+            detail=how,
+            details={"StringToSign": message, "OSSAccessKeyId": access_id},
+        )
 
 
 def upload_dir(ctx: Context, shop_id: str) -> str:
@@ -274,13 +280,14 @@ def post_object(ctx: Context, form: PostForm) -> dict[str, Any]:
     if access_id != ctx.config.oss_access_key_id:
         raise storage_error("storage_unknown_access_key", access_id=access_id)
     policy = fields["policy"]
-    if not _signature_matches(ctx, policy, fields["signature"]):
-        raise storage_error(
-            "storage_bad_signature",
-            detail="Signature must be base64(HMAC-SHA1(secret, policy)) for the policy exactly "
-            "as get_image_upload_policy_token returned it.",
-            details={"StringToSign": policy, "OSSAccessKeyId": access_id},
-        )
+    _check_signature(
+        ctx,
+        policy,
+        fields["signature"],
+        access_id,
+        "Signature must be base64(HMAC-SHA1(secret, policy)) for the policy exactly as "
+        "get_image_upload_policy_token returned it.",
+    )
     document = _decode_policy(policy)
     _check_expiration(ctx, document["expiration"])
     key = fields["key"].replace(FILENAME_VARIABLE, form.file.filename)
@@ -309,13 +316,14 @@ def put_object(
     if not expires.isdigit() or now > int(expires):
         raise storage_error("storage_url_expired", expires=expires, now=int(now))
     message = _video_string_to_sign(content_md5, content_type, expires, key)
-    if not _signature_matches(ctx, message, str(query.get("Signature", ""))):
-        raise storage_error(
-            "storage_bad_signature",
-            detail="Use the upload_url exactly as get_video_upload_url returned it, and send "
-            "the Content-Type it was made for (video/mp4 unless you asked for another).",
-            details={"StringToSign": message, "OSSAccessKeyId": access_id},
-        )
+    _check_signature(
+        ctx,
+        message,
+        str(query.get("Signature", "")),
+        access_id,
+        "Use the upload_url exactly as get_video_upload_url returned it, and send the "
+        "Content-Type it was made for (video/mp4 unless you asked for another).",
+    )
     problem = check_key(key)
     if problem:
         raise storage_error("storage_bad_key", detail=problem)

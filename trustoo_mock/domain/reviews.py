@@ -17,7 +17,8 @@ Remembered = TypeVar("Remembered")
 
 STORE_PRODUCT_ID = "0"
 REVIEW_ID_START = 100001
-_TEXT_FIELDS = (
+# What the merchant may edit in the Trustoo admin; the order a review came from is fixed.
+_MERCHANT_TEXT = (
     "author",
     "author_email",
     "author_phone",
@@ -27,8 +28,8 @@ _TEXT_FIELDS = (
     "item_type",
     "source",
     "tag",
-    "order_id",
 )
+_TEXT_FIELDS = (*_MERCHANT_TEXT, "order_id")
 _FLAGS = {"is_verified": 0, "is_featured": 0, "is_top": 0, "is_published": 1}
 IMAGE, VIDEO = 1, 2
 
@@ -266,19 +267,6 @@ def rating_text(ratings: list[int]) -> str:
         return "0"
     average = Decimal(sum(ratings)) / Decimal(len(ratings))
     return str(average.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-_MERCHANT_TEXT = (
-    "author",
-    "author_email",
-    "author_phone",
-    "author_country",
-    "title",
-    "content",
-    "item_type",
-    "source",
-    "tag",
-)
 
 
 def update_review(
