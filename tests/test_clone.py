@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, DEMO_SHOP_ID
+from trustoo_mock import clone
+from trustoo_mock.cli import check_seed_file
+from trustoo_mock.contract import Credentials
 from trustoo_mock.testing import MockTrustoo, MockTrustooError
 
 REVIEWS = "/api/v1/openapi/get_reviews"
+REVIEW = "/api/v1/openapi/get_review"
+RATING = "/api/v1/openapi/get_rating"
+ORDERS = "/api/v1/openapi/get_orders"
+WIDGET_REVIEWS = "/api/v1/reviews/get_product_reviews"
+WIDGET_RATINGS = "/api/v1/reviews/get_products_rating"
 EVENTS = "/api/v1/openapi/get_customer_events"
 WEBHOOKS = "/api/v1/openapi/get_shop_webhooks"
 EXCLUDES = "/api/v1/openapi/get_customer_excludes"
@@ -94,3 +109,216 @@ def test_a_seed_file_may_not_give_an_id_twice() -> None:
     }
     with MockTrustoo(empty=True) as mock, pytest.raises(MockTrustooError, match="review id 7"):
         mock.seed({"shops": [twice]})
+
+
+# --- the clone ----------------------------------------------------------------------------------
+
+DEMO_DOMAIN = "demo-shop.myshopify.com"
+WEBHOOK = {"topic": "review/created", "url": "https://hooks.example.com/reviews"}
+ENVELOPE_ASIDE = ("time", "request_id")
+
+
+def _options(output: Path, **changes: Any) -> clone.Options:
+    settings: dict[str, Any] = {
+        "base_url": "http://trustoo.test",
+        "output": output,
+        "credentials": Credentials(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN),
+        "shop_id": DEMO_SHOP_ID,
+        "shop_domain": DEMO_DOMAIN,
+        "rate": 10_000.0,
+        **changes,
+    }
+    return clone.Options(**settings)
+
+
+@pytest.fixture(scope="module")
+def demo_source() -> Iterator[MockTrustoo]:
+    """The demo data and one webhook of the demo shop's own, read by every clone here."""
+    with MockTrustoo() as mock:
+        with mock.client(DEMO_SHOP_ID) as client:
+            answer = client.post("/api/v1/openapi/create_shop_webhook", json=WEBHOOK).json()
+            assert answer["code"] == 0
+        yield mock
+
+
+def _clone(source: MockTrustoo, options: clone.Options, **client_options: Any) -> tuple[int, str]:
+    out = io.StringIO()
+    with source.client(**client_options) as client:
+        code = clone.run(options, client=client, out=out)
+    return code, out.getvalue()
+
+
+def _answer(client: httpx.Client, path: str, **params: Any) -> dict[str, Any]:
+    """The answer without what differs on every call (envelope time and request id)."""
+    answer = client.get(path, params=params).json()
+    assert answer["code"] == 0, (path, params, answer)
+    return {key: value for key, value in answer.items() if key not in ENVELOPE_ASIDE}
+
+
+def _all_pages(client: httpx.Client, path: str, **params: Any) -> list[dict[str, Any]]:
+    pages = [_answer(client, path, page=1, **params)]
+    total = pages[0]["data"]["page"]["total_page"]
+    pages += [_answer(client, path, page=page, **params) for page in range(2, total + 1)]
+    return pages
+
+
+def every_read(client: httpx.Client, products: list[dict[str, str]]) -> dict[str, Any]:
+    """Every read operation's answers: all pages of every list (both orders, two page sizes),
+    a review by id, ratings by each selector, webhooks and the widget."""
+    seen: dict[str, Any] = {}
+    for path in (REVIEWS, ORDERS, EVENTS):
+        for sort_by in ("created-descending", "created-ascending"):
+            for page_size in (20, 100):
+                seen[f"{path} {sort_by} {page_size}"] = _all_pages(
+                    client, path, sort_by=sort_by, page_size=page_size
+                )
+    seen[EXCLUDES] = _all_pages(client, EXCLUDES, page_size=2)
+    seen[WEBHOOKS] = _answer(client, WEBHOOKS)
+    first_page = seen[f"{REVIEWS} created-descending 100"][0]["data"]["list"]
+    for review in first_page[:10]:
+        seen[f"review {review['id']}"] = _answer(client, REVIEW, id=review["id"])
+    selectors: list[dict[str, Any]] = [
+        {},
+        {"is_all_rating": 1},
+        {"is_store_rating": 1},
+        {"is_all_products_rating": 1},
+        {"product_id": 0},
+    ]
+    for product in products:
+        selectors += [{"product_id": product["product_id"]}, {"product_handle": product["handle"]}]
+        seen[f"widget {product['handle']}"] = _answer(
+            client, WIDGET_REVIEWS, shop=DEMO_DOMAIN, product_handle=product["handle"], limit=50
+        )
+    for selector in selectors:
+        seen[f"rating {selector}"] = _answer(client, RATING, **selector)
+    for sort_by in ("commented-at-descending", "comprehensive-descending"):
+        for page in (1, 2, 3):
+            seen[f"widget {sort_by} {page}"] = _answer(
+                client, WIDGET_REVIEWS, shop=DEMO_DOMAIN, sort_by=sort_by, page=page, limit=100
+            )
+    handles = ",".join(product["handle"] for product in products)
+    seen["widget ratings"] = _answer(
+        client, WIDGET_RATINGS, shop=DEMO_DOMAIN, product_handle=handles
+    )
+    return seen
+
+
+def test_a_clone_of_the_demo_answers_every_read_as_the_original(
+    demo_source: MockTrustoo, tmp_path: Path
+) -> None:
+    output = tmp_path / "shop.json"
+    code, summary = _clone(demo_source, _options(output))
+    assert code == clone.EXIT_COMPLETE, summary
+    assert "300 reviews (3/3 pages)" in summary
+    assert not output.with_name("shop.json.clone-state").exists()
+    copied = json.loads(output.read_text())
+    (shop,) = copied["shops"]
+    assert shop["public_token"] == DEMO_PUBLIC_TOKEN
+    with (
+        MockTrustoo(seed_file=output) as copy,
+        demo_source.client(DEMO_SHOP_ID) as original_client,
+        copy.client(DEMO_SHOP_ID) as copy_client,
+    ):
+        original = every_read(original_client, shop["products"])
+        assert original[WEBHOOKS]["data"], "the source has a webhook to copy"
+        assert every_read(copy_client, shop["products"]) == original
+
+
+def test_a_budget_too_small_writes_nothing_and_says_so_unless_partial(
+    demo_source: MockTrustoo, tmp_path: Path
+) -> None:
+    output = tmp_path / "shop.json"
+    code, summary = _clone(demo_source, _options(output, max_requests=5))
+    assert code == clone.EXIT_INCOMPLETE
+    assert "INCOMPLETE: the budget of 5 requests is spent" in summary
+    assert "nothing written" in summary
+    assert not output.exists()
+
+    code, summary = _clone(demo_source, _options(output, max_requests=5, partial=True))
+    assert code == clone.EXIT_COMPLETE, summary
+    assert "(PARTIAL)" in summary
+    assert check_seed_file(output)["reviews"] > 0
+
+
+def test_an_interrupted_clone_resumes_without_reading_a_page_twice(
+    demo_source: MockTrustoo, tmp_path: Path
+) -> None:
+    whole = tmp_path / "whole.json"
+    code, whole_summary = _clone(demo_source, _options(whole))
+    assert code == clone.EXIT_COMPLETE
+    sent = 0
+
+    def drop_the_connection(request: httpx.Request) -> None:
+        nonlocal sent
+        sent += 1
+        if sent == 9:
+            raise httpx.ConnectError("the network went away", request=request)
+
+    output = tmp_path / "shop.json"
+    code, summary = _clone(
+        demo_source, _options(output), event_hooks={"request": [drop_the_connection]}
+    )
+    assert code == clone.EXIT_INCOMPLETE
+    assert "INCOMPLETE: the connection failed" in summary
+    assert output.with_name("shop.json.clone-state").exists()
+
+    code, summary = _clone(demo_source, _options(output))
+    assert code == clone.EXIT_COMPLETE, summary
+    assert "resumed" in summary
+    answered_before_the_drop = 8
+    assert (
+        _requests_this_run(summary) == _requests_this_run(whole_summary) - answered_before_the_drop
+    )
+    assert json.loads(output.read_text()) == json.loads(whole.read_text())
+
+
+def _requests_this_run(summary: str) -> int:
+    found = re.search(r"requests: (\d+) this run", summary)
+    assert found, summary
+    return int(found.group(1))
+
+
+def test_redact_leaves_no_original_email_and_keeps_fakes_stable(
+    demo_source: MockTrustoo, tmp_path: Path
+) -> None:
+    output = tmp_path / "shop.json"
+    code, summary = _clone(demo_source, _options(output, redact=True))
+    assert code == clone.EXIT_COMPLETE, summary
+    text = output.read_text()
+    demo = json.loads((Path(clone.__file__).parent / "demo.json").read_text())
+    emails = set(re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", json.dumps(demo)))
+    assert emails
+    assert not [email for email in emails if email in text]
+    assert check_seed_file(output)["orders"] == 400
+    again = tmp_path / "again.json"
+    assert _clone(demo_source, _options(again, redact=True))[0] == clone.EXIT_COMPLETE
+    assert again.read_text() == text
+
+
+def test_no_secret_reaches_the_summary_the_progress_line_the_state_or_the_logs(
+    demo_source: MockTrustoo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    output = tmp_path / "shop.json"
+    progress = io.StringIO()
+    out = io.StringIO()
+    with demo_source.client() as client:
+        code = clone.run(
+            _options(output, max_requests=6), client=client, out=out, progress=progress
+        )
+    assert code == clone.EXIT_INCOMPLETE
+    assert "cloning: reviews page 1" in progress.getvalue()
+    state = output.with_name("shop.json.clone-state").read_text()
+    written = [out.getvalue(), progress.getvalue(), state, caplog.text]
+    for secret in (DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN):
+        assert not [text for text in written if secret in text]
+
+
+def test_credentials_the_api_refuses_stop_the_clone_without_echoing_them(
+    demo_source: MockTrustoo, tmp_path: Path
+) -> None:
+    wrong = Credentials(DEMO_PUBLIC_TOKEN, "not-the-private-token")
+    code, summary = _clone(demo_source, _options(tmp_path / "shop.json", credentials=wrong))
+    assert code == clone.EXIT_CANNOT_RUN
+    assert "code 16" in summary
+    assert "not-the-private-token" not in summary
+    assert DEMO_PUBLIC_TOKEN not in summary
