@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +16,11 @@ import httpx
 import pytest
 
 from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, DEMO_SHOP_ID
+from tests.live import free_port, running
 from trustoo_mock import clone
 from trustoo_mock.cli import check_seed_file
 from trustoo_mock.contract import Credentials
+from trustoo_mock.httpx_auth import TrustooAuth
 from trustoo_mock.testing import MockTrustoo, MockTrustooError
 
 REVIEWS = "/api/v1/openapi/get_reviews"
@@ -24,6 +29,8 @@ RATING = "/api/v1/openapi/get_rating"
 ORDERS = "/api/v1/openapi/get_orders"
 WIDGET_REVIEWS = "/api/v1/reviews/get_product_reviews"
 WIDGET_RATINGS = "/api/v1/reviews/get_products_rating"
+CREATE_WEBHOOK = "/api/v1/openapi/create_shop_webhook"
+TRUSTOO_MOCK_CLI = str(Path(sys.executable).with_name("trustoo-mock"))
 EVENTS = "/api/v1/openapi/get_customer_events"
 WEBHOOKS = "/api/v1/openapi/get_shop_webhooks"
 EXCLUDES = "/api/v1/openapi/get_customer_excludes"
@@ -136,7 +143,7 @@ def demo_source() -> Iterator[MockTrustoo]:
     """The demo data and one webhook of the demo shop's own, read by every clone here."""
     with MockTrustoo() as mock:
         with mock.client(DEMO_SHOP_ID) as client:
-            answer = client.post("/api/v1/openapi/create_shop_webhook", json=WEBHOOK).json()
+            answer = client.post(CREATE_WEBHOOK, json=WEBHOOK).json()
             assert answer["code"] == 0
         yield mock
 
@@ -162,13 +169,15 @@ def _all_pages(client: httpx.Client, path: str, **params: Any) -> list[dict[str,
     return pages
 
 
-def every_read(client: httpx.Client, products: list[dict[str, str]]) -> dict[str, Any]:
-    """Every read operation's answers: all pages of every list (both orders, two page sizes),
+def every_read(
+    client: httpx.Client, products: list[dict[str, str]], page_sizes: tuple[int, ...] = (20, 100)
+) -> dict[str, Any]:
+    """Every read operation's answers: all pages of every list (both orders, each page size),
     a review by id, ratings by each selector, webhooks and the widget."""
     seen: dict[str, Any] = {}
     for path in (REVIEWS, ORDERS, EVENTS):
         for sort_by in ("created-descending", "created-ascending"):
-            for page_size in (20, 100):
+            for page_size in page_sizes:
                 seen[f"{path} {sort_by} {page_size}"] = _all_pages(
                     client, path, sort_by=sort_by, page_size=page_size
                 )
@@ -322,3 +331,119 @@ def test_credentials_the_api_refuses_stop_the_clone_without_echoing_them(
     assert "code 16" in summary
     assert "not-the-private-token" not in summary
     assert DEMO_PUBLIC_TOKEN not in summary
+
+
+def test_the_command_clones_a_served_fake_and_a_fake_served_from_the_copy_answers_the_same(
+    tmp_path: Path,
+) -> None:
+    output = tmp_path / "my-shop.json"
+    port = free_port()
+    environment = {
+        **os.environ,
+        "TRUSTOO_PUBLIC_TOKEN": DEMO_PUBLIC_TOKEN,
+        "TRUSTOO_PRIVATE_TOKEN": DEMO_PRIVATE_TOKEN,
+    }
+    with MockTrustoo.serve() as source:
+        with source.client(DEMO_SHOP_ID) as client:
+            assert client.post(CREATE_WEBHOOK, json=WEBHOOK).json()["code"] == 0
+        done = subprocess.run(
+            [
+                TRUSTOO_MOCK_CLI,
+                "clone",
+                "--base-url",
+                source.base_url,
+                "-o",
+                str(output),
+                "--shop-id",
+                DEMO_SHOP_ID,
+                "--shop-domain",
+                DEMO_DOMAIN,
+                "--rate",
+                "1000",
+            ],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=120,
+        )
+        assert done.returncode == clone.EXIT_COMPLETE, done.stdout + done.stderr
+        for secret in (DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN):
+            assert secret not in done.stdout + done.stderr
+        products = json.loads(output.read_text())["shops"][0]["products"]
+        copy_url = f"http://127.0.0.1:{port}"
+        serve_the_copy = [
+            TRUSTOO_MOCK_CLI,
+            "serve",
+            "--port",
+            str(port),
+            "--seed-file",
+            str(output),
+        ]
+        auth = TrustooAuth(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN)
+        with (
+            running(serve_the_copy, f"{copy_url}/_mock/health", what="the copy", timeout=60),
+            httpx.Client(base_url=source.base_url, auth=auth) as original_client,
+            httpx.Client(base_url=copy_url, auth=auth) as copy_client,
+        ):
+            original = every_read(original_client, products, page_sizes=(100,))
+            assert every_read(copy_client, products, page_sizes=(100,)) == original
+
+
+def test_downloaded_media_are_served_by_a_fake_started_on_the_media_directory(
+    tmp_path: Path,
+) -> None:
+    with MockTrustoo() as source, source.client(DEMO_SHOP_ID) as client:
+        upload = client.get("/api/v1/openapi/get_video_upload_url").json()["data"]
+        put = client.put(
+            upload["upload_url"],
+            content=b"the video's bytes",
+            headers={"Content-Type": "video/mp4"},
+            auth=httpx.Auth(),
+        )
+        assert put.status_code == 200
+        styled = f"{upload['video_url']}?x-oss-process=style/trustoo_small"
+        review = {
+            "rating": 5,
+            "author": "Ann",
+            "media": [{"url": upload["video_url"], "thumbnail_url": styled, "type": 2}],
+        }
+        assert client.post("/api/v1/openapi/create_review", json=review).json()["code"] == 0
+        output, media = tmp_path / "shop.json", tmp_path / "media"
+        options = _options(
+            output, download_media=media, media_base_url="http://trustoo.test/_storage"
+        )
+        media_requests: list[httpx.Request] = []
+
+        def note_media_request(request: httpx.Request) -> None:
+            if "/_storage/" in request.url.path:
+                media_requests.append(request)
+
+        code, summary = _clone(source, options, event_hooks={"request": [note_media_request]})
+    assert code == clone.EXIT_COMPLETE, summary
+    assert len(media_requests) == 1
+    assert not {"sign", "public-token", "authorization"} & set(media_requests[0].headers)
+    assert "media: 2 URLs, 1 file in" in summary  # the URL and its styled thumbnail
+    (stored,) = [path for path in media.rglob("*") if path.is_file()]
+    assert stored.read_bytes() == b"the video's bytes"
+    with MockTrustoo(seed_file=output, media_dir=media) as copy, copy.client(DEMO_SHOP_ID) as c:
+        newest = c.get(REVIEWS, params={"page_size": 1}).json()["data"]["list"][0]
+        (item,) = newest["media"]
+        assert item["url"].startswith("http://trustoo.test/_storage/cloned/trustoo.test/")
+        assert item["thumbnail_url"].endswith("?x-oss-process=style/trustoo_small")
+        for url in (item["url"], item["thumbnail_url"]):
+            served = c.get(url, auth=httpx.Auth())
+            assert served.status_code == 200
+            assert served.content == b"the video's bytes"
+            assert served.headers["content-type"] == "video/mp4"
+
+
+def test_the_media_directory_serves_nothing_outside_itself(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    (tmp_path / "secret.txt").write_text("not to be served")
+    (media / "outside").symlink_to(tmp_path / "secret.txt")
+    with MockTrustoo(media_dir=media) as fake, fake.client() as client:
+        for key in ("outside", "..%2Fsecret.txt", "%2E%2E/secret.txt"):
+            answer = client.get(f"/_storage/{key}")
+            assert answer.status_code in (400, 404), key
+            assert b"not to be served" not in answer.content

@@ -84,6 +84,8 @@ SETTING_HELP = {
     "allowed_hosts": "Host names answered besides this machine's, comma-separated "
     "(.example.com with subdomains, * any); without --control-token",
     "body_timeout": "seconds a request's whole body may take to arrive",
+    "media_dir": "also serve this directory's files (read only) at /_storage/<path>, as "
+    "clone --download-media fills it",
 }
 # What a setting left unset (None) means, for --help.
 UNSET_MEANS = {
@@ -91,6 +93,7 @@ UNSET_MEANS = {
     "seed_file": "none, the demo data",
     "frozen_time": "none, the real clock",
     "control_token": "none, /_mock is open",
+    "media_dir": "none, uploads only",
 }
 SETTING_CHOICES = {"signature_clock": SIGNATURE_CLOCKS, "data_sync": DATA_SYNC_MODES}
 SETTING_ALIASES = {"data_file": ("--data",)}

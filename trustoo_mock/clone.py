@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from trustoo_mock.contract import (
     ENV_BEARER,
@@ -150,6 +150,7 @@ class Options:
     rate: float = DEFAULT_RATE
     timeout: float = 30.0
     download_media: Path | None = None
+    media_base_url: str | None = None
 
     @property
     def state_path(self) -> Path:
@@ -201,7 +202,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--download-media",
         type=Path,
         metavar="DIR",
-        help="also fetch every media URL into DIR, one file per URL, named by its SHA-256",
+        help="also fetch every media URL into DIR (serve --media-dir DIR serves them)",
+    )
+    option(
+        "--media-base-url",
+        metavar="URL",
+        help="with --download-media: point the copy's media at URL/<path in DIR>, e.g. "
+        "http://127.0.0.1:8787/_storage (default: the URLs stay as they are)",
     )
 
 
@@ -229,6 +236,8 @@ def options_from_arguments(
         scopes = frozenset(scopes_text.replace(",", " ").split())
     if urlsplit(arguments.base_url).scheme not in ("http", "https"):
         raise CloneError(f"--base-url must be an http(s) URL, got {arguments.base_url!r}")
+    if arguments.media_base_url and not arguments.download_media:
+        raise CloneError("--media-base-url needs --download-media DIR")
     if arguments.max_requests < 1 or arguments.rate <= 0:
         raise CloneError("--max-requests must be at least 1, --rate above 0")
     return Options(
@@ -246,6 +255,7 @@ def options_from_arguments(
         rate=arguments.rate,
         timeout=arguments.timeout,
         download_media=arguments.download_media,
+        media_base_url=arguments.media_base_url,
     )
 
 
@@ -348,8 +358,10 @@ class Reader:
         return answer.get("data")
 
     def media(self, url: str) -> httpx.Response:
-        # No credentials to the media host (auth=None): it is not the API.
-        return self._get(url, auth=None, follow_redirects=True)
+        import httpx
+
+        # No credentials to the media host (httpx.Auth() adds nothing): it is not the API.
+        return self._get(url, auth=httpx.Auth(), follow_redirects=True)
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -488,26 +500,40 @@ def _media_urls(state: State) -> list[str]:
     return list(urls)
 
 
+def media_key(url: str) -> str:
+    """Where a media URL's bytes go in the media directory, and the object key the fake
+    serves them at (X109): ``cloned/<host>/<path>``, without the query (an OSS style such as
+    ``?x-oss-process=style/trustoo_small`` names the same object) and without empty, ``.``
+    or ``..`` segments."""
+    parts = urlsplit(url)
+    segments = [
+        segment
+        for segment in unquote(parts.path).split("/")
+        if segment not in ("", ".", "..") and segment.isprintable()
+    ]
+    return "/".join(["cloned", (parts.hostname or "unknown-host"), *segments])
+
+
 def _download_media(reader: Reader, options: Options, state: State, outcome: Outcome) -> None:
-    """Each media URL's bytes into DIR/<sha256>, and DIR/index.json mapping URL to file
-    (X109); a URL already fetched by an earlier run is not fetched again."""
+    """Each media object once, into DIR/<media_key>; what an earlier run fetched is not
+    fetched again."""
     directory = options.download_media
     assert directory is not None
-    directory.mkdir(parents=True, exist_ok=True)
+    fetched = set(state.media.values())
     failed = 0
     for url in _media_urls(state):
+        key = media_key(url)
         if url in state.media:
             continue
-        response = reader.media(url)
-        if response.status_code != 200:
-            failed += 1
-            continue
-        digest = hashlib.sha256(response.content).hexdigest()
-        write_atomically(directory / digest, response.content)
-        state.media[url] = digest
+        if key not in fetched:
+            response = reader.media(url)
+            if response.status_code != 200:
+                failed += 1
+                continue
+            write_atomically(directory / key, response.content)
+            fetched.add(key)
+        state.media[url] = key
         state.save(options.state_path)
-    index = {url: digest for url, digest in state.media.items()}
-    write_atomically(directory / "index.json", json.dumps(index, indent=1).encode("utf-8"))
     outcome.media_failed = failed
 
 
@@ -541,7 +567,8 @@ def build_fixtures(options: Options, state: State, outcome: Outcome) -> dict[str
         shop["private_token"] = credentials.private_token
     else:
         shop["public_token"], shop["private_token"] = _new_token(), _new_token()
-    reviews = [_review(review, fake) for review in items.get("reviews", ())]
+    moved = _moved_media(options, state)
+    reviews = [_review(review, fake, moved) for review in items.get("reviews", ())]
     shop["products"] = _products(items.get("reviews", ()))
     shop["reviews"] = reviews
     exclusions = items.get("exclusions", ())
@@ -618,10 +645,30 @@ def _products(reviews: Any) -> list[dict[str, str]]:
     return list(products.values())
 
 
-def _review(review: dict[str, Any], fake: Redaction | None) -> dict[str, Any]:
+def _moved_media(options: Options, state: State) -> dict[str, str]:
+    """Original media URL -> its URL in the fake's object store (``--media-base-url``)."""
+    if not options.media_base_url:
+        return {}
+    base = options.media_base_url.rstrip("/")
+    moved = {}
+    for url, key in state.media.items():
+        query = urlsplit(url).query
+        moved[url] = f"{base}/{quote(key, safe='/')}" + (f"?{query}" if query else "")
+    return moved
+
+
+def _review(
+    review: dict[str, Any], fake: Redaction | None, moved: Mapping[str, str]
+) -> dict[str, Any]:
     copied = {name: review[name] for name in REVIEW_FIELDS if name in review}
     copied["media"] = [
-        {name: item[name] for name in MEDIA_FIELDS if name in item}
+        {
+            name: moved.get(item[name], item[name])
+            if name in ("url", "thumbnail_url")
+            else item[name]
+            for name in MEDIA_FIELDS
+            if name in item
+        }
         for item in review.get("media") or ()
     ]
     reply = review.get("reply")
@@ -745,7 +792,11 @@ def summary(options: Options, state: State, outcome: Outcome, resumed: bool, use
         lines.append(f"  differs: {difference}")
     if options.download_media is not None:
         failed = f", {outcome.media_failed} could not be fetched" if outcome.media_failed else ""
-        lines.append(f"  media: {len(state.media)} files in {options.download_media}{failed}")
+        files = len(set(state.media.values()))
+        lines.append(
+            f"  media: {len(state.media)} URLs, {files} file{'' if files == 1 else 's'} "
+            f"in {options.download_media}{failed}"
+        )
     lines.append(
         f"  requests: {used} this run (budget {options.max_requests}), {state.requests} in all"
     )

@@ -64,7 +64,9 @@ class Config:
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
     of one image and one video, how much is kept (the oldest objects go first), the key prefix
     and the access key that signs uploads (``oss_access_key_secret`` None: a secret of this
-    instance, kept with ``data_file``).
+    instance, kept with ``data_file``). ``media_dir`` is a directory whose files the object
+    store also serves, read only, at ``/_storage/<path in the directory>`` (where
+    ``trustoo-mock clone --download-media`` puts a shop's media, X109).
 
     ``random_seed`` seeds every generated id, token and request id (repeatable runs); None
     draws a seed from the operating system and tokens and secrets from its secure source
@@ -100,6 +102,7 @@ class Config:
     journal_size: int = 1000
     allowed_hosts: str = ""
     body_timeout: float = 30.0
+    media_dir: Path | None = None
 
     def __post_init__(self) -> None:
         status = self.error_http_status
