@@ -15,7 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, DEMO_SHOP_ID
+from tests.helpers import (
+    DEMO_ACCESS_TOKEN,
+    DEMO_CLIENT_ID,
+    DEMO_PRIVATE_TOKEN,
+    DEMO_PUBLIC_TOKEN,
+    DEMO_SHOP_ID,
+)
 from tests.live import free_port, running
 from trustoo_mock import clone
 from trustoo_mock.cli import check_seed_file
@@ -447,3 +453,54 @@ def test_the_media_directory_serves_nothing_outside_itself(tmp_path: Path) -> No
             answer = client.get(f"/_storage/{key}")
             assert answer.status_code in (400, 404), key
             assert b"not to be served" not in answer.content
+
+
+def test_a_platform_clones_what_its_scopes_allow_and_the_copy_knows_its_token(
+    demo_source: MockTrustoo, tmp_path: Path
+) -> None:
+    with demo_source.client(token=DEMO_ACCESS_TOKEN) as client:
+        platform_hook = {"topic": "review/deleted", "url": "https://platform.example.com/hook"}
+        assert client.post(CREATE_WEBHOOK, json=platform_hook).json()["code"] == 0
+    output = tmp_path / "shop.json"
+    as_platform = Credentials(bearer=DEMO_ACCESS_TOKEN)
+    code, summary = _clone(demo_source, _options(output, credentials=as_platform))
+    assert code == clone.EXIT_INCOMPLETE
+    assert re.search(r"refused: orders \(code 7: .*read_orders", summary), summary
+    assert "refused: exclusions (code 7" in summary
+    assert not output.exists()
+
+    scopes = frozenset({"read_reviews", "write_reviews", "read_customer_events"})
+    as_platform = Credentials(bearer=DEMO_ACCESS_TOKEN, bearer_scopes=scopes)
+    options = _options(output, credentials=as_platform, client_id=DEMO_CLIENT_ID, partial=True)
+    code, summary = _clone(demo_source, options)
+    assert code == clone.EXIT_COMPLETE, summary
+    assert "(PARTIAL)" in summary
+    assert DEMO_ACCESS_TOKEN not in summary
+    copied = json.loads(output.read_text())
+    assert copied["shops"][0]["orders"] == []
+    (authorization,) = copied["authorizations"]
+    assert authorization["access_token"] == DEMO_ACCESS_TOKEN
+    with (
+        MockTrustoo(seed_file=output) as copy,
+        demo_source.client(token=DEMO_ACCESS_TOKEN) as original_client,
+        copy.client(token=DEMO_ACCESS_TOKEN) as copy_client,
+    ):
+        for path, params in ((WEBHOOKS, {}), (REVIEWS, {"page_size": 100, "page": 2})):
+            original = _answer(original_client, path, **params)
+            assert _answer(copy_client, path, **params) == original
+        assert original_client.get(WEBHOOKS).json()["data"][0]["topic"] == "review/deleted"
+
+
+def test_new_tokens_replace_the_ones_the_clone_used_and_are_not_printed(
+    demo_source: MockTrustoo, tmp_path: Path
+) -> None:
+    output = tmp_path / "shop.json"
+    code, summary = _clone(demo_source, _options(output, new_tokens=True))
+    assert code == clone.EXIT_COMPLETE, summary
+    (shop,) = json.loads(output.read_text())["shops"]
+    assert {shop["public_token"], shop["private_token"]}.isdisjoint(
+        {DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN}
+    )
+    assert shop["public_token"] not in summary and shop["private_token"] not in summary
+    with MockTrustoo(seed_file=output) as copy, copy.client(DEMO_SHOP_ID) as client:
+        assert _answer(client, REVIEWS)["code"] == 0
