@@ -23,7 +23,7 @@ from tests.helpers import (
     DEMO_SHOP_ID,
 )
 from tests.live import free_port, running
-from trustoo_mock import clone
+from trustoo_mock import cli, clone
 from trustoo_mock.cli import check_seed_file
 from trustoo_mock.contract import Credentials
 from trustoo_mock.httpx_auth import TrustooAuth
@@ -504,3 +504,27 @@ def test_new_tokens_replace_the_ones_the_clone_used_and_are_not_printed(
     assert shop["public_token"] not in summary and shop["private_token"] not in summary
     with MockTrustoo(seed_file=output) as copy, copy.client(DEMO_SHOP_ID) as client:
         assert _answer(client, REVIEWS)["code"] == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "complaint"),
+    [
+        ([], "give the shop's tokens"),
+        (["--public-token", DEMO_PUBLIC_TOKEN], "needs both --public-token and --private-token"),
+        (["--bearer", "token", "--media-base-url", "http://x/_storage"], "needs --download-media"),
+        (["--bearer", "token", "--rate", "0"], "--rate above 0"),
+        (["--bearer", "token", "--base-url", "ftp://x"], "must be an http(s) URL"),
+    ],
+)
+def test_the_command_refuses_options_it_cannot_run_with(
+    arguments: list[str],
+    complaint: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in ("TRUSTOO_PUBLIC_TOKEN", "TRUSTOO_PRIVATE_TOKEN", "TRUSTOO_BEARER"):
+        monkeypatch.delenv(name, raising=False)
+    base = ["clone", "--base-url", "http://127.0.0.1:9", "-o", str(tmp_path / "shop.json")]
+    assert cli.main([*base, *arguments]) == clone.EXIT_CANNOT_RUN
+    assert complaint in capsys.readouterr().err

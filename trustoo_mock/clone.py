@@ -26,22 +26,26 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
 from trustoo_mock.contract import (
     ENV_BEARER,
-    ENV_BEARER_SCOPES,
     ENV_PRIVATE_TOKEN,
     ENV_PUBLIC_TOKEN,
+    ContractError,
     Credentials,
+    add_credential_arguments,
+    credentials_from_arguments,
 )
 from trustoo_mock.files import write_atomically
 from trustoo_mock.pacing import BudgetExhausted, Pace
 from trustoo_mock.principal import KNOWN_SCOPES
 from trustoo_mock.redaction import Redactor
 from trustoo_mock.seed_file import check_document
+from trustoo_mock.spec import bundled_spec
 
 if TYPE_CHECKING:
     import httpx
@@ -93,42 +97,6 @@ NEVER_GIVEN = (
     "customers' phones and full records, but for excluded customers (orders name only "
     "an email and a name)",
 )
-REVIEW_FIELDS = (
-    "id",
-    "product_id",
-    "rating",
-    "author",
-    "author_email",
-    "author_phone",
-    "author_country",
-    "title",
-    "content",
-    "item_type",
-    "source",
-    "tag",
-    "order_id",
-    "is_verified",
-    "is_featured",
-    "is_top",
-    "is_published",
-    "commented_at",
-    "created_at",
-    "updated_at",
-)
-ORDER_FIELDS = (
-    "order_id",
-    "order_name",
-    "customer_id",
-    "customer_email",
-    "customer_name",
-    "status",
-    "sent_at",
-    "created_at",
-    "updated_at",
-)
-EVENT_FIELDS = ("id", "event_type", "os_type", "event_source", "created_at")
-EVENT_IDS = ("customer_id", "product_id", "review_id")
-MEDIA_FIELDS = ("url", "thumbnail_url", "type", "is_published")
 
 
 class CloneError(Exception):
@@ -163,14 +131,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     option = parser.add_argument
     option("--base-url", required=True, metavar="URL", help="e.g. https://rapi.trustoo.io")
     option("-o", "--output", required=True, type=Path, metavar="FILE", help="the fixtures file")
-    option("--public-token", metavar="TOKEN", help=f"the shop's (or ${ENV_PUBLIC_TOKEN})")
-    option("--private-token", metavar="TOKEN", help=f"the shop's (or ${ENV_PRIVATE_TOKEN})")
-    option("--bearer", metavar="TOKEN", help=f"a platform's access token (or ${ENV_BEARER})")
-    option(
-        "--bearer-scopes",
-        metavar="LIST",
-        help=f"what the bearer token was granted (or ${ENV_BEARER_SCOPES}; default: all)",
-    )
+    add_credential_arguments(parser)
     option("--client-id", default=CLONED_CLIENT_ID, help="the platform's, with --bearer")
     option("--shop-id", metavar="ID", help="the shop's id (the API does not say it)")
     option("--shop-domain", metavar="NAME", help="its myshopify domain (the API does not say it)")
@@ -217,24 +178,15 @@ def options_from_arguments(
     arguments: argparse.Namespace, environ: Mapping[str, str] = os.environ
 ) -> Options:
     """Flags win over environment variables; the HMAC pair, or a bearer, is needed."""
-
-    def pick(value: str | None, name: str) -> str | None:
-        return value or environ.get(name) or None
-
-    public_token = pick(arguments.public_token, ENV_PUBLIC_TOKEN)
-    private_token = pick(arguments.private_token, ENV_PRIVATE_TOKEN)
-    bearer = pick(arguments.bearer, ENV_BEARER)
-    if bool(public_token) != bool(private_token):
-        raise CloneError("HMAC signing needs both --public-token and --private-token")
-    if not public_token and not bearer:
+    try:
+        credentials = credentials_from_arguments(arguments, environ)
+    except ContractError as error:
+        raise CloneError(str(error)) from None
+    if not credentials.hmac and not credentials.bearer:
         raise CloneError(
             f"give the shop's tokens (${ENV_PUBLIC_TOKEN} and ${ENV_PRIVATE_TOKEN}) "
             f"or a platform's --bearer (${ENV_BEARER})"
         )
-    scopes_text = pick(arguments.bearer_scopes, ENV_BEARER_SCOPES)
-    scopes = None
-    if scopes_text is not None:
-        scopes = frozenset(scopes_text.replace(",", " ").split())
     if urlsplit(arguments.base_url).scheme not in ("http", "https"):
         raise CloneError(f"--base-url must be an http(s) URL, got {arguments.base_url!r}")
     if arguments.media_base_url and not arguments.download_media:
@@ -244,7 +196,7 @@ def options_from_arguments(
     return Options(
         base_url=arguments.base_url.rstrip("/"),
         output=arguments.output,
-        credentials=Credentials(public_token, private_token, bearer, scopes),
+        credentials=credentials,
         shop_id=arguments.shop_id,
         shop_domain=arguments.shop_domain,
         shop_name=arguments.shop_name,
@@ -582,15 +534,16 @@ def build_fixtures(options: Options, state: State, outcome: Outcome) -> dict[str
     exclusions = items.get("exclusions", ())
     shop["customers"] = [_customer(exclusion, fake) for exclusion in exclusions]
     shop["orders"] = [_order(order, fake) for order in items.get("orders", ())]
-    shop["customer_events"] = [_event(event) for event in items.get("customer events", ())]
+    shop["customer_events"] = [
+        _copied(event, "SeedCustomerEvent") for event in items.get("customer events", ())
+    ]
+    # An exclusion names its customer by id; the email is the customer's (in customers).
     shop["exclusions"] = [
-        {key: exclusion[key] for key in ("customer_id", "created_at", "updated_at")}
-        for exclusion in exclusions
+        _copied(exclusion, "SeedExclusion", ("email",)) for exclusion in exclusions
     ]
     webhooks = items.get("webhooks", [[]])
     shop["webhooks"] = [
-        {key: webhook[key] for key in ("id", "topic", "url", "created_at", "updated_at")}
-        for webhook in (webhooks[0] if webhooks else [])
+        _copied(webhook, "SeedWebhook") for webhook in (webhooks[0] if webhooks else [])
     ]
     outcome.differences = _rating_differences(state)
     document: dict[str, Any] = {"shops": [shop]}
@@ -665,20 +618,46 @@ def _moved_media(options: Options, state: State) -> dict[str, str]:
     return moved
 
 
+@cache
+def seed_fields(name: str) -> tuple[str, ...]:
+    """The fields a schema of the fixtures format knows (its allOf parts and references
+    followed), so what is copied is exactly what the format takes."""
+    schemas = bundled_spec().document["components"]["schemas"]
+
+    def collect(schema: Mapping[str, Any]) -> list[str]:
+        if "$ref" in schema:
+            return collect(schemas[schema["$ref"].rsplit("/", 1)[1]])
+        names = list(schema.get("properties", {}))
+        for part in schema.get("allOf", ()):
+            names += collect(part)
+        return names
+
+    return tuple(dict.fromkeys(collect(schemas[name])))
+
+
+def _copied(
+    item: Mapping[str, Any], schema: str, leave_out: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The fields of an answer's item that ``schema`` takes, nulls left out (absent means
+    none in the fixtures format)."""
+    return {
+        name: item[name]
+        for name in seed_fields(schema)
+        if item.get(name) is not None and name not in leave_out
+    }
+
+
 def _review(
     review: dict[str, Any], fake: Redaction | None, moved: Mapping[str, str]
 ) -> dict[str, Any]:
-    copied = {name: review[name] for name in REVIEW_FIELDS if name in review}
-    copied["media"] = [
-        {
-            name: moved.get(item[name], item[name])
-            if name in ("url", "thumbnail_url")
-            else item[name]
-            for name in MEDIA_FIELDS
-            if name in item
-        }
-        for item in review.get("media") or ()
-    ]
+    copied = _copied(review, "SeedReview")
+    copied["media"] = []
+    for item in review.get("media") or ():
+        medium = _copied(item, "MediaItem")
+        for name in ("url", "thumbnail_url"):
+            if name in medium:
+                medium[name] = moved.get(medium[name], medium[name])
+        copied["media"].append(medium)
     reply = review.get("reply")
     copied["reply"] = (
         None if not reply else {"content": reply["content"], "reply_at": reply["reply_at"]}
@@ -691,9 +670,7 @@ def _review(
 
 
 def _customer(exclusion: dict[str, Any], fake: Redaction | None) -> dict[str, Any]:
-    customer = {
-        key: exclusion[key] for key in ("customer_id", "first_name", "last_name", "email", "phone")
-    }
+    customer = _copied(exclusion, "SeedCustomer")
     if fake is not None:
         customer["first_name"] = fake.name(customer["first_name"])
         customer["last_name"] = fake.name(customer["last_name"])
@@ -703,18 +680,10 @@ def _customer(exclusion: dict[str, Any], fake: Redaction | None) -> dict[str, An
 
 
 def _order(order: dict[str, Any], fake: Redaction | None) -> dict[str, Any]:
-    copied = {name: order[name] for name in ORDER_FIELDS}
+    copied = _copied(order, "SeedOrder")
     if fake is not None:
         copied["customer_email"] = fake.email(copied["customer_email"])
         copied["customer_name"] = fake.name(copied["customer_name"])
-    return copied
-
-
-def _event(event: dict[str, Any]) -> dict[str, Any]:
-    copied = {name: event[name] for name in EVENT_FIELDS}
-    for name in EVENT_IDS:
-        if event.get(name) is not None:
-            copied[name] = event[name]
     return copied
 
 
