@@ -161,6 +161,12 @@ def _clone(source: MockTrustoo, options: clone.Options, **client_options: Any) -
     return code, out.getvalue()
 
 
+def _complete_clone(source: MockTrustoo, options: clone.Options, **client_options: Any) -> str:
+    code, summary = _clone(source, options, **client_options)
+    assert code == clone.EXIT_COMPLETE, summary
+    return summary
+
+
 def _answer(client: httpx.Client, path: str, **params: Any) -> dict[str, Any]:
     """The answer without what differs on every call (envelope time and request id)."""
     answer = client.get(path, params=params).json()
@@ -222,8 +228,7 @@ def test_a_clone_of_the_demo_answers_every_read_as_the_original(
     demo_source: MockTrustoo, tmp_path: Path
 ) -> None:
     output = tmp_path / "shop.json"
-    code, summary = _clone(demo_source, _options(output))
-    assert code == clone.EXIT_COMPLETE, summary
+    summary = _complete_clone(demo_source, _options(output))
     assert "300 reviews (3/3 pages)" in summary
     assert not output.with_name("shop.json.clone-state").exists()
     copied = json.loads(output.read_text())
@@ -249,8 +254,7 @@ def test_a_budget_too_small_writes_nothing_and_says_so_unless_partial(
     assert "nothing written" in summary
     assert not output.exists()
 
-    code, summary = _clone(demo_source, _options(output, max_requests=5, partial=True))
-    assert code == clone.EXIT_COMPLETE, summary
+    summary = _complete_clone(demo_source, _options(output, max_requests=5, partial=True))
     assert "(PARTIAL)" in summary
     assert check_seed_file(output)["reviews"] > 0
 
@@ -277,8 +281,7 @@ def test_an_interrupted_clone_resumes_without_reading_a_page_twice(
     assert "INCOMPLETE: the connection failed" in summary
     assert output.with_name("shop.json.clone-state").exists()
 
-    code, summary = _clone(demo_source, _options(output))
-    assert code == clone.EXIT_COMPLETE, summary
+    summary = _complete_clone(demo_source, _options(output))
     assert "resumed" in summary
     answered_before_the_drop = 8
     assert (
@@ -297,8 +300,7 @@ def test_redact_leaves_no_original_email_and_keeps_fakes_stable(
     demo_source: MockTrustoo, tmp_path: Path
 ) -> None:
     output = tmp_path / "shop.json"
-    code, summary = _clone(demo_source, _options(output, redact=True))
-    assert code == clone.EXIT_COMPLETE, summary
+    _complete_clone(demo_source, _options(output, redact=True))
     text = output.read_text()
     demo = json.loads((Path(clone.__file__).parent / "demo.json").read_text())
     emails = set(re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", json.dumps(demo)))
@@ -424,8 +426,7 @@ def test_downloaded_media_are_served_by_a_fake_started_on_the_media_directory(
             if "/_storage/" in request.url.path:
                 media_requests.append(request)
 
-        code, summary = _clone(source, options, event_hooks={"request": [note_media_request]})
-    assert code == clone.EXIT_COMPLETE, summary
+        summary = _complete_clone(source, options, event_hooks={"request": [note_media_request]})
     assert len(media_requests) == 1
     assert not {"sign", "public-token", "authorization"} & set(media_requests[0].headers)
     assert "media: 2 URLs, 1 file in" in summary  # the URL and its styled thumbnail
@@ -472,8 +473,7 @@ def test_a_platform_clones_what_its_scopes_allow_and_the_copy_knows_its_token(
     scopes = frozenset({"read_reviews", "write_reviews", "read_customer_events"})
     as_platform = Credentials(bearer=DEMO_ACCESS_TOKEN, bearer_scopes=scopes)
     options = _options(output, credentials=as_platform, client_id=DEMO_CLIENT_ID, partial=True)
-    code, summary = _clone(demo_source, options)
-    assert code == clone.EXIT_COMPLETE, summary
+    summary = _complete_clone(demo_source, options)
     assert "(PARTIAL)" in summary
     assert DEMO_ACCESS_TOKEN not in summary
     copied = json.loads(output.read_text())
@@ -495,8 +495,7 @@ def test_new_tokens_replace_the_ones_the_clone_used_and_are_not_printed(
     demo_source: MockTrustoo, tmp_path: Path
 ) -> None:
     output = tmp_path / "shop.json"
-    code, summary = _clone(demo_source, _options(output, new_tokens=True))
-    assert code == clone.EXIT_COMPLETE, summary
+    summary = _complete_clone(demo_source, _options(output, new_tokens=True))
     (shop,) = json.loads(output.read_text())["shops"]
     assert {shop["public_token"], shop["private_token"]}.isdisjoint(
         {DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN}

@@ -63,6 +63,19 @@ CLONED_CLIENT_ID = "cloned-platform"
 STORE_PRODUCT_ID = "0"
 FAKE_DOMAIN = "example.com"
 ANONYMOUS = "Anonymous"
+# The fields of the copy that name a person (review authors, orders' customers, excluded
+# customers), and which kind of fake replaces each with --redact (X108).
+PERSONAL = {
+    "author": "name",
+    "author_email": "email",
+    "author_phone": "phone",
+    "customer_name": "name",
+    "customer_email": "email",
+    "first_name": "name",
+    "last_name": "name",
+    "email": "email",
+    "phone": "phone",
+}
 
 # What is read, in this order: (name, path, fixed query, paged).
 READS: tuple[tuple[str, str, dict[str, str], bool], ...] = (
@@ -532,8 +545,11 @@ def build_fixtures(options: Options, state: State, outcome: Outcome) -> dict[str
     shop["products"] = _products(items.get("reviews", ()))
     shop["reviews"] = reviews
     exclusions = items.get("exclusions", ())
-    shop["customers"] = [_customer(exclusion, fake) for exclusion in exclusions]
-    shop["orders"] = [_order(order, fake) for order in items.get("orders", ())]
+    shop["customers"] = [_copied(exclusion, "SeedCustomer") for exclusion in exclusions]
+    shop["orders"] = [_copied(order, "SeedOrder") for order in items.get("orders", ())]
+    if fake is not None:
+        shop["customers"] = [fake.personal(customer) for customer in shop["customers"]]
+        shop["orders"] = [fake.personal(order) for order in shop["orders"]]
     shop["customer_events"] = [
         _copied(event, "SeedCustomerEvent") for event in items.get("customer events", ())
     ]
@@ -662,29 +678,7 @@ def _review(
     copied["reply"] = (
         None if not reply else {"content": reply["content"], "reply_at": reply["reply_at"]}
     )
-    if fake is not None:
-        copied["author"] = fake.name(copied.get("author", ""))
-        copied["author_email"] = fake.email(copied.get("author_email", ""))
-        copied["author_phone"] = fake.phone(copied.get("author_phone", ""))
-    return copied
-
-
-def _customer(exclusion: dict[str, Any], fake: Redaction | None) -> dict[str, Any]:
-    customer = _copied(exclusion, "SeedCustomer")
-    if fake is not None:
-        customer["first_name"] = fake.name(customer["first_name"])
-        customer["last_name"] = fake.name(customer["last_name"])
-        customer["email"] = fake.email(customer["email"])
-        customer["phone"] = fake.phone(customer["phone"])
-    return customer
-
-
-def _order(order: dict[str, Any], fake: Redaction | None) -> dict[str, Any]:
-    copied = _copied(order, "SeedOrder")
-    if fake is not None:
-        copied["customer_email"] = fake.email(copied["customer_email"])
-        copied["customer_name"] = fake.name(copied["customer_name"])
-    return copied
+    return fake.personal(copied) if fake is not None else copied
 
 
 def _rating_differences(state: State) -> list[str]:
@@ -721,6 +715,14 @@ class Redaction:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
+        self._fakes = {"name": self.name, "email": self.email, "phone": self.phone}
+
+    def personal(self, item: dict[str, Any]) -> dict[str, Any]:
+        """``item`` with every personal field present replaced by its fake."""
+        return {
+            name: self._fakes[PERSONAL[name]](value) if name in PERSONAL else value
+            for name, value in item.items()
+        }
 
     def _digest(self, kind: str, value: str) -> str:
         message = f"{kind}:{value.strip().lower()}".encode()
