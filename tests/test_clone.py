@@ -527,3 +527,20 @@ def test_the_command_refuses_options_it_cannot_run_with(
     base = ["clone", "--base-url", "http://127.0.0.1:9", "-o", str(tmp_path / "shop.json")]
     assert cli.main([*base, *arguments]) == clone.EXIT_CANNOT_RUN
     assert complaint in capsys.readouterr().err
+
+
+def test_an_item_read_on_two_pages_is_copied_once(tmp_path: Path) -> None:
+    """Between two runs of a resumed clone an item can move across a page boundary."""
+    with MockTrustoo() as source:
+        output = tmp_path / "shop.json"
+        with source.client() as client:
+            reader_options = _options(output, max_requests=5)
+            assert clone.run(reader_options, client=client, out=io.StringIO()) == 1
+        state_path = output.with_name("shop.json.clone-state")
+        saved = json.loads(state_path.read_text())
+        reviews = saved["reads"]["reviews"]["items"]
+        reviews.append(dict(reviews[-1]))
+        state_path.write_text(json.dumps(saved))
+        _complete_clone(source, _options(output))
+    copied = json.loads(output.read_text())["shops"][0]["reviews"]
+    assert len(copied) == len({review["id"] for review in copied}) == 300

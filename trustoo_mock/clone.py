@@ -77,6 +77,13 @@ PERSONAL = {
     "phone": "phone",
 }
 
+# The field that identifies an item of each paged read.
+IDENTITIES = {
+    "reviews": "id",
+    "exclusions": "customer_id",
+    "orders": "order_id",
+    "customer events": "id",
+}
 # What is read, in this order: (name, path, fixed query, paged).
 READS: tuple[tuple[str, str, dict[str, str], bool], ...] = (
     ("webhooks", "/api/v1/openapi/get_shop_webhooks", {}, False),
@@ -512,7 +519,10 @@ def _refusals(state: State) -> dict[str, str]:
 
 def build_fixtures(options: Options, state: State, outcome: Outcome) -> dict[str, Any]:
     """The fixtures document from what was read; ``outcome.filled`` says what was made up."""
-    items = {name: read.items for name, read in state.reads.items()}
+    items: dict[str, list[Any]] = {
+        name: _unique(read.items, IDENTITIES[name]) if name in IDENTITIES else read.items
+        for name, read in state.reads.items()
+    }
     fake = Redaction(_redaction_key(options.credentials)) if options.redact else None
     shop: dict[str, Any] = {}
     for key, value in (
@@ -557,10 +567,8 @@ def build_fixtures(options: Options, state: State, outcome: Outcome) -> dict[str
     shop["exclusions"] = [
         _copied(exclusion, "SeedExclusion", ("email",)) for exclusion in exclusions
     ]
-    webhooks = items.get("webhooks", [[]])
-    shop["webhooks"] = [
-        _copied(webhook, "SeedWebhook") for webhook in (webhooks[0] if webhooks else [])
-    ]
+    webhooks: list[dict[str, Any]] = (items.get("webhooks") or [[]])[0]
+    shop["webhooks"] = [_copied(webhook, "SeedWebhook") for webhook in webhooks]
     outcome.differences = _rating_differences(state)
     document: dict[str, Any] = {"shops": [shop]}
     if credentials.bearer and not credentials.hmac:
@@ -594,6 +602,12 @@ def build_fixtures(options: Options, state: State, outcome: Outcome) -> dict[str
             "the order, no phone"
         )
     return document
+
+
+def _unique(items: list[dict[str, Any]], identity: str) -> list[dict[str, Any]]:
+    """Each item once, as last read: a page boundary that moved between two runs of a
+    resumed clone (an item deleted meanwhile) can show an item on two pages."""
+    return list({item[identity]: item for item in items}.values())
 
 
 def _made_up_shop_id(seed: str) -> str:
