@@ -544,3 +544,37 @@ def test_an_item_read_on_two_pages_is_copied_once(tmp_path: Path) -> None:
         _complete_clone(source, _options(output))
     copied = json.loads(output.read_text())["shops"][0]["reviews"]
     assert len(copied) == len({review["id"] for review in copied}) == 300
+
+
+def test_a_refused_read_is_reported_and_tried_again_by_the_next_run(
+    demo_source: MockTrustoo, tmp_path: Path
+) -> None:
+    output = tmp_path / "shop.json"
+
+    def refuse_orders(request: httpx.Request) -> None:
+        if request.url.path == ORDERS:
+            request.url = request.url.copy_with(path="/api/v1/openapi/get_orders_gone")
+
+    code, summary = _clone(demo_source, _options(output), event_hooks={"request": [refuse_orders]})
+    assert code == clone.EXIT_INCOMPLETE
+    assert "refused: orders (code 5" in summary
+    summary = _complete_clone(demo_source, _options(output))
+    assert "refused:" not in summary
+    assert check_seed_file(output)["orders"] == 400
+
+
+def test_the_limit_reached_stops_the_clone_for_now(
+    demo_source: MockTrustoo, tmp_path: Path
+) -> None:
+    def limit_reached(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"code": 8, "message": "too many requests"})
+
+    output = tmp_path / "shop.json"
+    options = _options(output)
+    with httpx.Client(
+        base_url="http://trustoo.test", transport=httpx.MockTransport(limit_reached)
+    ) as client:
+        out = io.StringIO()
+        assert clone.run(options, client=client, out=out) == clone.EXIT_INCOMPLETE
+    assert "INCOMPLETE: Trustoo's limit is reached (code 8: too many requests)" in out.getvalue()
+    assert "requests: 1 this run" in out.getvalue()

@@ -59,6 +59,7 @@ PAGE_SIZE = 100
 STATE_SUFFIX = ".clone-state"
 STATE_VERSION = 1
 AUTHENTICATION_FAILED = 16
+LIMIT_REACHED = 8
 CLONED_CLIENT_ID = "cloned-platform"
 STORE_PRODUCT_ID = "0"
 FAKE_DOMAIN = "example.com"
@@ -278,9 +279,10 @@ class State:
             return None
         if saved.get("version") != STATE_VERSION or saved.get("source") != source:
             return None
+        # A refusal is tried again: it may have been passing (code 13, a proxy's error page).
         return cls(
             source,
-            {name: Read(**read) for name, read in saved["reads"].items()},
+            {name: Read(**{**read, "refused": None}) for name, read in saved["reads"].items()},
             dict(saved.get("media", {})),
             int(saved["requests"]),
         )
@@ -303,6 +305,10 @@ class Refused(Exception):
     def __init__(self, code: int | None, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class Halted(Exception):
+    """The API asks the clone to stop for now (its limit is reached)."""
 
 
 class Reader:
@@ -382,6 +388,8 @@ def run(
         outcome.stopped = redactor.text(f"the connection failed: {error}")
     except KeyboardInterrupt:
         outcome.stopped = "interrupted"
+    except Halted as halted:
+        outcome.stopped = redactor.text(str(halted))
     except Refused as refused:
         out.write(
             redactor.text(f"trustoo-mock clone: the API refused the credentials: {refused}\n")
@@ -450,6 +458,10 @@ def _read_all(
             except Refused as refused:
                 if refused.code == AUTHENTICATION_FAILED:
                     raise
+                if refused.code == LIMIT_REACHED:
+                    raise Halted(
+                        f"Trustoo's limit is reached ({refused}); run again later"
+                    ) from None
                 read.refused = str(refused)
                 break
             if paged:
