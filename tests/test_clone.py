@@ -578,3 +578,10 @@ def test_the_limit_reached_stops_the_clone_for_now(
         assert clone.run(options, client=client, out=out) == clone.EXIT_INCOMPLETE
     assert "INCOMPLETE: Trustoo's limit is reached (code 8: too many requests)" in out.getvalue()
     assert "requests: 1 this run" in out.getvalue()
+
+
+def test_a_seeded_webhook_may_not_lead_to_the_fakes_own_control_plane() -> None:
+    hook = {"topic": "review/created", "url": "http://127.0.0.1:8787/_mock/reset"}
+    shop = {**COPIED_SHOP, "webhooks": [hook]}
+    with MockTrustoo(empty=True) as mock, pytest.raises(MockTrustooError, match="control plane"):
+        mock.seed({"shops": [shop]})

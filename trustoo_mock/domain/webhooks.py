@@ -13,7 +13,7 @@ from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.config import IN_PROCESS_HOST
 from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import trustoo_error
+from trustoo_mock.errors import ControlError, trustoo_error
 from trustoo_mock.formats import MAX_URL_LENGTH, is_http_url
 from trustoo_mock.ids import id_text
 from trustoo_mock.principal import Principal
@@ -137,6 +137,13 @@ def seed_webhooks(
 ) -> int:
     """A seed file's subscriptions (schema-valid), ``owners[i]`` the platform of the i-th
     (0: the shop itself). No scope or limit check: the file says what exists (X105)."""
+    for item in items:
+        if points_at_fake(item["url"], ctx.own_hosts):
+            raise ControlError(
+                400,
+                f"webhook url {item['url']!r} leads to the fake's own control plane or "
+                "object store; pushes never go there",
+            )
     issuing.take_given_ids(ctx, "webhooks", "webhook", WEBHOOK_ID_START, items)
     for item, platform_id in zip(items, owners, strict=True):
         created = item.get("created_at")
