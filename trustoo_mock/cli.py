@@ -72,6 +72,8 @@ SETTING_HELP = {
     "max_stored_upload_bytes": "uploaded bytes kept (the oldest objects go first)",
     "max_stored_uploads": "uploaded objects kept (the oldest go first)",
     "upload_key_prefix": "first part of every upload key",
+    "media_dir": "also serve this directory's files (read only) at /_storage/<path>, as "
+    "clone --download-media fills it",
     "oss_access_key_id": "access key id that signs upload policies",
     "oss_access_key_secret": "access key secret that signs upload policies (default: a "
     "secret of this instance, kept with --data)",
@@ -84,8 +86,6 @@ SETTING_HELP = {
     "allowed_hosts": "Host names answered besides this machine's, comma-separated "
     "(.example.com with subdomains, * any); without --control-token",
     "body_timeout": "seconds a request's whole body may take to arrive",
-    "media_dir": "also serve this directory's files (read only) at /_storage/<path>, as "
-    "clone --download-media fills it",
 }
 # What a setting left unset (None) means, for --help.
 UNSET_MEANS = {

@@ -94,6 +94,7 @@ class Config:
     max_stored_upload_bytes: int = 256 * 1024 * 1024
     max_stored_uploads: int = 1000
     upload_key_prefix: str = "mock"
+    media_dir: Path | None = None
     oss_access_key_id: str = "LTAI5tTrustooMockUpload1"
     oss_access_key_secret: str | None = None
     webhook_timeout: float = 10.0
@@ -102,7 +103,6 @@ class Config:
     journal_size: int = 1000
     allowed_hosts: str = ""
     body_timeout: float = 30.0
-    media_dir: Path | None = None
 
     def __post_init__(self) -> None:
         status = self.error_http_status
