@@ -388,7 +388,7 @@ def test_seed_loads_and_counts(empty_client: CheckedClient) -> None:
         "platforms": len(SEED["platforms"]),
         "authorizations": len(SEED["authorizations"]),
         **dict.fromkeys(
-            ("customers", "orders", "customer_events", "exclusions", "unsubscribes"), 0
+            ("customers", "orders", "customer_events", "webhooks", "exclusions", "unsubscribes"), 0
         ),
     }
 

@@ -18,6 +18,19 @@ _DIGEST_TEXT = "[0-9a-f]{64}"
 _DIGEST = re.compile(rf"^{_DIGEST_TEXT}$")
 
 
+def read_under(directory: Path, key: str) -> bytes | None:
+    """The file ``directory/key`` (a media directory a copy of a shop fills, X109), or None
+    when it is missing or would lie outside ``directory`` (``..``, a link leading out)."""
+    root = directory.resolve()
+    path = (root / key).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 class BlobStore:
     def __init__(self, directory: Path | None = None) -> None:
         self._directory = directory

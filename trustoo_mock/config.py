@@ -66,7 +66,9 @@ class Config:
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
     of one image and one video, how much is kept (the oldest objects go first), the key prefix
     and the access key that signs uploads (``oss_access_key_secret`` None: a secret of this
-    instance, kept with ``data_file``).
+    instance, kept with ``data_file``). ``media_dir`` is a directory whose files the object
+    store also serves, read only, at ``/_storage/<path in the directory>`` (where
+    ``trustoo-mock clone --download-media`` puts a shop's media, X109).
 
     ``random_seed`` seeds every generated id, token and request id (repeatable runs); None
     draws a seed from the operating system and tokens and secrets from its secure source
@@ -94,6 +96,7 @@ class Config:
     max_stored_upload_bytes: int = 256 * 1024 * 1024
     max_stored_uploads: int = 1000
     upload_key_prefix: str = "mock"
+    media_dir: Path | None = None
     oss_access_key_id: str = "LTAI5tTrustooMockUpload1"
     oss_access_key_secret: str | None = None
     webhook_timeout: float = 10.0

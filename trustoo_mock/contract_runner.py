@@ -66,6 +66,7 @@ from trustoo_mock.contract import (
     links,
 )
 from trustoo_mock.errors import Code, status_of
+from trustoo_mock.pacing import BudgetExhausted, Pace
 from trustoo_mock.principal import KNOWN_SCOPES
 from trustoo_mock.redaction import Redactor
 from trustoo_mock.spec import Operation, Spec
@@ -88,51 +89,6 @@ ApiOperation = APIOperation[Any, Any, Any, Any]
 Check = Callable[[CheckContext, Response, AnyCase], bool | None]
 # A requests auth callable: the project's RequestsSigner, a Bearer, or a deliberately wrong one.
 Auth = Callable[[Any], Any]
-
-
-class BudgetExhausted(Exception):
-    """The request budget is spent: the run stops where it is (cleanups have their share)."""
-
-
-class Pace:
-    """The request budget and the rate limit, applied to every request the runner sends.
-
-    Creating something reserves the request that deletes it, so cleanup never runs out of
-    budget. Requests start at least ``1 / rate`` seconds apart (monotonic time: a pause must
-    not depend on the wall clock being stepped).
-    """
-
-    def __init__(self, max_requests: int, rate: float) -> None:
-        self.max_requests = max_requests
-        self.interval = 1.0 / rate
-        self.used = 0
-        self.reserved = 0
-        self._last: float | None = None
-
-    @property
-    def available(self) -> int:
-        return self.max_requests - self.used - self.reserved
-
-    def reserve(self) -> bool:
-        if self.available < 2:  # the request itself and the one that undoes it
-            return False
-        self.reserved += 1
-        return True
-
-    def release(self) -> None:
-        self.reserved -= 1
-
-    def take(self, from_reserve: bool) -> None:
-        if from_reserve:
-            self.reserved -= 1
-        elif self.available < 1:
-            raise BudgetExhausted
-        self.used += 1
-        now = time.monotonic()
-        if self._last is not None and now < self._last + self.interval:
-            time.sleep(self._last + self.interval - now)
-            now = time.monotonic()
-        self._last = now
 
 
 class PacedSession(requests.Session):

@@ -584,6 +584,15 @@ class Store:
         self.update("meta", {"sequence": sequence}, {"value": first + count - 1})
         return list(range(first, first + count))
 
+    def skip_past(self, sequence: str, start: int, taken: int) -> None:
+        """Make the sequence's next number greater than ``taken`` (a number given from
+        outside, as a seed file's ids are), so it is never issued again."""
+        counters = self._matching("meta", {"sequence": sequence})
+        if not counters:
+            self.insert("meta", {"sequence": sequence, "value": max(start - 1, taken)})
+        elif int(counters[0][1]["value"]) < taken:
+            self.update("meta", {"sequence": sequence}, {"value": taken})
+
     def clear(self) -> None:
         with self.batch():
             self._db.drop_tables()

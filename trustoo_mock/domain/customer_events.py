@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from trustoo_mock.clock import parse_instant, rfc3339
-from trustoo_mock.domain import events
+from trustoo_mock.domain import events, issuing
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, newest_first, presented_page
 from trustoo_mock.ids import id_text
@@ -58,11 +58,16 @@ def create_event(ctx: Context, shop_id: str, fields: dict[str, Any]) -> dict[str
 
 
 def seed_events(ctx: Context, shop_id: str, items: list[dict[str, Any]]) -> int:
-    """Add many events at once (seeding fires no webhook)."""
-    ids = ctx.store.next_ids("customer_event", EVENT_ID_START, len(items))
+    """Add many events at once (seeding fires no webhook); given ids are kept (X105)."""
+    issuing.take_given_ids(ctx, "customer_events", "customer_event", EVENT_ID_START, items)
+    unnumbered = sum(1 for item in items if item.get("id") is None)
+    drawn = iter(ctx.store.next_ids("customer_event", EVENT_ID_START, unnumbered))
     now = ctx.clock.now_int()
     built = [
-        build_event(shop_id, event_id, item, now) for event_id, item in zip(ids, items, strict=True)
+        build_event(
+            shop_id, next(drawn) if item.get("id") is None else int(id_text(item["id"])), item, now
+        )
+        for item in items
     ]
     ctx.store.insert_many("customer_events", built)
     return len(built)

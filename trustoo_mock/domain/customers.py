@@ -141,7 +141,11 @@ def _identify(fields: dict[str, Any]) -> tuple[Any, str | None]:
 
 
 def create_exclusion(
-    ctx: Context, shop_id: str, fields: dict[str, Any], at: int | None = None
+    ctx: Context,
+    shop_id: str,
+    fields: dict[str, Any],
+    at: int | None = None,
+    updated_at: int | None = None,
 ) -> dict[str, Any]:
     customer_id, email = _identify(fields)
     customer = find_customer(ctx, shop_id, customer_id, email)
@@ -159,7 +163,7 @@ def create_exclusion(
         "shop_id": shop_id,
         "customer_id": customer["customer_id"],
         "created_at": now,
-        "updated_at": now,
+        "updated_at": now if updated_at is None else updated_at,
     }
     return ctx.store.insert("exclusions", exclusion)
 

@@ -23,12 +23,14 @@ import binascii
 import hashlib
 import hmac
 import json
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from trustoo_mock.blobs import read_under
 from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import storage_error
@@ -370,7 +372,7 @@ def _keep(ctx: Context, key: str, content_type: str, data: bytes) -> dict[str, A
         "digest": ctx.store.blobs.put(data),
         "size": len(data),
         "content_type": content_type,
-        "etag": _md5(data).hexdigest().upper(),
+        "etag": _etag(data),
         "created_at": ctx.clock.now_int(),
         "sequence": ctx.store.next_id("object", OBJECT_SEQUENCE_START),
     }
@@ -378,11 +380,21 @@ def _keep(ctx: Context, key: str, content_type: str, data: bytes) -> dict[str, A
 
 
 def get_object(ctx: Context, key: str) -> tuple[dict[str, Any], bytes]:
+    """An uploaded object, else a file of the media directory (``media_dir``, X109)."""
     stored = ctx.store.find_one("objects", key=key)
     data = None if stored is None else ctx.store.blobs.get(stored["digest"])
+    if stored is None and ctx.config.media_dir is not None:
+        data = read_under(ctx.config.media_dir, key)
+        if data is not None:
+            content_type = mimetypes.guess_type(key)[0] or DEFAULT_OBJECT_TYPE
+            stored = {"key": key, "content_type": content_type, "etag": _etag(data)}
     if stored is None or data is None:
         raise storage_error("storage_no_such_key", key=key)
     return stored, data
+
+
+def _etag(data: bytes) -> str:
+    return str(_md5(data).hexdigest().upper())
 
 
 def drop_shop_objects(ctx: Context, shop_id: str) -> None:

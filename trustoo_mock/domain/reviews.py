@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from trustoo_mock.clock import parse_instant, rfc3339, trustoo_datetime
-from trustoo_mock.domain import events
+from trustoo_mock.domain import events, issuing
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, paginate
 from trustoo_mock.errors import trustoo_error
@@ -81,9 +81,16 @@ def _media(value: Any) -> list[dict[str, Any]]:
 
 
 def build_review(
-    ctx: Context, shop_id: str, fields: dict[str, Any], created_at: int | None = None
+    ctx: Context,
+    shop_id: str,
+    fields: dict[str, Any],
+    created_at: int | None = None,
+    *,
+    review_id: str | None = None,
+    updated_at: int | None = None,
 ) -> dict[str, Any]:
-    """A stored review from a CreateReviewRequest-shaped dict (already schema-valid)."""
+    """A stored review from a CreateReviewRequest-shaped dict (already schema-valid); a seed
+    file may also give its id and when it last changed (X105)."""
     now = ctx.clock.now_int()
     created = now if created_at is None else created_at
     commented = fields.get("commented_at")
@@ -98,7 +105,7 @@ def build_review(
         "media": _media(fields.get("media")),
         "reply": None,
         "created_at": created,
-        "updated_at": created,
+        "updated_at": created if updated_at is None else updated_at,
     }
     if reply and reply.get("content"):
         reply_at = reply.get("reply_at")
@@ -106,7 +113,32 @@ def build_review(
             "content": reply["content"],
             "reply_at": _instant(reply_at, "reply.reply_at") if reply_at else created,
         }
-    return {"id": str(ctx.store.next_id("review", REVIEW_ID_START)), **review}
+    if review_id is None:
+        review_id = str(ctx.store.next_id("review", REVIEW_ID_START))
+    return {"id": review_id, **review}
+
+
+def seed_reviews(ctx: Context, shop_id: str, items: list[dict[str, Any]]) -> int:
+    """Add a seed file's reviews; given ids are kept (X105), so none may be in use already
+    and the sequence moves past them before the others are numbered."""
+    issuing.take_given_ids(ctx, "reviews", "review", REVIEW_ID_START, items)
+    for item in items:
+        ctx.store.insert(
+            "reviews",
+            build_review(
+                ctx,
+                shop_id,
+                item,
+                _seeded_instant(item.get("created_at")),
+                review_id=None if item.get("id") is None else id_text(item["id"]),
+                updated_at=_seeded_instant(item.get("updated_at")),
+            ),
+        )
+    return len(items)
+
+
+def _seeded_instant(value: Any) -> int | None:
+    return None if value is None else int(parse_instant(str(value)))
 
 
 def create_review(ctx: Context, shop_id: str, fields: dict[str, Any]) -> dict[str, Any]:
