@@ -290,6 +290,22 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
             },
         ),
         Probe("mock_seed", "POST", "/_mock/seed", False, "none", body={"shops": [{"shop_id": []}]}),
+        # faults: one that cannot fire (its window opens in 2100), listed and removed
+        Probe(
+            "mock_create_fault",
+            "POST",
+            "/_mock/faults",
+            auth="none",
+            body={"operation": "get_reviews", "error": {"code": 13}, "from": 4102444800},
+            keep=_keep_json("fault", "id"),
+        ),
+        Probe(
+            "mock_create_fault", "POST", "/_mock/faults", False, "none", body={"error": {"code": 2}}
+        ),
+        Probe("mock_list_faults", "GET", "/_mock/faults", auth="none"),
+        Probe("mock_delete_fault", "DELETE", "/_mock/faults/{fault}", auth="none"),
+        Probe("mock_delete_fault", "DELETE", "/_mock/faults/x", False, "none"),
+        Probe("mock_delete_faults", "DELETE", "/_mock/faults", auth="none"),
         # webhooks: create, read, update, delete
         Probe(
             "create_shop_webhook",
@@ -945,6 +961,7 @@ MOCK_KEPT = {
     "webhook": "1",
     "review": DEMO_REVIEW_ID,
     "delivery": "1",
+    "fault": "1",
     "code": "6y/ly4b0PVJLCv6fafC2Xg==",
     "refresh_token": "atXA/8Nc86YntkVWG0JWgg==",
     "merchant": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",

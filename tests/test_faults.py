@@ -1,0 +1,352 @@
+"""Faults (issue 14, X83 to X87): Trustoo failing on demand, seen through HTTP in process and
+served, by httpx, by ``requests`` and on a bare socket."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import requests
+
+from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT
+from trustoo_mock import MockTrustoo, MockTrustooError
+from trustoo_mock.client import RequestsSigner
+from trustoo_mock.domain import faults
+from trustoo_mock.errors import TrustooError
+from trustoo_mock.testing import Shop
+
+REVIEWS = "/api/v1/openapi/get_reviews"
+RATING = "/api/v1/openapi/get_rating"
+GATEWAY_PAGE = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+@pytest.fixture
+def fake() -> Iterator[MockTrustoo]:
+    with MockTrustoo(frozen_time=FROZEN_AT, random_seed=7) as mock:
+        yield mock
+
+
+@pytest.fixture(scope="module")
+def _served() -> Iterator[MockTrustoo]:
+    with MockTrustoo.serve(frozen_time=FROZEN_AT, random_seed=7) as mock:
+        yield mock
+
+
+@pytest.fixture
+def served(_served: MockTrustoo) -> MockTrustoo:
+    _served.reset(random_seed=7)
+    _served.freeze(FROZEN_AT)
+    return _served
+
+
+@pytest.fixture(params=["inprocess", "served"])
+def either(request: pytest.FixtureRequest) -> MockTrustoo:
+    name = "fake" if request.param == "inprocess" else "served"
+    mock: MockTrustoo = request.getfixturevalue(name)
+    return mock
+
+
+def add(mock: MockTrustoo, **fields: Any) -> dict[str, Any]:
+    fault: dict[str, Any] = mock.control("POST", "/_mock/faults", fields)
+    return fault
+
+
+def demo_shop(mock: MockTrustoo) -> Shop:
+    return mock.shop(DEMO_SHOP_ID)
+
+
+def get_reviews(mock: MockTrustoo, **options: Any) -> httpx.Response:
+    with mock.client(demo_shop(mock), **options) as client:
+        return client.get(REVIEWS)
+
+
+def codes(mock: MockTrustoo, count: int, path: str = REVIEWS) -> list[int]:
+    with mock.client(demo_shop(mock)) as client:
+        return [client.get(path).json()["code"] for _ in range(count)]
+
+
+# -- the control plane ----------------------------------------------------------------------
+
+
+def test_a_fault_is_created_listed_and_removed(fake: MockTrustoo) -> None:
+    created = add(fake, operation="get_reviews", error={"code": 13}, times=2)
+    assert created == {
+        "id": created["id"],
+        "operation": ["get_reviews"],
+        "error": {"code": 13},
+        "times": 2,
+        "fired": 0,
+        "retired": False,
+    }
+    assert codes(fake, 3) == [13, 13, 0]
+    (listed,) = fake.control("GET", "/_mock/faults")
+    assert listed["fired"] == 2 and listed["retired"] is True
+    fake.control("DELETE", f"/_mock/faults/{created['id']}")
+    assert fake.control("GET", "/_mock/faults") == []
+    with pytest.raises(MockTrustooError) as refused:
+        fake.control("DELETE", f"/_mock/faults/{created['id']}")
+    assert refused.value.status == 404
+
+
+def test_deleting_all_faults_and_reset_both_remove_them(fake: MockTrustoo) -> None:
+    add(fake, error={"code": 13})
+    add(fake, error={"code": 8})
+    fake.control("DELETE", "/_mock/faults")
+    assert codes(fake, 1) == [0]
+    add(fake, error={"code": 13})
+    fake.reset()
+    assert fake.control("GET", "/_mock/faults") == []
+    assert codes(fake, 1) == [0]
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"operation": "get_reveiws", "error": {"code": 13}}, "operation"),
+        ({"operation": "mock_reset", "error": {"code": 13}}, "operation"),
+        ({"error": {"code": 2}}, "error.code"),
+        ({"error": {"code": 13}, "drop": True}, "drop"),
+        ({"shop_id": DEMO_SHOP_ID}, "action"),
+        ({"delay": -1}, "delay"),
+        ({"error": {"code": 13}, "times": 0}, "times"),
+        ({"error": {"code": 13}, "probability": 1.5}, "probability"),
+        ({"rate_limit": {"requests": 1}}, "per_seconds"),
+        ({"response": {"status": 99}}, "status"),
+        ({"error": {"code": 13}, "from": 20, "until": 10}, "until"),
+        ({"error": {"code": 13}, "from": "yesterday"}, "from"),
+        ({"error": {"code": 13}, "colour": "red"}, "colour"),
+        ({"error": {"code": 13}, "method": "FETCH"}, "method"),
+    ],
+)
+def test_a_malformed_fault_is_refused_naming_the_field(
+    fake: MockTrustoo, fields: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(MockTrustooError) as refused:
+        add(fake, **fields)
+    assert refused.value.status == 400
+    assert named in refused.value.message
+    assert fake.control("GET", "/_mock/faults") == []
+
+
+def test_the_domain_names_the_field_without_the_spec(fake: MockTrustoo) -> None:
+    """The same checks hold where no schema ran before (``serve --faults FILE``)."""
+    with pytest.raises(TrustooError, match="operation 'nope' is not a Trustoo operation"):
+        faults.create_fault(fake.fake.ctx, {"operation": ["nope"], "drop": True}, {"get_reviews"})
+    with pytest.raises(TrustooError, match=r"error\.code"):
+        faults.create_fault(fake.fake.ctx, {"error": {"code": True}}, {"get_reviews"})
+
+
+# -- matching -------------------------------------------------------------------------------
+
+
+def test_a_fault_matches_only_its_operation_and_method(fake: MockTrustoo) -> None:
+    add(fake, operation=["get_rating"], method="get", error={"code": 13})
+    assert codes(fake, 1) == [0]
+    assert codes(fake, 1, RATING) == [13]
+
+
+def test_a_fault_matches_only_its_shop(fake: MockTrustoo) -> None:
+    other = fake.create_shop()
+    add(fake, shop_id=other.shop_id, error={"code": 13})
+    assert codes(fake, 1) == [0]
+    with fake.client(other) as client:
+        assert client.get(REVIEWS).json()["code"] == 13
+
+
+def test_a_fault_matches_a_platforms_bearer_calls_by_client_id(fake: MockTrustoo) -> None:
+    grant = fake.authorize(DEMO_SHOP_ID, DEMO_CLIENT_ID)
+    add(fake, client_id=DEMO_CLIENT_ID, error={"code": 16, "message": "token revoked upstream"})
+    assert codes(fake, 1) == [0]
+    with fake.client(token=grant.access_token) as client:
+        answer = client.get(REVIEWS).json()
+    assert (answer["code"], answer["message"]) == (16, "token revoked upstream")
+
+
+def test_a_request_that_fails_authentication_is_refused_not_faulted(fake: MockTrustoo) -> None:
+    add(fake, error={"code": 13})
+    with fake.client() as client:
+        assert client.get(REVIEWS).json()["code"] == 16
+    assert fake.control("GET", "/_mock/faults")[0]["fired"] == 0
+
+
+def test_faults_never_touch_the_control_plane(fake: MockTrustoo) -> None:
+    add(fake, drop=True)
+    assert fake.shops()
+    assert fake.control("GET", "/_mock/faults")[0]["fired"] == 0
+
+
+# -- the actions ----------------------------------------------------------------------------
+
+
+def test_an_error_follows_the_error_status_setting_or_its_own() -> None:
+    with MockTrustoo(error_http_status="mirror") as mirrored:
+        add(mirrored, error={"code": 4}, times=1)
+        add(mirrored, error={"code": 1, "http_status": 503}, times=1)
+        first, second = get_reviews(mirrored), get_reviews(mirrored)
+    assert (first.status_code, first.json()["code"]) == (504, 4)
+    assert (second.status_code, second.json()["code"]) == (503, 1)
+    assert first.json()["message"] == "deadline exceeded before the request completed"
+
+
+def test_a_raw_response_is_not_trustoos(either: MockTrustoo) -> None:
+    add(either, response={"status": 502, "content_type": "text/html", "body": GATEWAY_PAGE})
+    answer = get_reviews(either)
+    assert answer.status_code == 502
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.text == GATEWAY_PAGE
+
+
+def test_a_dropped_connection_is_a_transport_error_for_httpx(either: MockTrustoo) -> None:
+    add(either, operation="get_reviews", drop=True, times=1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        get_reviews(either)
+    assert get_reviews(either).json()["code"] == 0
+    dropped, answered = either.journal()
+    assert (dropped["status"], dropped["code"], dropped["fault"]) == (None, None, "1")
+    assert answered["status"] == 200 and "fault" not in answered
+
+
+def test_a_dropped_connection_is_a_transport_error_for_async_httpx(fake: MockTrustoo) -> None:
+    add(fake, drop=True)
+    shop = demo_shop(fake)
+
+    async def call() -> None:
+        async with fake.async_client(shop) as client:
+            await client.get(REVIEWS)
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        asyncio.run(call())
+
+
+def requests_get(mock: MockTrustoo, path: str = REVIEWS) -> requests.Response:
+    shop = demo_shop(mock)
+    signer = RequestsSigner(shop.public_token, shop.private_token, mock.fake.ctx.signature_time)
+    return requests.get(mock.base_url + path, auth=signer, timeout=10)
+
+
+def test_requests_sees_each_action(served: MockTrustoo) -> None:
+    add(served, drop=True, times=1)
+    add(served, response={"status": 502, "content_type": "text/html", "body": GATEWAY_PAGE})
+    add(served, error={"code": 13}, times=1)
+    add(served, rate_limit={"requests": 0, "per_seconds": 30}, times=1)
+    with pytest.raises(requests.ConnectionError):
+        requests_get(served)
+    gateway = requests_get(served)
+    assert (gateway.status_code, gateway.text) == (502, GATEWAY_PAGE)
+    fault_ids = [fault["id"] for fault in served.control("GET", "/_mock/faults")]
+    served.control("DELETE", f"/_mock/faults/{fault_ids[1]}")
+    assert requests_get(served).json()["code"] == 13
+    limited = requests_get(served)
+    assert (limited.status_code, limited.json()["code"]) == (429, 8)
+    assert limited.headers["Retry-After"] == "30"
+    assert requests_get(served).json()["code"] == 0
+
+
+def raw_exchange(mock: MockTrustoo, request: bytes) -> bytes:
+    """What the server sends back on a bare socket until it closes the connection."""
+    parts = urlsplit(mock.base_url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(request)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received
+
+
+def test_at_the_socket_level_a_drop_sends_nothing_and_closes(served: MockTrustoo) -> None:
+    add(served, operation="widget_get_product_reviews", drop=True)
+    add(served, operation="widget_get_products_rating", error={"code": 13})
+    host = urlsplit(served.base_url).netloc.encode()
+    request = b"GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+    dropped = raw_exchange(served, request % (b"/api/v1/reviews/get_product_reviews?shop=x", host))
+    assert dropped == b""
+    faulted = raw_exchange(served, request % (b"/api/v1/reviews/get_products_rating?shop=x", host))
+    assert faulted.startswith(b"HTTP/1.1 200 ") and b'{"code":13,' in faulted
+
+
+def test_a_delay_alone_answers_normally_and_is_journaled(fake: MockTrustoo) -> None:
+    add(fake, delay=0.05, times=1)
+    assert get_reviews(fake).json()["code"] == 0
+    assert fake.journal()[-1]["fault"] == "1"
+
+
+def test_a_delay_makes_a_short_client_timeout_fire(served: MockTrustoo) -> None:
+    add(served, delay=2, times=1)
+    with pytest.raises(httpx.ReadTimeout):
+        get_reviews(served, timeout=0.2)
+
+
+def test_a_delay_goes_before_the_action(fake: MockTrustoo) -> None:
+    add(fake, delay=0.01, error={"code": 4}, times=1)
+    assert codes(fake, 2) == [4, 0]
+
+
+# -- how often ------------------------------------------------------------------------------
+
+
+def test_a_rate_limit_is_refilled_by_advancing_the_clock(either: MockTrustoo) -> None:
+    add(either, rate_limit={"requests": 2, "per_seconds": 60})
+    with either.client(demo_shop(either)) as client:
+        answers = [client.get(REVIEWS) for _ in range(3)]
+        assert [answer.json()["code"] for answer in answers] == [0, 0, 8]
+        assert answers[2].status_code == 429
+        assert answers[2].headers["Retry-After"] == "60"
+        either.advance(45)
+        assert client.get(REVIEWS).headers["Retry-After"] == "15"
+        either.advance(15)
+        assert [client.get(REVIEWS).json()["code"] for _ in range(3)] == [0, 0, 8]
+
+
+def test_a_rate_limit_counts_each_shop_apart(fake: MockTrustoo) -> None:
+    other = fake.create_shop()
+    add(fake, rate_limit={"requests": 1, "per_seconds": 60})
+    assert codes(fake, 2) == [0, 8]
+    with fake.client(other) as client:
+        assert client.get(REVIEWS).json()["code"] == 0
+
+
+def test_an_outage_window_is_crossed_with_advance(fake: MockTrustoo) -> None:
+    add(fake, error={"code": 13}, **{"from": FROZEN_AT + 60, "until": FROZEN_AT + 120})
+    assert codes(fake, 1) == [0]
+    fake.advance(60)
+    assert codes(fake, 1) == [13]
+    fake.advance(60)
+    assert codes(fake, 1) == [0]
+
+
+def probable_codes(seed: int) -> list[int]:
+    with MockTrustoo(random_seed=seed) as mock:
+        add(mock, error={"code": 13}, probability=0.5)
+        return codes(mock, 40)
+
+
+def test_probability_faults_repeat_with_the_same_seed() -> None:
+    first = probable_codes(11)
+    assert first == probable_codes(11)
+    assert 0 < first.count(13) < 40
+    assert first != probable_codes(12)
+
+
+def test_a_probability_fault_changes_no_id_the_run_hands_out() -> None:
+    def request_ids(probability: float | None) -> list[str]:
+        with MockTrustoo(random_seed=5) as mock:
+            if probability is not None:
+                add(mock, delay=0, probability=probability)
+            with mock.client(demo_shop(mock)) as client:
+                return [client.get(REVIEWS).json()["request_id"] for _ in range(3)]
+
+    assert request_ids(None) == request_ids(0.5)
+
+
+def test_the_fault_state_is_in_the_store(fake: MockTrustoo) -> None:
+    """Whatever copies the store (snapshots, --data) copies faults and their counts."""
+    add(fake, rate_limit={"requests": 1, "per_seconds": 60})
+    codes(fake, 2)
+    (stored,) = fake.fake.ctx.store.tables()["faults"].values()
+    assert stored["fired"] == 1
+    assert stored["windows"] == {f"shop {DEMO_SHOP_ID}": [FROZEN_AT, 2]}
