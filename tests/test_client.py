@@ -143,7 +143,14 @@ PUBLIC_NAMES = {
         "webhook_receiver",
     ],
     "trustoo_mock.receiver": ["Push", "WebhookReceiver"],
-    "trustoo_mock.testing": ["Grant", "MockTrustoo", "MockTrustooError", "Platform", "Shop"],
+    "trustoo_mock.testing": [
+        "Fault",
+        "Grant",
+        "MockTrustoo",
+        "MockTrustooError",
+        "Platform",
+        "Shop",
+    ],
     "trustoo_mock.verify": ["WebhookVerificationError", "verify_webhook"],
 }
 

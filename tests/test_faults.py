@@ -4,8 +4,12 @@ served, by httpx, by ``requests`` and on a bare socket."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,9 +17,16 @@ import httpx
 import pytest
 import requests
 
-from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT
+from tests.helpers import (
+    DEMO_CLIENT_ID,
+    DEMO_PRIVATE_TOKEN,
+    DEMO_PUBLIC_TOKEN,
+    DEMO_SHOP_ID,
+    FROZEN_AT,
+)
+from tests.live import live_server
 from trustoo_mock import MockTrustoo, MockTrustooError
-from trustoo_mock.client import RequestsSigner
+from trustoo_mock.client import RequestsSigner, TrustooAuth
 from trustoo_mock.domain import faults
 from trustoo_mock.errors import TrustooError
 from trustoo_mock.testing import Shop
@@ -350,3 +361,143 @@ def test_the_fault_state_is_in_the_store(fake: MockTrustoo) -> None:
     (stored,) = fake.fake.ctx.store.tables()["faults"].values()
     assert stored["fired"] == 1
     assert stored["windows"] == {f"shop {DEMO_SHOP_ID}": [FROZEN_AT, 2]}
+
+
+# -- Python ---------------------------------------------------------------------------------
+
+
+def test_fault_returns_a_handle_that_counts_and_removes(fake: MockTrustoo) -> None:
+    fault = fake.fault("get_reviews", error={"code": 13}, times=2)
+    assert (fault.id, fault.settings["times"], fault.fired) == ("1", 2, 0)
+    assert codes(fake, 1) == [13]
+    assert fault.fired == 1
+    fault.remove()
+    fault.remove()
+    assert codes(fake, 1) == [0]
+    assert fault.fired == 0
+
+
+def test_a_fault_is_a_context_manager_removed_on_exit(fake: MockTrustoo) -> None:
+    with fake.fault(["get_reviews", "get_rating"], drop=True) as fault:
+        with pytest.raises(httpx.RemoteProtocolError):
+            get_reviews(fake)
+        assert fault.fired == 1
+    assert fake.faults() == []
+    assert get_reviews(fake).json()["code"] == 0
+
+
+def test_fault_takes_records_and_the_window_on_the_fakes_clock(fake: MockTrustoo) -> None:
+    other = fake.create_shop()
+    fault = fake.fault(shop_id=other, error={"code": 8}, from_=FROZEN_AT + 10, until=FROZEN_AT + 20)
+    assert fault.settings["shop_id"] == other.shop_id
+    assert fault.settings["from"] == FROZEN_AT + 10
+    with fake.client(other) as client:
+        assert client.get(REVIEWS).json()["code"] == 0
+        fake.advance(10)
+        assert client.get(REVIEWS).json()["code"] == 8
+
+
+def test_remove_faults_removes_every_fault(fake: MockTrustoo) -> None:
+    fake.fault(error={"code": 13})
+    fake.fault(delay=0)
+    fake.remove_faults()
+    assert fake.faults() == []
+
+
+def test_a_refused_fault_raises_with_the_field_named(fake: MockTrustoo) -> None:
+    with pytest.raises(MockTrustooError, match="operation"):
+        fake.fault("get_reveiws", error={"code": 13})
+
+
+@pytest.mark.trustoo_fault(operation="get_reviews", error={"code": 13}, times=1)
+@pytest.mark.trustoo_fault(operation="get_rating", error={"code": 4})
+def test_the_marker_sets_faults_before_the_test(trustoo: MockTrustoo) -> None:
+    assert [fault["operation"] for fault in trustoo.faults()] == [["get_reviews"], ["get_rating"]]
+    assert codes(trustoo, 2) == [13, 0]
+    assert codes(trustoo, 1, RATING) == [4]
+
+
+@pytest.mark.trustoo_fault(drop=True)
+def test_the_marker_sets_faults_on_the_live_fake(trustoo_server: MockTrustoo) -> None:
+    with pytest.raises(httpx.RemoteProtocolError):
+        get_reviews(trustoo_server)
+
+
+def test_the_next_test_on_the_live_fake_has_no_fault(trustoo_server: MockTrustoo) -> None:
+    assert trustoo_server.faults() == []
+
+
+def test_a_malformed_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.trustoo_fault(operation="nope", error={"code": 13})
+        def test_faulted(trustoo):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*the trustoo_fault marker*operation*nope*"])
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def trustoo_mock_command(*arguments: str) -> subprocess.CompletedProcess[str]:
+    program = str(Path(sys.executable).with_name("trustoo-mock"))
+    return subprocess.run(
+        [program, *arguments], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def served_reviews(base_url: str) -> httpx.Response:
+    auth = TrustooAuth(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN)
+    return httpx.get(base_url + REVIEWS, auth=auth, timeout=10)
+
+
+def test_serve_sets_the_faults_of_a_yaml_file(tmp_path: Path) -> None:
+    listed = tmp_path / "faults.yaml"
+    listed.write_text(
+        "- operation: get_reviews\n  error: {code: 13, message: upstream down}\n  times: 1\n"
+        "- operation: get_rating\n  drop: true\n"
+    )
+    with live_server("--faults", str(listed)) as base_url:
+        first = served_reviews(base_url).json()
+        assert (first["code"], first["message"]) == (13, "upstream down")
+        assert served_reviews(base_url).json()["code"] == 0
+        set_faults = httpx.get(f"{base_url}/_mock/faults").json()
+        assert [fault["fired"] for fault in set_faults] == [1, 0]
+
+
+def test_serve_refuses_a_bad_faults_file_naming_the_fault(tmp_path: Path) -> None:
+    listed = tmp_path / "faults.json"
+    listed.write_text('[{"error": {"code": 13}}, {"operation": "get_reveiws", "drop": true}]')
+    done = trustoo_mock_command("serve", "--port", "0", "--faults", str(listed))
+    assert done.returncode == 2
+    assert f"{listed}: fault 2: invalid fault: operation 'get_reveiws'" in done.stderr
+
+
+def test_the_fault_command_adds_lists_and_clears_on_a_running_fake() -> None:
+    with live_server("--control-token", "s3cret-token") as base_url:
+        common = ("--url", base_url, "--control-token", "s3cret-token")
+        added = trustoo_mock_command("fault", *common, "--operation", "get_reviews", "--error", "4")
+        assert added.returncode == 0, added.stderr
+        assert json.loads(added.stdout)["error"] == {"code": 4}
+        assert served_reviews(base_url).json()["code"] == 4
+        listed = trustoo_mock_command("fault", *common)
+        assert [fault["fired"] for fault in json.loads(listed.stdout)] == [1]
+        limited = trustoo_mock_command("fault", *common, "--rate-limit", "0/60", "--times", "1")
+        assert json.loads(limited.stdout)["rate_limit"]["per_seconds"] == 60
+        assert trustoo_mock_command("fault", *common, "--clear").returncode == 0
+        assert served_reviews(base_url).json()["code"] == 0
+
+
+def test_the_fault_command_says_what_was_refused() -> None:
+    with live_server("--control-token", "s3cret-token") as base_url:
+        unauthorised = trustoo_mock_command("fault", "--url", base_url, "--drop")
+        assert unauthorised.returncode == 1
+        assert "refused (401)" in unauthorised.stderr
+        common = ("--url", base_url, "--control-token", "s3cret-token")
+        bad = trustoo_mock_command("fault", *common, "--error", "2")
+        assert bad.returncode == 1 and "error.code" in bad.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any
 
 from trustoo_mock import delivery
@@ -189,6 +190,7 @@ def create_customer_event(call: Call) -> ControlResult:
     return 201, customer_events.present_event(event)
 
 
+@cache
 def faultable_operations() -> frozenset[str]:
     """The Trustoo operations a fault may name: those answered in Trustoo's envelope (X83)."""
     return frozenset(
