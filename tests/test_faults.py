@@ -121,14 +121,15 @@ def test_deleting_all_faults_and_reset_both_remove_them(fake: MockTrustoo) -> No
         ({"operation": "get_reveiws", "error": {"code": 13}}, "operation"),
         ({"operation": "mock_reset", "error": {"code": 13}}, "operation"),
         ({"error": {"code": 2}}, "error.code"),
-        ({"error": {"code": 13}, "drop": True}, "drop"),
+        ({"error": {"code": 13}, "drop": True}, "one action only"),
         ({"shop_id": DEMO_SHOP_ID}, "action"),
         ({"delay": -1}, "delay"),
         ({"error": {"code": 13}, "times": 0}, "times"),
         ({"error": {"code": 13}, "probability": 1.5}, "probability"),
         ({"rate_limit": {"requests": 1}}, "per_seconds"),
         ({"response": {"status": 99}}, "status"),
-        ({"error": {"code": 13}, "from": 20, "until": 10}, "until"),
+        ({"response": {"status": 304}}, "status"),
+        ({"response": {"status": 502, "content_type": "text/html\r\nX: y"}}, "content_type"),
         ({"error": {"code": 13}, "from": "yesterday"}, "from"),
         ({"error": {"code": 13}, "colour": "red"}, "colour"),
         ({"error": {"code": 13}, "method": "FETCH"}, "method"),
@@ -438,7 +439,7 @@ def test_a_malformed_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
         """
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.stdout.fnmatch_lines(["*the trustoo_fault marker*operation*nope*"])
+    result.stdout.fnmatch_lines(["*UsageError: the trustoo_fault marker*operation must name*"])
 
 
 # -- the command line -----------------------------------------------------------------------
