@@ -502,3 +502,11 @@ def test_the_fault_command_says_what_was_refused() -> None:
         common = ("--url", base_url, "--control-token", "s3cret-token")
         bad = trustoo_mock_command("fault", *common, "--error", "2")
         assert bad.returncode == 1 and "error.code" in bad.stderr
+
+
+def test_the_spec_lists_exactly_the_operations_a_fault_may_name() -> None:
+    from trustoo_mock.control import faultable_operations
+    from trustoo_mock.spec import bundled_spec
+
+    schemas = bundled_spec().document["components"]["schemas"]
+    assert set(schemas["MockFaultOperation"]["enum"]) == faultable_operations()
