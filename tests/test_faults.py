@@ -322,6 +322,19 @@ def test_a_rate_limit_counts_each_shop_apart(fake: MockTrustoo) -> None:
         assert client.get(REVIEWS).json()["code"] == 0
 
 
+def test_a_rate_limit_per_platform_counts_its_calls_on_every_shop(fake: MockTrustoo) -> None:
+    other = fake.create_shop()
+    tokens = [fake.authorize(shop, DEMO_CLIENT_ID).access_token for shop in (DEMO_SHOP_ID, other)]
+    add(fake, rate_limit={"requests": 1, "per_seconds": 60, "per": "platform"})
+    answers = []
+    for token in tokens:
+        with fake.client(token=token) as client:
+            answers.append(client.get(REVIEWS).json()["code"])
+    assert answers == [0, 8]
+    with fake.client(other) as client:  # the shop's own signed calls count by shop
+        assert client.get(REVIEWS).json()["code"] == 0
+
+
 def test_an_outage_window_is_crossed_with_advance(fake: MockTrustoo) -> None:
     add(fake, error={"code": 13}, **{"from": FROZEN_AT + 60, "until": FROZEN_AT + 120})
     assert codes(fake, 1) == [0]
