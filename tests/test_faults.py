@@ -151,6 +151,8 @@ def test_the_domain_names_the_field_without_the_spec(fake: MockTrustoo) -> None:
         faults.create_fault(fake.fake.ctx, {"operation": ["nope"], "drop": True}, {"get_reviews"})
     with pytest.raises(TrustooError, match=r"error\.code"):
         faults.create_fault(fake.fake.ctx, {"error": {"code": True}}, {"get_reviews"})
+    with pytest.raises(TrustooError, match=r"response\.body"):
+        faults.create_fault(fake.fake.ctx, {"response": {"status": 502, "body": "\ud800"}}, ())
 
 
 # -- matching -------------------------------------------------------------------------------

@@ -111,6 +111,15 @@ def _instant(fields: Mapping[str, Any], name: str) -> float | None:
     raise _refuse(name, "must be Unix seconds or an RFC 3339 time")
 
 
+def _encodable(text: str) -> bool:
+    """Whether ``text`` can be sent as UTF-8 (a lone surrogate cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _operations(value: Any, known: Collection[str]) -> list[str] | None:
     if value is None:
         return None
@@ -131,8 +140,8 @@ def _error(value: Any) -> dict[str, Any]:
         codes = ", ".join(str(int(known)) for known in FAULT_MESSAGES)
         raise _refuse("error.code", f"must be one of Trustoo's error codes {codes}")
     message = value.get("message")
-    if message is not None and not isinstance(message, str):
-        raise _refuse("error.message", "must be a string")
+    if message is not None and not (isinstance(message, str) and _encodable(message)):
+        raise _refuse("error.message", "must be text UTF-8 can encode")
     status = _whole(value, "http_status", 200, "error.")
     if status is not None and status > 599:
         raise _refuse("error.http_status", "must be an HTTP status (200-599)")
@@ -154,8 +163,8 @@ def _response(value: Any) -> dict[str, Any]:
     body = value.get("body", "")
     if not isinstance(content_type, str) or not MEDIA_TYPE.fullmatch(content_type):
         raise _refuse("response.content_type", "must be a media type such as text/html")
-    if not isinstance(body, str):
-        raise _refuse("response.body", "must be a string")
+    if not (isinstance(body, str) and _encodable(body)):
+        raise _refuse("response.body", "must be text UTF-8 can encode")
     return {"status": status, "content_type": content_type, "body": body}
 
 
