@@ -196,7 +196,8 @@ def _build(fields: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
         raise _refuse("action", f"missing: give one of {', '.join(ACTIONS)} or a delay")
     fault: dict[str, Any] = {"operation": _operations(fields.get("operation"), known)}
     shop_id, client_id = fields.get("shop_id"), fields.get("client_id")
-    if shop_id is not None and (isinstance(shop_id, bool) or not isinstance(shop_id, (str, int))):
+    valid_id = isinstance(shop_id, (str, int, float)) and not isinstance(shop_id, bool)
+    if shop_id is not None and not valid_id:
         raise _refuse("shop_id", "must be a shop id")
     if client_id is not None and not isinstance(client_id, str):
         raise _refuse("client_id", "must be a string")
