@@ -25,7 +25,7 @@ from tests.helpers import (
     FROZEN_AT,
 )
 from tests.live import live_server
-from trustoo_mock import MockTrustoo, MockTrustooError
+from trustoo_mock import Config, MockTrustoo, MockTrustooError, create_app
 from trustoo_mock.client import RequestsSigner, TrustooAuth
 from trustoo_mock.domain import faults
 from trustoo_mock.errors import TrustooError
@@ -525,3 +525,18 @@ def test_the_spec_lists_exactly_the_operations_a_fault_may_name() -> None:
 
     schemas = bundled_spec().document["components"]["schemas"]
     assert set(schemas["MockFaultOperation"]["enum"]) == faultable_operations()
+
+
+def test_under_another_asgi_server_a_drop_is_an_empty_502_never_a_500() -> None:
+    """Without the fake's own ways in (no drop extension), the nearest an app can send."""
+    app = create_app(Config(random_seed=3))
+    faults.create_fault(app.state.fake.ctx, {"drop": True}, {"widget_get_products_rating"})
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.get("/api/v1/reviews/get_products_rating?shop=x")
+
+    answer = asyncio.run(call())
+    assert (answer.status_code, answer.content) == (502, b"")
+    assert answer.headers["connection"] == "close"
