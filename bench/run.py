@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 
 from trustoo_mock import Config, create_app
-from trustoo_mock.domain import events, webhooks
+from trustoo_mock.domain import events, faults, webhooks
 from trustoo_mock.principal import KNOWN_SCOPES, Principal
 from trustoo_mock.signing import parse_query, signed_headers
 
@@ -58,6 +58,7 @@ class Budget:
     deliveries: int = 500
     rss_reviews: int = 100_000
     rss_requests: int = 100_000
+    fault_checks: int = 1_000_000
 
 
 QUICK = Budget(
@@ -71,6 +72,7 @@ QUICK = Budget(
     deliveries=20,
     rss_reviews=1_000,
     rss_requests=500,
+    fault_checks=10_000,
 )
 
 
@@ -305,6 +307,27 @@ def inprocess(budget: Budget, work: Path, report: Report) -> None:
     report.figures["reset_ms"] = round(median_seconds(fake.reset, budget.repeats) * 1000, 3)
 
 
+def fault_check(budget: Budget, report: Report) -> None:
+    """What every Trustoo request pays for faults while none is set (X83): the endpoint's
+    ``faults.any_set``, timed over many calls, in microseconds per call. Beside it, the
+    whole ``faults.fire`` with one fault set that matches another operation."""
+    ctx = create_app(Config()).state.fake.ctx
+
+    def per_call_us(check: Callable[[], Any], calls: int) -> float:
+        started = time.perf_counter()
+        for _ in range(calls):
+            check()
+        return round((time.perf_counter() - started) / calls * 1e6, 3)
+
+    report.figures["fault_check_no_fault_us"] = per_call_us(
+        lambda: faults.any_set(ctx), budget.fault_checks
+    )
+    faults.create_fault(ctx, {"operation": "get_rating", "drop": True}, {"get_rating"})
+    report.figures["fault_check_one_other_fault_us"] = per_call_us(
+        lambda: faults.fire(ctx, "get_reviews", "GET", SHOP_ID, None), budget.fault_checks // 10
+    )
+
+
 def startup(budget: Budget, report: Report) -> None:
     code = (
         "import time; t = time.perf_counter(); import trustoo_mock; print(time.perf_counter() - t)"
@@ -463,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(scratch)
         startup(budget, report)
         inprocess(budget, work, report)
+        fault_check(budget, report)
         webhook_figures(budget, report)
         if not arguments.skip_live:
             live_throughput(budget, work, report)

@@ -44,5 +44,7 @@ def test_the_harness_runs_and_reports_every_figure(tmp_path: Path) -> None:
         "ten_attempt_schedule_wall_ms",
         "rss_mib_loaded",
         "rss_mib_after_requests",
+        "fault_check_no_fault_us",
+        "fault_check_one_other_fault_us",
     ):
         assert figure in report["figures"], figure

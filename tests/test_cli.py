@@ -217,7 +217,7 @@ def test_serve_help_shows_every_default(capsys: pytest.CaptureFixture[str]) -> N
     text = capsys.readouterr().out
     blocks = re.split(r"\n  (?=--)", text.split("options:", 1)[1])
     options = [" ".join(block.split()) for block in blocks if block.startswith("--")]
-    assert len(options) == len(fields(Config)) + 2  # and --host, --port
+    assert len(options) == len(fields(Config)) + 3  # and --host, --port, --faults
     for option in options:
         assert "(default: " in option, option
     assert "None" not in text  # an unset setting says what it means

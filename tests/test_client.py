@@ -144,6 +144,7 @@ PUBLIC_NAMES = {
     ],
     "trustoo_mock.receiver": ["Push", "WebhookReceiver"],
     "trustoo_mock.testing": [
+        "Fault",
         "Grant",
         "MockTrustoo",
         "MockTrustooError",

@@ -286,6 +286,18 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
             },
         ),
         Probe.of("mock_seed", False, "none", body={"shops": [{"shop_id": []}]}),
+        # faults: one that cannot fire (its window opens in 2100), listed and removed
+        Probe.of(
+            "mock_create_fault",
+            auth="none",
+            body={"operation": "get_reviews", "error": {"code": 13}, "from": 4102444800},
+            keep=_keep_json("fault", "id"),
+        ),
+        Probe.of("mock_create_fault", False, "none", body={"error": {"code": 2}}),
+        Probe.of("mock_list_faults", auth="none"),
+        Probe.of("mock_delete_fault", auth="none", at="/_mock/faults/{fault}"),
+        Probe.of("mock_delete_fault", False, "none", at="/_mock/faults/x"),
+        Probe.of("mock_delete_faults", auth="none"),
         # webhooks: create, read, update, delete
         Probe.of("create_shop_webhook", body=webhook, keep=_keep_json("webhook", "data/id")),
         Probe.of("create_shop_webhook", False, body={**webhook, "url": "0"}),
@@ -740,6 +752,7 @@ MOCK_KEPT = {
     "review": DEMO_REVIEW_ID,
     "delivery": "1",
     "push_fault": "1",
+    "fault": "1",
     "code": "6y/ly4b0PVJLCv6fafC2Xg==",
     "refresh_token": "atXA/8Nc86YntkVWG0JWgg==",
     "merchant": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",

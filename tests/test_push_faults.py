@@ -255,5 +255,5 @@ def test_mocktrustoo_push_fault_refusals_are_errors(trustoo: MockTrustoo) -> Non
     assert refused.value.status == 400
     delayed = trustoo.push_fault("delay", seconds=2.5)
     assert delayed.seconds == 2.5
-    trustoo.clear_push_faults()
+    trustoo.remove_push_faults()
     assert trustoo.push_faults() == []

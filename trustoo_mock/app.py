@@ -38,6 +38,7 @@ from trustoo_mock.api import (
 from trustoo_mock.api.call import Call, Handler
 from trustoo_mock.auth import authenticate, refuse_repeated_credentials, require_scopes
 from trustoo_mock.config import IN_PROCESS_HOST, MIRROR, Config, ErrorHttpStatus
+from trustoo_mock.domain import faults
 from trustoo_mock.errors import (
     ControlError,
     StorageError,
@@ -47,6 +48,7 @@ from trustoo_mock.errors import (
 )
 from trustoo_mock.fake import Fake
 from trustoo_mock.hosts import host_allowed, parse_allowed_hosts, refusal
+from trustoo_mock.inprocess import DROP_EXTENSION
 from trustoo_mock.journal import JournalMiddleware
 from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
@@ -189,6 +191,39 @@ class Responder:
         return JSONAnswer(body, status_code=status, headers=headers)
 
 
+class DroppedConnection(Response):
+    """No answer at all: the connection is closed (a fault's ``drop``, X87), through the
+    extension the server or the in-process caller offers. A server without it gets an empty
+    502 with ``Connection: close``, the nearest thing an ASGI app can send."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=502, headers=CLOSE_CONNECTION)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        drop = (scope.get("extensions") or {}).get(DROP_EXTENSION)
+        if drop is None:
+            await super().__call__(scope, receive, send)
+            return
+        await drop()
+
+
+async def _fault_answer(
+    responder: Responder, firing: faults.Firing, mode: ErrorHttpStatus | None
+) -> Response | None:
+    """What a fault answers instead of the operation; None: answer normally (a delay)."""
+    if firing.delay:
+        await asyncio.sleep(firing.delay)
+    if firing.drop:
+        return DroppedConnection()
+    if firing.response is not None:
+        raw = firing.response
+        return Response(raw["body"], status_code=raw["status"], media_type=raw["content_type"])
+    if firing.error is not None:
+        retry = None if firing.retry_after is None else {"Retry-After": str(firing.retry_after)}
+        return responder.error(firing.error, retry, mode=mode)
+    return None
+
+
 def _trustoo_endpoint(
     fake: Fake, responder: Responder, operation: Operation, handler: Handler
 ) -> Endpoint:
@@ -210,6 +245,10 @@ def _trustoo_endpoint(
             request.state.principal = principal  # for the request journal
             if principal is not None:
                 require_scopes(principal, operation.scopes)
+            if faults.any_set(fake.ctx):
+                answer = await _faulted(fake, responder, request, operation, principal, mode)
+                if answer is not None:
+                    return answer
             call = _call(fake, request, operation, pairs, body, headers, principal)
             queued = fake.ctx.queued
             try:
@@ -245,6 +284,24 @@ def _trustoo_endpoint(
         return response
 
     return cross_origin
+
+
+async def _faulted(
+    fake: Fake,
+    responder: Responder,
+    request: Request,
+    operation: Operation,
+    principal: Principal | None,
+    mode: ErrorHttpStatus | None,
+) -> Response | None:
+    """The answer of the fault that takes this request, if one does (X83)."""
+    platform_id = principal.platform_id if principal and principal.is_platform else None
+    shop_id = principal.shop_id if principal else None
+    firing = faults.fire(fake.ctx, operation.operation_id, operation.method, shop_id, platform_id)
+    if firing is None:
+        return None
+    request.state.fault = firing.fault_id  # for the request journal
+    return await _fault_answer(responder, firing, mode)
 
 
 def _storage_endpoint(

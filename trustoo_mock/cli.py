@@ -1,5 +1,6 @@
 """``trustoo-mock``: serve the fake, sign a request for curl, write or check seed data, print
-the spec, check a Trustoo against it, copy a shop into a fixtures file."""
+the spec, check a Trustoo against it, copy a shop into a fixtures file, set faults on a running
+fake."""
 
 from __future__ import annotations
 
@@ -130,8 +131,23 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     for item in fields(Config):
         _add_setting(serve, item.name, SERVE_DEFAULTS.get(item.name, item.default))
+    serve.add_argument(
+        "--faults",
+        type=Path,
+        metavar="FILE",
+        default=environ.get(f"{ENV_PREFIX}FAULTS") or None,
+        help="set these faults at start: a YAML or JSON list of what POST /_mock/faults takes "
+        f"(default: none; env {ENV_PREFIX}FAULTS)",
+    )
     from_environment, problems = _environment_defaults(environ)
     serve.set_defaults(**from_environment, environment_problems=problems)
+
+    fault = commands.add_parser(
+        "fault",
+        help="make a running fake fail on demand (POST /_mock/faults), or list or clear faults",
+        description="Sends one fault to a running fake. Without an action, lists the faults.",
+    )
+    _add_fault_arguments(fault, environ)
 
     sign = commands.add_parser("sign", help="print the signed headers (or a curl) for a request")
     sign.add_argument("url", help="the full URL, with its query string")
@@ -169,6 +185,165 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     clone.add_arguments(clone_command)
     return parser
+
+
+def _add_fault_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
+    parser.add_argument(
+        "--url",
+        default=environ.get(f"{ENV_PREFIX}URL", "http://127.0.0.1:8787"),
+        help=f"the running fake (default: http://127.0.0.1:8787; env {ENV_PREFIX}URL)",
+    )
+    parser.add_argument(
+        "--control-token",
+        default=environ.get(f"{ENV_PREFIX}CONTROL_TOKEN") or None,
+        help=f"the fake's control token, if it has one (env {ENV_PREFIX}CONTROL_TOKEN)",
+    )
+    parser.add_argument("--clear", action="store_true", help="remove every fault")
+    matching = parser.add_argument_group("which requests (all optional, all must match)")
+    matching.add_argument("--operation", action="append", help="an operationId (repeatable)")
+    matching.add_argument("--shop-id")
+    matching.add_argument("--client-id")
+    matching.add_argument("--method")
+    action = parser.add_argument_group("what happens (one action, with or without --delay)")
+    action.add_argument("--error", type=int, metavar="CODE", help="answer with this code")
+    action.add_argument("--message", help="the error's message")
+    action.add_argument("--http-status", type=int, help="the error's HTTP status")
+    action.add_argument("--drop", action="store_true", help="close the connection unanswered")
+    action.add_argument("--response-status", type=int, help="a raw answer with this status")
+    action.add_argument("--content-type", default="text/plain", help="the raw answer's type")
+    action.add_argument("--body", default="", help="the raw answer's body")
+    action.add_argument(
+        "--rate-limit", metavar="N/SECONDS", help="past N requests in SECONDS: code 8, HTTP 429"
+    )
+    action.add_argument("--per", choices=("shop", "platform"), help="rate limit per what")
+    action.add_argument("--delay", type=float, metavar="SECONDS")
+    often = parser.add_argument_group("how often")
+    often.add_argument("--times", type=int)
+    often.add_argument("--probability", type=float)
+    often.add_argument("--from", dest="from_", metavar="INSTANT", help="Unix seconds or RFC 3339")
+    often.add_argument("--until", metavar="INSTANT")
+
+
+def fault_from_arguments(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The body of POST /_mock/faults the ``fault`` command's options describe (the fake
+    checks it)."""
+    fault: dict[str, Any] = {}
+    operations = arguments.operation or []
+    if operations:
+        fault["operation"] = operations[0] if len(operations) == 1 else operations
+    for name in ("shop_id", "client_id", "method", "delay", "times", "probability", "until"):
+        if getattr(arguments, name) is not None:
+            fault[name] = getattr(arguments, name)
+    if arguments.from_ is not None:
+        fault["from"] = arguments.from_
+    if arguments.error is not None:
+        error: dict[str, Any] = {"code": arguments.error}
+        if arguments.message is not None:
+            error["message"] = arguments.message
+        if arguments.http_status is not None:
+            error["http_status"] = arguments.http_status
+        fault["error"] = error
+    if arguments.drop:
+        fault["drop"] = True
+    if arguments.response_status is not None:
+        fault["response"] = {
+            "status": arguments.response_status,
+            "content_type": arguments.content_type,
+            "body": arguments.body,
+        }
+    if arguments.rate_limit is not None:
+        requests, _, seconds = arguments.rate_limit.partition("/")
+        try:
+            limit: dict[str, Any] = {"requests": int(requests), "per_seconds": float(seconds)}
+        except ValueError:
+            raise ValueError(f"--rate-limit {arguments.rate_limit!r}: give N/SECONDS") from None
+        if arguments.per is not None:
+            limit["per"] = arguments.per
+        fault["rate_limit"] = limit
+    return fault
+
+
+def _control_call(
+    url: str, token: str | None, method: str, path: str, body: Any = None
+) -> tuple[int, Any]:
+    """One call to a running fake's control plane: (HTTP status, parsed JSON answer)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    request = urllib.request.Request(url.rstrip("/") + path, data=data, method=method)
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as refused:
+        text = refused.read()
+        try:
+            return refused.code, json.loads(text)
+        except ValueError:
+            return refused.code, {"error": text.decode("utf-8", "replace")[:200]}
+
+
+def _fault(arguments: argparse.Namespace) -> int:
+    import json
+
+    try:
+        fault = fault_from_arguments(arguments)
+    except ValueError as error:
+        print(f"trustoo-mock fault: {error}", file=sys.stderr)
+        return 2
+    if arguments.clear:
+        method, path, body = "DELETE", "/_mock/faults", None
+    elif fault:
+        method, path, body = "POST", "/_mock/faults", fault
+    else:
+        method, path, body = "GET", "/_mock/faults", None
+    try:
+        status, answer = _control_call(arguments.url, arguments.control_token, method, path, body)
+    except OSError as error:
+        print(f"trustoo-mock fault: cannot reach {arguments.url}: {error}", file=sys.stderr)
+        return 2
+    if status >= 400:
+        message = answer.get("error") if isinstance(answer, dict) else answer
+        print(f"trustoo-mock fault: refused ({status}): {message}", file=sys.stderr)
+        return 1
+    print(json.dumps(answer))
+    return 0
+
+
+def read_faults_file(path: Path) -> list[dict[str, Any]]:
+    """The faults of ``serve --faults``: a YAML (or JSON) list of fault objects."""
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: {error}") from None
+    if not isinstance(loaded, list) or not all(isinstance(item, dict) for item in loaded):
+        raise ValueError(f"{path}: must be a list of faults (objects)")
+    return loaded
+
+
+def _set_faults(fake: Fake, path: Path) -> None:
+    from trustoo_mock.control import faultable_operations
+    from trustoo_mock.domain import faults
+    from trustoo_mock.errors import TrustooError
+
+    known = faultable_operations()
+    given = read_faults_file(path)
+    # The file is the set of faults: a restart with --data does not set them twice (X88).
+    with fake.ctx.store.transaction():
+        faults.delete_all(fake.ctx)
+        for number, fields_given in enumerate(given, start=1):
+            try:
+                faults.create_fault(fake.ctx, fields_given, known)
+            except TrustooError as error:
+                raise ValueError(f"{path}: fault {number}: {error.message}") from None
 
 
 def _setting_type(name: str) -> type:
@@ -294,6 +469,13 @@ def _serve(arguments: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"trustoo-mock: {error}", file=sys.stderr)
         return 2
+    if arguments.faults is not None:
+        try:
+            _set_faults(app.state.fake, arguments.faults)
+        except ValueError as error:
+            print(f"trustoo-mock: {error}", file=sys.stderr)
+            app.state.fake.close()
+            return 2
     try:
         sock = listening_socket(arguments.host, arguments.port)
     except OSError as error:
@@ -489,6 +671,7 @@ COMMANDS = {
     "spec": _spec,
     "contract": _contract,
     "clone": _clone,
+    "fault": _fault,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any
 
 from trustoo_mock import delivery
@@ -12,6 +13,7 @@ from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain import (
     customer_events,
     events,
+    faults,
     oauth,
     push_faults,
     reviews,
@@ -22,6 +24,7 @@ from trustoo_mock.domain import (
 from trustoo_mock.errors import Code, ControlError, TrustooError
 from trustoo_mock.ids import id_text
 from trustoo_mock.snapshots import Snapshot, SnapshotsFull
+from trustoo_mock.spec import bundled_spec
 from trustoo_mock.version import __version__
 
 ControlResult = tuple[int, Any]
@@ -261,6 +264,38 @@ def create_customer_event(call: Call) -> ControlResult:
     return 201, customer_events.present_event(event)
 
 
+@cache
+def faultable_operations() -> frozenset[str]:
+    """The Trustoo operations a fault may name: those answered in Trustoo's envelope (X83)."""
+    return frozenset(
+        operation.operation_id
+        for operation in bundled_spec().implemented()
+        if not (operation.is_control or operation.is_storage)
+        and not operation.operation_id.startswith("mock_")
+    )
+
+
+def create_fault(call: Call) -> ControlResult:
+    fault = faults.create_fault(call.ctx, call.fields, faultable_operations())
+    return 201, faults.present(fault)
+
+
+def list_faults(call: Call) -> ControlResult:
+    return 200, [faults.present(fault) for fault in faults.list_faults(call.ctx)]
+
+
+def delete_fault(call: Call) -> ControlResult:
+    fault_id = call.path_params["fault_id"]
+    if not faults.delete_fault(call.ctx, fault_id):
+        raise ControlError(404, f"no fault {fault_id}")
+    return 200, {"status": "ok"}
+
+
+def delete_faults(call: Call) -> ControlResult:
+    faults.delete_all(call.ctx)
+    return 200, {"status": "ok"}
+
+
 def list_requests(call: Call) -> ControlResult:
     return 200, call.fake.journal.entries()
 
@@ -292,6 +327,10 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_create_review": create_review,
     "mock_update_review": update_review,
     "mock_create_customer_event": create_customer_event,
+    "mock_create_fault": create_fault,
+    "mock_list_faults": list_faults,
+    "mock_delete_fault": delete_fault,
+    "mock_delete_faults": delete_faults,
 }
 
 # These wait on the event loop (for pushes, or for quiet), so other requests go on meanwhile.

@@ -10,7 +10,9 @@ from trustoo_mock.config import MIRROR, ErrorHttpStatus
 
 class Code(IntEnum):
     OK = 0
+    CANCELLED = 1
     INVALID_ARGUMENT = 3
+    DEADLINE_EXCEEDED = 4
     NOT_FOUND = 5
     ALREADY_EXISTS = 6
     INSUFFICIENT_SCOPE = 7
@@ -21,6 +23,8 @@ class Code(IntEnum):
 
 # The HTTP status of each code with ``--error-http-status mirror`` (D4 revised).
 HTTP_STATUS: dict[Code, int] = {
+    Code.CANCELLED: 499,
+    Code.DEADLINE_EXCEEDED: 504,
     Code.INVALID_ARGUMENT: 400,
     Code.NOT_FOUND: 404,
     Code.ALREADY_EXISTS: 409,
@@ -181,6 +185,24 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
     ),
     "shop_not_found": (Code.NOT_FOUND, "no shop with {what}"),
     "internal": (Code.INTERNAL, "internal error: {detail}"),
+    "rate_limited": (
+        Code.LIMIT_REACHED,
+        "rate limit exceeded: at most {requests} requests in {seconds} seconds; retry after "
+        "{retry_after} seconds",
+    ),
+}
+
+# What an injected error (a fault, X84) says when its fault gives no message.
+FAULT_MESSAGES: dict[Code, str] = {
+    Code.CANCELLED: "the request was cancelled",
+    Code.INVALID_ARGUMENT: "invalid argument",
+    Code.DEADLINE_EXCEEDED: "deadline exceeded before the request completed",
+    Code.NOT_FOUND: "not found",
+    Code.ALREADY_EXISTS: "already exists",
+    Code.INSUFFICIENT_SCOPE: "insufficient scope",
+    Code.LIMIT_REACHED: "rate limit exceeded",
+    Code.INTERNAL: "internal error",
+    Code.UNAUTHENTICATED: "authentication failed",
 }
 
 

@@ -225,7 +225,7 @@ class Fake:
         file, with a data file, is the caller's to write (``snapshots.write``, off the loop)."""
         clock = self.ctx.clock
         randomness = self.ctx.randomness
-        ids, secret_stream = randomness.streams()
+        ids, secret_stream, chances = randomness.streams()
         snapshot = Snapshot(
             name=name,
             saved_at=clock.now(),
@@ -238,7 +238,7 @@ class Fake:
                 "generation": self.generation,
                 "secure": self.secure,
                 "instance_secret": self._instance_secret.hex(),
-                "streams": [ids, secret_stream],
+                "streams": [ids, secret_stream, chances],
                 "draws": randomness.draws,
             },
             journal=[dict(entry) for entry in self.journal.entries()],
@@ -282,7 +282,7 @@ class Fake:
         self.ctx.store.close()
 
 
-def _stream_states(streams: Any) -> tuple[Any, Any]:
+def _stream_states(streams: Any) -> tuple[Any, Any, Any]:
     """The random streams' states as ``random.setstate`` takes them (JSON made the tuples
     lists)."""
 
@@ -292,5 +292,5 @@ def _stream_states(streams: Any) -> tuple[Any, Any]:
         version, internal, gauss_next = value
         return (version, tuple(internal), gauss_next)
 
-    ids, secret_stream = streams
-    return state(ids), state(secret_stream)
+    ids, secret_stream, chances = streams
+    return state(ids), state(secret_stream), state(chances)

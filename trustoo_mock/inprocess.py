@@ -23,12 +23,20 @@ from trustoo_mock.config import IN_PROCESS_HOST
 
 T = TypeVar("T")
 
+# The ASGI scope extension through which the app closes a connection without answering (a
+# fault's ``drop``, X87): an async callable of no arguments. ASGI itself has no such message,
+# so each way requests arrive (here, and ``server`` for hypercorn) provides it.
+DROP_EXTENSION = "trustoo_mock.drop_connection"
+
 
 @dataclass(frozen=True, slots=True)
 class RawResponse:
+    """``dropped``: the app closed the connection instead of answering."""
+
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
+    dropped: bool = False
 
 
 class LoopThread:
@@ -95,6 +103,14 @@ async def asgi_request(
     }
     request_read = False
     response_done = asyncio.Event()
+    dropped = False
+
+    async def drop() -> None:
+        nonlocal dropped
+        dropped = True
+        response_done.set()
+
+    scope["extensions"] = {DROP_EXTENSION: drop}
     status = 500
     response_headers: list[tuple[bytes, bytes]] = []
     chunks: list[bytes] = []
@@ -119,4 +135,6 @@ async def asgi_request(
 
     await app(scope, receive, send)
     response_done.set()
+    if dropped:
+        return RawResponse(0, [], b"", dropped=True)
     return RawResponse(status, response_headers, b"".join(chunks))

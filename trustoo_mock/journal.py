@@ -155,33 +155,43 @@ class JournalMiddleware:
 
         # The kept entry, until the first chunk of the body has told its envelope code.
         awaiting_body: list[dict[str, Any]] = []
+        answered = False
+
+        def note(status: int | None) -> dict[str, Any]:
+            operation = self.spec.find("GET" if method == "HEAD" else method, path)
+            # A planned operation is in the spec but not served: the fake answered 404.
+            operation_id = None
+            if operation is not None and not operation.planned:
+                operation_id = operation.operation_id
+            outcome, explanation = auth_outcome(state)
+            query = scope.get("query_string", b"").decode("latin-1")
+            query, explanation = _redacted(scope, state, query, outcome, explanation)
+            entry: dict[str, Any] = dict(
+                time=arrived,
+                method=method,
+                path=path,
+                query=query,
+                status=status,
+                code=None,  # read from the body's first bytes when it starts
+                operation_id=operation_id,
+                auth=outcome,
+                auth_explanation=explanation,
+            )
+            if state.get("fault"):
+                entry["fault"] = state["fault"]
+            if state.get("notes"):
+                entry["notes"] = state["notes"]
+            return self.journal.record(entry)
 
         async def noting(message: Message) -> None:
+            nonlocal answered
             if message["type"] == "http.response.body" and awaiting_body:
                 awaiting_body.pop()["code"] = envelope_code(message.get("body", b""))
             if message["type"] == "http.response.start":
-                operation = self.spec.find("GET" if method == "HEAD" else method, path)
-                # A planned operation is in the spec but not served: the fake answered 404.
-                operation_id = None
-                if operation is not None and not operation.planned:
-                    operation_id = operation.operation_id
-                outcome, explanation = auth_outcome(state)
-                query = scope.get("query_string", b"").decode("latin-1")
-                query, explanation = _redacted(scope, state, query, outcome, explanation)
-                entry: dict[str, Any] = dict(
-                    time=arrived,
-                    method=method,
-                    path=path,
-                    query=query,
-                    status=message["status"],
-                    code=None,  # read from the body's first bytes when it starts
-                    operation_id=operation_id,
-                    auth=outcome,
-                    auth_explanation=explanation,
-                )
-                if state.get("notes"):
-                    entry["notes"] = state["notes"]
-                awaiting_body.append(self.journal.record(entry))
+                answered = True
+                awaiting_body.append(note(message["status"]))
             await send(message)
 
         await self.app(scope, receive, noting)
+        if not answered and state.get("fault"):  # a fault dropped the connection (X87)
+            note(None)

@@ -21,6 +21,10 @@ Each test's random seed comes from its test id (``seed_for_test``): the same run
 for every test, so ``trustoo_shop`` is a different shop with different tokens in every test;
 ``random_seed=N`` in the marker chooses one.
 
+``@pytest.mark.trustoo_fault(operation="get_reviews", error={"code": 13})`` sets a fault
+(``MockTrustoo.fault``'s arguments) on the fake the test uses before the test starts; each
+such marker sets one.
+
 Only pytest and the standard library load with this module; the fake itself loads when a
 fixture is first used.
 """
@@ -115,6 +119,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "trustoo(seed=..., clock=..., error_http_status=..., **config_fields): "
         "settings of the trustoo fixtures for this test",
+    )
+    config.addinivalue_line(
+        "markers",
+        "trustoo_fault(operation=..., error=..., drop=..., **fault_fields): a fault set on "
+        "the trustoo fake before the test (one per marker)",
     )
     config.stash[_STARTED] = int(time.time())
 
@@ -241,6 +250,7 @@ def trustoo(request: pytest.FixtureRequest) -> Iterator[MockTrustoo]:
     from trustoo_mock.testing import MockTrustoo
 
     with MockTrustoo(settings_for(request)) as fake:
+        _set_faults(request, fake)
         yield fake
 
 
@@ -249,7 +259,20 @@ def trustoo_server(
     request: pytest.FixtureRequest, _trustoo_server_pool: _ServerPool
 ) -> MockTrustoo:
     """A live fake at ``trustoo_server.base_url``, back at its start-up state for this test."""
-    return _trustoo_server_pool.get(settings_for(request))
+    server = _trustoo_server_pool.get(settings_for(request))
+    _set_faults(request, server)
+    return server
+
+
+def _set_faults(request: pytest.FixtureRequest, fake: MockTrustoo) -> None:
+    """The test's ``trustoo_fault`` markers, each one fault, the farthest first."""
+    from trustoo_mock.testing import MockTrustooError
+
+    for marker in reversed(list(request.node.iter_markers("trustoo_fault"))):
+        try:
+            fake.fault(*marker.args, **marker.kwargs)
+        except (MockTrustooError, TypeError) as error:
+            raise pytest.UsageError(f"the trustoo_fault marker: {error}") from None
 
 
 def _active(request: pytest.FixtureRequest) -> MockTrustoo:

@@ -6,9 +6,12 @@ Two streams, so what a caller sees never tells what it will be given next:
   run's seed, so the seed printed at start-up repeats them;
 - the secret stream (tokens, client secrets, codes) is a second Twister seeded from the seed
   with ``--random-seed`` (repeatable runs), and the operating system's secure source
-  (``secrets``) without it, so no response predicts a credential.
+  (``secrets``) without it, so no response predicts a credential;
+- the chance stream (whether a fault with a ``probability`` fires, X86) is a third Twister
+  seeded from the seed, so a run with the same seed fails at the same requests, and adding
+  such a fault changes no id the run hands out.
 
-A restart with ``--data`` is a new *generation*: both streams are seeded from (seed,
+A restart with ``--data`` is a new *generation*: the streams are seeded from (seed,
 generation), so nothing drawn before the restart is drawn again (X48).
 """
 
@@ -54,6 +57,7 @@ class Randomness:
         self._instance_secret = instance_secret
         self._ids = random.Random(seed if generation == 0 else f"{seed}/{generation}")
         self._secrets = None if secure else random.Random(f"{seed}/{generation}/secrets")
+        self._chances = random.Random(f"{seed}/{generation}/chances")
         self.draws = 0
 
     # -- the id stream ---------------------------------------------------------------------
@@ -68,6 +72,12 @@ class Randomness:
         self.draws += 1
         low = 10 ** (length - 1)
         return str(self._ids.randrange(low, low * 10))
+
+    # -- the chance stream -----------------------------------------------------------------
+
+    def chance(self) -> float:
+        """A number in [0, 1): a fault with probability p fires when it is below p."""
+        return self._chances.random()
 
     # -- the secret stream -----------------------------------------------------------------
 
@@ -87,12 +97,15 @@ class Randomness:
 
     # -- snapshots -------------------------------------------------------------------------
 
-    def streams(self) -> tuple[Any, Any]:
-        """Where both streams stand (for the seed snapshot cache)."""
-        return self._ids.getstate(), None if self._secrets is None else self._secrets.getstate()
+    def streams(self) -> tuple[Any, Any, Any]:
+        """Where the three streams stand (ids, secrets: None when drawn from the operating
+        system, chances), for snapshots and the seed cache."""
+        secret_stream = None if self._secrets is None else self._secrets.getstate()
+        return self._ids.getstate(), secret_stream, self._chances.getstate()
 
-    def resume(self, streams: tuple[Any, Any]) -> None:
-        ids, secret_stream = streams
+    def resume(self, streams: tuple[Any, Any, Any]) -> None:
+        ids, secret_stream, chances = streams
         self._ids.setstate(ids)
         if self._secrets is not None and secret_stream is not None:
             self._secrets.setstate(secret_stream)
+        self._chances.setstate(chances)

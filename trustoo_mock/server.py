@@ -13,7 +13,10 @@ from collections.abc import Awaitable, Callable
 
 from hypercorn.asyncio import serve
 from hypercorn.config import Config as ServerConfig
-from starlette.types import ASGIApp
+from hypercorn.events import Closed
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from trustoo_mock.inprocess import DROP_EXTENSION
 
 BACKLOG = 128
 # Seconds hypercorn lets open requests finish after a shutdown request.
@@ -43,6 +46,41 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
+async def _close_unanswered(send: Send) -> bool:
+    """Close the connection of the request that ``send`` answers, sending nothing.
+
+    hypercorn gives an app no way to do that (an app that ends without answering gets its
+    500), but the ``send`` it hands over is its stream's own method, whose ``send`` is the
+    connection protocol's, whose ``send`` reaches the socket: closing there and telling the
+    protocol it is closed leaves nothing to answer. False when ``send`` is not hypercorn's.
+    """
+    stream = getattr(send, "__self__", None)
+    protocol = getattr(getattr(stream, "send", None), "__self__", None)
+    connection_send = getattr(protocol, "send", None)
+    if protocol is None or connection_send is None or not hasattr(protocol, "handle"):
+        return False
+    await connection_send(Closed())
+    await protocol.handle(Closed())
+    return True
+
+
+class ConnectionDropMiddleware:
+    """Offers the app ``DROP_EXTENSION`` (X87) on every HTTP request hypercorn hands over."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+
+            async def drop() -> None:
+                if not await _close_unanswered(send):
+                    raise RuntimeError("this server cannot close a connection unanswered")
+
+            scope.setdefault("extensions", {})[DROP_EXTENSION] = drop
+        await self.app(scope, receive, send)
+
+
 async def serve_on(
     app: ASGIApp,
     sock: socket.socket,
@@ -61,4 +99,5 @@ async def serve_on(
     config.graceful_timeout = GRACEFUL_TIMEOUT
     if quiet:
         config.loglevel = "WARNING"
-    await serve(app, config, shutdown_trigger=shutdown_trigger)  # type: ignore[arg-type]
+    served = ConnectionDropMiddleware(app)
+    await serve(served, config, shutdown_trigger=shutdown_trigger)  # type: ignore[arg-type]

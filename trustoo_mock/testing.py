@@ -33,7 +33,16 @@ from trustoo_mock.with_block import WithBlock
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Grant", "MockTrustoo", "MockTrustooError", "Platform", "PushFault", "Shop", "Snapshot"]
+__all__ = [
+    "Fault",
+    "Grant",
+    "MockTrustoo",
+    "MockTrustooError",
+    "Platform",
+    "PushFault",
+    "Shop",
+    "Snapshot",
+]
 
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
@@ -84,6 +93,38 @@ class Grant:
     refresh_token: str
     expires_in: int
     scope: str
+
+
+class Fault(WithBlock):
+    """A fault set on a fake (``MockTrustoo.fault``): ``id``, what it was set to
+    (``settings``), how often it has fired, and ``remove()``. In a ``with`` block it is
+    removed on exit."""
+
+    def __init__(self, mock: MockTrustoo, settings: Mapping[str, Any]) -> None:
+        self._mock = mock
+        self.id = str(settings["id"])
+        self.settings = dict(settings)
+
+    def __repr__(self) -> str:
+        return f"<Fault {self.id} {self.settings}>"
+
+    @property
+    def fired(self) -> int:
+        """How many requests it has answered so far (0 once removed, by ``remove`` or a reset)."""
+        for listed in self._mock.faults():
+            if listed["id"] == self.id:
+                return int(listed["fired"])
+        return 0
+
+    def remove(self) -> None:
+        """Stop it; removing it twice, or after a reset removed it, is no error."""
+        try:
+            self._mock.control("DELETE", f"/_mock/faults/{self.id}")
+        except MockTrustooError as error:
+            if error.status != 404:
+                raise
+
+    _end_of_block = remove
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,7 +437,8 @@ class MockTrustoo(WithBlock):
         listed: list[dict[str, Any]] = self.control("GET", "/_mock/push_faults")
         return listed
 
-    def clear_push_faults(self) -> None:
+    def remove_push_faults(self) -> None:
+        """Every push fault is removed."""
         self.control("DELETE", "/_mock/push_faults")
 
     def snapshot(self, name: str) -> Snapshot:
@@ -412,6 +454,58 @@ class MockTrustoo(WithBlock):
     def snapshots(self) -> list[str]:
         """The names of the snapshots kept, in the order they were saved."""
         return [item["name"] for item in self.control("GET", "/_mock/snapshots")]
+
+    # -- faults ------------------------------------------------------------------------------
+
+    def fault(
+        self,
+        operation: str | list[str] | None = None,
+        *,
+        shop_id: Shop | str | int | None = None,
+        client_id: Platform | str | None = None,
+        method: str | None = None,
+        error: Mapping[str, Any] | None = None,
+        delay: float | None = None,
+        drop: bool = False,
+        response: Mapping[str, Any] | None = None,
+        rate_limit: Mapping[str, Any] | None = None,
+        times: int | None = None,
+        probability: float | None = None,
+        from_: Instant | None = None,
+        until: Instant | None = None,
+    ) -> Fault:
+        """Make Trustoo fail on demand (``POST /_mock/faults``): the requests matching
+        ``operation``, ``shop_id``, ``client_id`` and ``method`` get ``error``
+        (``{"code": 13}``), ``drop`` (a transport error), ``response`` (a raw answer),
+        ``rate_limit`` (``{"requests": N, "per_seconds": S}``) and/or ``delay`` seconds;
+        ``times``, ``probability`` and ``from_``/``until`` (the fake's clock) say how often.
+        ``with trustoo.fault(...):`` removes it on exit."""
+        chosen: dict[str, Any] = {
+            "operation": operation,
+            "shop_id": shop_id.shop_id if isinstance(shop_id, Shop) else shop_id,
+            "client_id": client_id.client_id if isinstance(client_id, Platform) else client_id,
+            "method": method,
+            "error": None if error is None else dict(error),
+            "delay": delay,
+            "drop": drop or None,
+            "response": None if response is None else dict(response),
+            "rate_limit": None if rate_limit is None else dict(rate_limit),
+            "times": times,
+            "probability": probability,
+            "from": from_,
+            "until": until,
+        }
+        body = {name: value for name, value in chosen.items() if value is not None}
+        return Fault(self, self.control("POST", "/_mock/faults", body))
+
+    def faults(self) -> list[dict[str, Any]]:
+        """Every fault set, oldest first, each with its ``fired`` count."""
+        listed: list[dict[str, Any]] = self.control("GET", "/_mock/faults")
+        return listed
+
+    def remove_faults(self) -> None:
+        """Trustoo behaves again: every fault is removed."""
+        self.control("DELETE", "/_mock/faults")
 
     # -- the clock ---------------------------------------------------------------------------
 

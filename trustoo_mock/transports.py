@@ -21,7 +21,13 @@ Submit = Callable[
 ]
 
 
-def _response(raw: RawResponse) -> httpx.Response:
+def _response(raw: RawResponse, request: httpx.Request) -> httpx.Response:
+    """The answer; a dropped connection is the transport error httpx's own transport raises
+    when a server closes the connection without answering (X87)."""
+    if raw.dropped:
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response.", request=request
+        )
     return httpx.Response(raw.status, headers=raw.headers, stream=httpx.ByteStream(raw.body))
 
 
@@ -32,7 +38,7 @@ class InProcessTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
         future = self._submit(request.method, request.url.raw_path, request.headers.raw, body)
-        return _response(future.result())
+        return _response(future.result(), request)
 
 
 class AsyncInProcessTransport(httpx.AsyncBaseTransport):
@@ -42,4 +48,4 @@ class AsyncInProcessTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
         future = self._submit(request.method, request.url.raw_path, request.headers.raw, body)
-        return _response(await asyncio.wrap_future(future))
+        return _response(await asyncio.wrap_future(future), request)
