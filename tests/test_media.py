@@ -518,6 +518,16 @@ def test_video_put_with_another_content_type_is_refused(client: CheckedClient) -
     assert_not_stored(client, key)
 
 
+def test_a_key_with_a_line_end_reaches_the_object_store_not_a_missing_route(
+    client: CheckedClient,
+) -> None:
+    data = video_url(client)
+    upload = urlsplit(data["upload_url"])
+    response = put(client, f"{upload.path}%0Ab?{upload.query}", b"bytes")
+    assert response.status_code == 403
+    assert oss_error(response)["Code"] == "SignatureDoesNotMatch"
+
+
 def test_video_url_expires_on_the_fakes_clock(client: CheckedClient) -> None:
     data = video_url(client)
     advance(client, TTL + 1)

@@ -40,7 +40,8 @@ from trustoo_mock.spec import Operation, bundled_spec
 
 EXAMPLES = int(os.environ.get("TRUSTOO_MOCK_FUZZ_EXAMPLES", "25"))
 MIRRORED_EXAMPLES = max(EXAMPLES // 5, 2)
-# A Starlette path parameter with its converter, ``{key:path}``; the spec writes ``{key}``.
+# A Starlette path parameter with its converter, ``{key:multi_segment}``; the spec writes
+# ``{key}``.
 _PATH_CONVERTER = re.compile(r"\{(\w+):\w+\}")
 _WITHOUT_CONVERTER = r"{\1}"
 

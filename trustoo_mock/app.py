@@ -16,6 +16,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
@@ -54,6 +55,7 @@ from trustoo_mock.principal import Principal
 from trustoo_mock.signing import parse_query
 from trustoo_mock.spec import (
     CURRENT_PREFIX,
+    MULTI_SEGMENT_CONVERTOR,
     RETIRED_PREFIX,
     Operation,
     Spec,
@@ -62,6 +64,21 @@ from trustoo_mock.spec import (
 )
 
 logger = logging.getLogger("trustoo_mock")
+
+
+class _AnyText(Convertor[str]):
+    """Starlette's ``path`` convertor stops at a line end (``.*``); this one does not."""
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor(MULTI_SEGMENT_CONVERTOR, _AnyText())
 
 TRUSTOO_HANDLERS: dict[str, Handler] = {
     **oauth.HANDLERS,

@@ -30,6 +30,10 @@ FORM = "application/x-www-form-urlencoded"
 
 Validator = Callable[[Any], Any]
 STORAGE_PATH = "/_storage"
+# The route convertor of a path parameter that may hold slashes (``x-multi-segment``): any
+# text, line ends included, so a key the spec refuses reaches validation (an answer the spec
+# names) instead of missing every route.
+MULTI_SEGMENT_CONVERTOR = "multi_segment"
 
 
 def is_storage_path(path: str) -> bool:
@@ -194,11 +198,12 @@ class Operation:
 
     @property
     def route_path(self) -> str:
-        """The path as a Starlette route: a multi-segment parameter becomes ``{name:path}``."""
+        """The path as a Starlette route: a multi-segment parameter becomes
+        ``{name:multi_segment}`` (the convertor the server registers under that name)."""
         return re.sub(
             r"\{([^}/]+)\}",
             lambda match: (
-                f"{{{match.group(1)}:path}}"
+                f"{{{match.group(1)}:{MULTI_SEGMENT_CONVERTOR}}}"
                 if match.group(1) in self._multi_segment
                 else match.group(0)
             ),
