@@ -21,6 +21,7 @@ from trustoo_mock.domain import (
     sessions,
     tenants,
 )
+from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import Code, ControlError, TrustooError
 from trustoo_mock.ids import id_text
 from trustoo_mock.snapshots import Snapshot, SnapshotsFull
@@ -225,16 +226,26 @@ def list_push_faults(call: Call) -> ControlResult:
     return 200, [push_faults.present(fault) for fault in push_faults.list_faults(call.ctx)]
 
 
+def _removed(found: bool, what: str) -> ControlResult:
+    """The answer to removing one thing: done, or 404 naming ``what`` was not there."""
+    if not found:
+        raise ControlError(404, f"no {what}")
+    return 200, {"status": "ok"}
+
+
+def _removing_all(delete_all: Callable[[Context], int]) -> ControlHandler:
+    """A handler that removes every one of a kind (faults, push faults)."""
+
+    def handler(call: Call) -> ControlResult:
+        delete_all(call.ctx)
+        return 200, {"status": "ok"}
+
+    return handler
+
+
 def delete_push_fault(call: Call) -> ControlResult:
     fault_id = call.path_params["push_fault_id"]
-    if not push_faults.delete(call.ctx, fault_id):
-        raise ControlError(404, f"no push fault {fault_id}")
-    return 200, {"status": "ok"}
-
-
-def delete_push_faults(call: Call) -> ControlResult:
-    push_faults.delete_all(call.ctx)
-    return 200, {"status": "ok"}
+    return _removed(push_faults.delete(call.ctx, fault_id), f"push fault {fault_id}")
 
 
 def create_review(call: Call) -> ControlResult:
@@ -286,14 +297,7 @@ def list_faults(call: Call) -> ControlResult:
 
 def delete_fault(call: Call) -> ControlResult:
     fault_id = call.path_params["fault_id"]
-    if not faults.delete_fault(call.ctx, fault_id):
-        raise ControlError(404, f"no fault {fault_id}")
-    return 200, {"status": "ok"}
-
-
-def delete_faults(call: Call) -> ControlResult:
-    faults.delete_all(call.ctx)
-    return 200, {"status": "ok"}
+    return _removed(faults.delete_fault(call.ctx, fault_id), f"fault {fault_id}")
 
 
 def list_requests(call: Call) -> ControlResult:
@@ -321,7 +325,7 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_create_push_fault": create_push_fault,
     "mock_list_push_faults": list_push_faults,
     "mock_delete_push_fault": delete_push_fault,
-    "mock_delete_push_faults": delete_push_faults,
+    "mock_delete_push_faults": _removing_all(push_faults.delete_all),
     "mock_list_snapshots": list_snapshots,
     "mock_list_requests": list_requests,
     "mock_create_review": create_review,
@@ -330,7 +334,7 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_create_fault": create_fault,
     "mock_list_faults": list_faults,
     "mock_delete_fault": delete_fault,
-    "mock_delete_faults": delete_faults,
+    "mock_delete_faults": _removing_all(faults.delete_all),
 }
 
 # These wait on the event loop (for pushes, or for quiet), so other requests go on meanwhile.

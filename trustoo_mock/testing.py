@@ -118,11 +118,7 @@ class Fault(WithBlock):
 
     def remove(self) -> None:
         """Stop it; removing it twice, or after a reset removed it, is no error."""
-        try:
-            self._mock.control("DELETE", f"/_mock/faults/{self.id}")
-        except MockTrustooError as error:
-            if error.status != 404:
-                raise
+        self._mock._delete_if_present(f"/_mock/faults/{self.id}")
 
     _end_of_block = remove
 
@@ -146,11 +142,7 @@ class PushFault(WithBlock):
 
     def remove(self) -> None:
         """Remove it (nothing happens when it is already gone, say after a reset)."""
-        try:
-            self.mock.control("DELETE", f"/_mock/push_faults/{self.id}")
-        except MockTrustooError as error:
-            if error.status != 404:
-                raise
+        self.mock._delete_if_present(f"/_mock/push_faults/{self.id}")
 
     _end_of_block = remove
 
@@ -347,6 +339,15 @@ class MockTrustoo(WithBlock):
             message = data.get("error") if isinstance(data, dict) else None
             raise MockTrustooError(answer.status, str(message or answer.body[:200]))
         return data
+
+    def _delete_if_present(self, path: str) -> None:
+        """``DELETE`` a control resource; one already gone (removed twice, or by a reset) is
+        no error."""
+        try:
+            self.control("DELETE", path)
+        except MockTrustooError as error:
+            if error.status != 404:
+                raise
 
     def reset(self, *, empty: bool = False, random_seed: int | None = None) -> None:
         """Back to the start: the seed (or nothing), the clock and the random source
