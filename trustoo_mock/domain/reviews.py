@@ -129,6 +129,10 @@ def delete_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
     return review
 
 
+def review_count(ctx: Context, shop_id: str) -> int:
+    return ctx.store.count("reviews", shop_id=shop_id)
+
+
 def _split(value: str | None) -> set[str] | None:
     if value is None:
         return None
