@@ -56,6 +56,17 @@ UNCHECKED_ANSWERS = {
     # Not a body: Prism's proxy follows the 302 to the platform's callback (nothing listens
     # there), so the fake's own answer never reaches the test.
     "oauth_consent": "a 302 to the platform's callback, which Prism follows",
+    # The inspector's forms answer 303 back to an inspector page, which Prism follows too.
+    **dict.fromkeys(
+        (
+            "mock_ui_sign_in",
+            "mock_ui_clock",
+            "mock_ui_retry_delivery",
+            "mock_ui_write_review",
+            "mock_ui_review_action",
+        ),
+        "a 303 back to an inspector page, which Prism follows",
+    ),
 }
 # An object key spans several path segments (the fake's `x-multi-segment`), which an OpenAPI
 # path template cannot match: Prism finds no route, warns and passes the request on unchecked.
@@ -753,6 +764,82 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         Probe("mock_uninstall", "DELETE", "/_mock/shops/1x/installations/x", False, "none"),
         Probe("mock_wait_idle", "POST", "/_mock/wait_idle", auth="none", body={"timeout": 5}),
         Probe("mock_wait_idle", "POST", "/_mock/wait_idle", False, "none", body={"timeout": "x"}),
+        # the inspector's pages and forms (X97); the forms answer 303 back to a page
+        Probe("mock_ui_home", "GET", "/_mock/ui", auth="none"),
+        Probe("mock_ui_home", "GET", "/_mock/ui", False, "none", params={"done": "x" * 501}),
+        Probe("mock_ui_requests", "GET", "/_mock/ui/requests", auth="none"),
+        Probe(
+            "mock_ui_requests", "GET", "/_mock/ui/requests", False, "none", params={"status": "x"}
+        ),
+        Probe("mock_ui_webhooks", "GET", "/_mock/ui/webhooks", auth="none"),
+        Probe(
+            "mock_ui_webhooks", "GET", "/_mock/ui/webhooks", False, "none", params={"status": "x"}
+        ),
+        Probe(
+            "mock_ui_reviews",
+            "GET",
+            "/_mock/ui/reviews",
+            auth="none",
+            params={"shop_id": DEMO_SHOP_ID, "ratings": "4,5", "page": 2},
+        ),
+        Probe(
+            "mock_ui_reviews", "GET", "/_mock/ui/reviews", False, "none", params={"ratings": "9"}
+        ),
+        Probe(
+            "mock_ui_sign_in",
+            "POST",
+            "/_mock/ui/session",
+            auth="none",
+            form={"control_token": "none needed", "back": "/_mock/ui/requests"},
+        ),
+        Probe(
+            "mock_ui_sign_in",
+            "POST",
+            "/_mock/ui/session",
+            False,
+            "none",
+            form={"control_token": "x", "back": "https://example.com/"},
+        ),
+        Probe("mock_ui_clock", "POST", "/_mock/ui/clock", auth="none", form={"advance": "0"}),
+        Probe("mock_ui_clock", "POST", "/_mock/ui/clock", False, "none", form={"advance": "x"}),
+        Probe(
+            "mock_ui_retry_delivery",
+            "POST",
+            "/_mock/ui/deliveries/1/retry",
+            auth="none",
+            form={"back": "/_mock/ui/webhooks"},
+        ),
+        Probe("mock_ui_retry_delivery", "POST", "/_mock/ui/deliveries/x/retry", False, "none"),
+        Probe(
+            "mock_ui_write_review",
+            "POST",
+            f"/_mock/ui/reviews/{DEMO_SHOP_ID}",
+            auth="none",
+            form={"rating": "5", "author": "Prism"},
+        ),
+        Probe(
+            "mock_ui_write_review",
+            "POST",
+            f"/_mock/ui/reviews/{DEMO_SHOP_ID}",
+            False,
+            "none",
+            form={"rating": "6", "author": "Prism"},
+        ),
+        Probe(
+            "mock_ui_review_action",
+            "POST",
+            f"/_mock/ui/reviews/{DEMO_SHOP_ID}/{DEMO_REVIEW_ID}",
+            auth="none",
+            form={"action": "feature"},
+        ),
+        Probe(
+            "mock_ui_review_action",
+            "POST",
+            f"/_mock/ui/reviews/{DEMO_SHOP_ID}/{DEMO_REVIEW_ID}",
+            False,
+            "none",
+            form={"action": "burn"},
+        ),
         # the documents and the journal; reset last
         Probe("mock_openapi_json", "GET", "/openapi.json", auth="none"),
         Probe("mock_openapi_yaml", "GET", "/openapi.yaml", auth="none"),
