@@ -122,7 +122,8 @@ def _digest(text: str) -> str:
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: a browser then sends "Origin: null" with a form, which X100 refuses.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 PAGE_HEADERS = {
