@@ -771,6 +771,8 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         Probe(
             "mock_ui_requests", "GET", "/_mock/ui/requests", False, "none", params={"status": "x"}
         ),
+        Probe("mock_ui_request", "GET", "/_mock/ui/requests/1", auth="none"),
+        Probe("mock_ui_request", "GET", "/_mock/ui/requests/x", False, "none"),
         Probe("mock_ui_webhooks", "GET", "/_mock/ui/webhooks", auth="none"),
         Probe(
             "mock_ui_webhooks", "GET", "/_mock/ui/webhooks", False, "none", params={"status": "x"}

@@ -157,7 +157,7 @@ def test_a_refused_signature_shows_the_expected_string_to_sign_and_the_fix(
     headers = {"Public-Token": DEMO_PUBLIC_TOKEN, "Timestamp": stamp, "Sign": "0" * 64}
     ui.request("GET", f"{REVIEWS_API}?page=2&ratings=5", headers=headers)
     html = page(ui, "/_mock/ui/requests")
-    (seq,) = re.findall(r"id=request-(\d+)>", html)
+    (seq,) = re.findall(r"id=request-(\d+) ", html)
     expected = string_to_sign(parse_query("page=2&ratings=5"), stamp).decode()
     assert text_of(html, f"expected-{seq}") == expected
     fix = text_of(html, f"fix-{seq}")
@@ -188,7 +188,10 @@ def test_a_request_opens_to_headers_query_body_and_answer_without_secrets(
         headers=FORM,
     )
     issued = token.json()["data"]["access_token"]
-    html = page(ui, "/_mock/ui/requests")
+    listed = page(ui, "/_mock/ui/requests")
+    rows = re.findall(r'id=request-(\d+) data-detail="(/_mock/ui/requests/\d+)"', listed)
+    assert [path for _, path in rows] == [f"/_mock/ui/requests/{seq}" for seq, _ in rows]
+    html = "".join(page(ui, path) for _, path in rows)
     assert DEMO_ACCESS_TOKEN not in html and issued not in html
     assert secret not in html
     assert "authorization</dt><dd>[redacted]" in html
@@ -196,15 +199,19 @@ def test_a_request_opens_to_headers_query_body_and_answer_without_secrets(
     assert "&quot;total_page&quot;" in html  # the answer of get_reviews, indented
 
 
+def test_a_request_no_longer_kept_is_a_page_saying_so(ui: CheckedClient) -> None:
+    assert "not in the journal" in page(ui, "/_mock/ui/requests/12", 404)
+
+
 def test_newest_first_and_filtered_by_shop_operation_and_outcome(ui: CheckedClient) -> None:
     ui.signed("GET", REVIEWS_API)
     ui.signed("GET", "/api/v1/openapi/get_rating")
     ui.request("GET", "/api/v1/openapi/get_rating")  # unsigned: refused, no shop known
-    every = re.findall(r"id=request-(\d+)>", page(ui, "/_mock/ui/requests"))
+    every = re.findall(r"id=request-(\d+) ", page(ui, "/_mock/ui/requests"))
     assert every == sorted(every, key=int, reverse=True) and len(every) == 3
 
     def shown(query: str) -> int:
-        return len(re.findall(r"id=request-\d+>", page(ui, f"/_mock/ui/requests?{query}")))
+        return len(re.findall(r"id=request-\d+ ", page(ui, f"/_mock/ui/requests?{query}")))
 
     assert shown("operation=get_rating") == 2
     assert shown("status=refused") == 1

@@ -208,6 +208,9 @@ def test_a_refused_request_appears_live_with_its_string_to_sign(
     expected = browser.find_element(By.ID, f"expected-{seq}").text
     assert expected == f"page=2&timestamp={stamp}"
     assert "Sign does not match" in browser.find_element(By.ID, f"fix-{seq}").text
+    # Opening the row loads its headers, body and answer.
+    WebDriverWait(browser, WAIT).until(lambda driver: "Answer" in row.text)
+    assert '"code": 16' in row.text
     assert DEMO_PUBLIC_TOKEN not in browser.page_source
     assert console_errors(browser) == []
 

@@ -83,13 +83,23 @@ class Journal:
         """The number of the newest entry (0 before the first)."""
         return self._sequence
 
+    def _index(self, seq: int) -> int | None:
+        index = seq - (self._sequence - len(self._entries)) - 1
+        return index if 0 <= index < len(self._entries) else None
+
+    def row(self, seq: int) -> tuple[dict[str, Any], str | None] | None:
+        """Entry ``seq`` with its caller's shop, as ``rows`` gives them (None: not kept)."""
+        index = self._index(seq)
+        if index is None:
+            return None
+        kept = self._exchanges[index]
+        return self._entries[index], None if kept is None else kept.shop_id
+
     def exchange(self, seq: int) -> dict[str, Any] | None:
         """Entry ``seq``'s headers, query, body and answer with every secret cut out (None
         when it is no longer kept)."""
-        index = seq - (self._sequence - len(self._entries)) - 1
-        if not 0 <= index < len(self._entries):
-            return None
-        kept = self._exchanges[index]
+        index = self._index(seq)
+        kept = None if index is None else self._exchanges[index]
         return None if kept is None else _redacted_exchange(kept)
 
     def clear(self) -> None:

@@ -113,13 +113,27 @@ def _request_rows(call: Call) -> list[tuple[dict[str, Any], str | None]]:
 
 async def requests(call: Call) -> Response:
     journal = call.fake.journal
-    shown = [(entry, shop, journal.exchange(entry["seq"])) for entry, shop in _request_rows(call)]
+    # Only a refusal's exchange is read here (for its string-to-sign); the rest load on demand.
+    shown = [
+        (entry, shop, journal.exchange(entry["seq"]) if entry["auth"] == "failed" else None)
+        for entry, shop in _request_rows(call)
+    ]
     operations = sorted(
         {entry["operation_id"] for entry in journal.entries() if entry["operation_id"]}
     )
     shops = [shop["shop_id"] for shop in tenants.shops_oldest_first(call.ctx)]
     body = ui_html.requests(shown, journal.newest(), shops, operations, call.query)
     return ui_html.page_response(body)
+
+
+async def request_detail(call: Call) -> Response:
+    journal = call.fake.journal
+    seq = int(call.path_params["seq"])
+    found = journal.row(seq)
+    if found is None:
+        raise ControlError(404, f"request #{seq} is not in the journal (any more)")
+    entry, shop = found
+    return ui_html.page_response(ui_html.request(entry, shop, journal.exchange(seq)))
 
 
 async def webhook_log(call: Call) -> Response:
@@ -141,9 +155,16 @@ async def review_list(call: Call) -> Response:
         return ui_html.page_response(ui_html.reviews_without_shops())
     shop_id = call.query.get("shop_id", shops[0]["shop_id"])
     shop = tenants.get_shop(ctx, shop_id)
-    page = reviews.list_reviews(ctx, shop["shop_id"], call.query)
-    listed = reviews.present_reviews(ctx, shop["shop_id"], page.items)
-    body = ui_html.reviews(shop, shops, listed, page.meta(), call.query)
+    filters = {name: value for name, value in call.query.items() if name != "done"}
+
+    def page_of_reviews() -> tuple[list[dict[str, Any]], dict[str, int]]:
+        page = reviews.list_reviews(ctx, shop["shop_id"], filters)
+        return reviews.present_reviews(ctx, shop["shop_id"], page.items), page.meta()
+
+    # As get_reviews does: a page is filtered again only after a review or product changed.
+    key = ("inspector_reviews", shop["shop_id"], tuple(sorted(filters.items())))
+    listed, meta = reviews.remembered_until_reviews_change(ctx, key, page_of_reviews)
+    body = ui_html.reviews(shop, shops, listed, meta, call.query)
     return ui_html.page_response(body)
 
 
@@ -255,6 +276,7 @@ async def write_review(call: Call) -> Response:
 HANDLERS: dict[str, UiHandler] = {
     "mock_ui_home": home,
     "mock_ui_requests": requests,
+    "mock_ui_request": request_detail,
     "mock_ui_webhooks": webhook_log,
     "mock_ui_reviews": review_list,
     "mock_ui_sign_in": sign_in,

@@ -112,6 +112,18 @@ async function refresh() {
   live = fresh;
 }
 if (live) setInterval(() => { refresh().catch(() => {}); }, 1500);
+async function loadDetail(item) {
+  item.dataset.loaded = 'yes';
+  const answer = await fetch(item.dataset.detail, {credentials: 'same-origin'});
+  if (!answer.ok) return;
+  const page = new DOMParser().parseFromString(await answer.text(), 'text/html');
+  const detail = page.getElementById('detail');
+  if (detail) item.querySelector('.detail').replaceChildren(...detail.childNodes);
+}
+document.addEventListener('toggle', (event) => {
+  const item = event.target;
+  if (item.open && item.dataset.detail && !item.dataset.loaded) loadDetail(item).catch(() => {});
+}, true);
 """
 
 
@@ -341,47 +353,70 @@ def _signature_check(entry: Mapping[str, Any], exchange: Mapping[str, Any]) -> s
     )
 
 
-def _request_detail(entry: Mapping[str, Any], exchange: Mapping[str, Any] | None) -> str:
+def _request_summary(entry: Mapping[str, Any], exchange: Mapping[str, Any] | None) -> str:
+    """How the request authenticated and what it caused: for a refused signature, the
+    string-to-sign comparison."""
     parts = []
-    if entry["auth_explanation"] and not (exchange and exchange["expected_string_to_sign"]):
+    if exchange is not None and exchange["expected_string_to_sign"] is not None:
+        parts.append(_signature_check(entry, exchange))
+    elif entry["auth_explanation"]:
         parts.append(
             f"<p>Authentication {escape(entry['auth'])}: {escape(entry['auth_explanation'])}</p>"
         )
-    for note in entry.get("notes") or ():
-        parts.append(f"<p class=muted>{escape(note)}</p>")
+    parts += [f"<p class=muted>{escape(note)}</p>" for note in entry.get("notes") or ()]
+    return "".join(parts)
+
+
+def _exchange_detail(exchange: Mapping[str, Any] | None) -> str:
     if exchange is None:
-        return "".join(parts) + "<p class=muted>No longer kept.</p>"
-    if exchange["expected_string_to_sign"] is not None:
-        parts.append(_signature_check(entry, exchange))
+        return "<p class=muted>No longer kept.</p>"
     headers = "".join(
         f"<dt>{escape(name)}</dt><dd>{escape(value)}</dd>"
         for name, value in exchange["headers"].items()
     )
-    parts.append(
+    return (
         f"<h3>Headers</h3><dl>{headers}</dl>"
         f"<h3>Query</h3><pre>{escape(exchange['query'] or '(none)')}</pre>"
         f"<h3>Body</h3><pre>{escape(_pretty(exchange['body']) or '(empty)')}</pre>"
         f"<h3>Answer</h3><pre>{escape(_pretty(exchange['answer']) or '(empty)')}</pre>"
     )
-    return "".join(parts)
 
 
-def _request_item(
-    entry: Mapping[str, Any], shop: str | None, exchange: Mapping[str, Any] | None
-) -> str:
-    seq = entry["seq"]
+def _request_line(entry: Mapping[str, Any], shop: str | None) -> str:
     query = f"?{entry['query']}" if entry["query"] else ""
     operation = entry["operation_id"] or "no operation"
     return (
-        f"<li><details id=request-{seq}><summary>"
-        f"<span class=muted>#{seq}</span>"
+        f"<span class=muted>#{entry['seq']}</span>"
         f"<time datetime={rfc3339(entry['time'])}>{rfc3339(entry['time'])}</time>"
         f"<strong>{escape(entry['method'])} {escape(entry['path'])}{escape(query)}</strong>"
         f"{_outcome_badge(entry)}<span>{escape(operation)}</span>"
         f"<span class=muted>auth {escape(entry['auth'])}"
         f"{'' if shop is None else ', shop ' + escape(shop)}</span>"
-        f"</summary>{_request_detail(entry, exchange)}</details></li>"
     )
+
+
+def _request_item(
+    entry: Mapping[str, Any], shop: str | None, exchange: Mapping[str, Any] | None
+) -> str:
+    """A row of the journal; its headers, body and answer load when it opens (the script),
+    or on their own page (the link)."""
+    seq = entry["seq"]
+    detail = f"{REQUESTS}/{seq}"
+    return (
+        f'<li><details id=request-{seq} data-detail="{detail}">'
+        f"<summary>{_request_line(entry, shop)}</summary>{_request_summary(entry, exchange)}"
+        f'<div class=detail><p><a href="{detail}">Headers, query, body and answer of '
+        f"#{seq}</a></p></div></details></li>"
+    )
+
+
+def request(entry: Mapping[str, Any], shop: str | None, exchange: Mapping[str, Any] | None) -> str:
+    body = (
+        f"<section><p class=summary>{_request_line(entry, shop)}</p>"
+        f"{_request_summary(entry, exchange)}<div id=detail>{_exchange_detail(exchange)}</div>"
+        f'</section><p><a href="{REQUESTS}">Back to the journal</a></p>'
+    )
+    return _layout(f"Request #{entry['seq']}", REQUESTS, body)
 
 
 def requests(
