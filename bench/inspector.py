@@ -28,6 +28,7 @@ from trustoo_mock.signing import parse_query, signed_headers
 REPEATS = 30
 DELIVERIES = 300
 TARGET_MS = 100.0
+API_FILTERS = "ratings=4,5&keyword=Title+4&page_size=20"
 SHOP_ID = "70000000001"
 PAGES = {
     "home": "/_mock/ui",
@@ -75,6 +76,13 @@ async def _timings(app: Any) -> dict[str, tuple[float, list[float]]]:
                 samples.append(time.perf_counter() - started)
                 assert answer.status_code == 200, (path, answer.text[:300])
             found[name] = (samples[0], samples[1:])
+        # The API's own first answer to the same filters, for comparison: the filtering is
+        # list_reviews', shared by both.
+        await _signed(client, app, "POST", "create_review", b'{"rating":5,"author":"Bench"}')
+        started = time.perf_counter()
+        await _signed(client, app, "GET", f"get_reviews?{API_FILTERS}", b"")
+        api = time.perf_counter() - started
+        found["get_reviews API, 4-5 stars + keyword"] = (api, [api])
     return found
 
 
@@ -97,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, (first, samples) in found.items():
         ordered = sorted(samples)
         median = ordered[len(ordered) // 2]
-        slowest_median = max(slowest_median, median)
+        if name in PAGES:
+            slowest_median = max(slowest_median, median)
         print(f"{name:32} {_ms(first):>10} {_ms(median):>10} {_ms(ordered[-1]):>10}")
     verdict = "met" if slowest_median * 1000 < TARGET_MS else "MISSED"
     print(f"slowest median {_ms(slowest_median)}: {verdict}")

@@ -765,83 +765,7 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         Probe("mock_wait_idle", "POST", "/_mock/wait_idle", auth="none", body={"timeout": 5}),
         Probe("mock_wait_idle", "POST", "/_mock/wait_idle", False, "none", body={"timeout": "x"}),
         # the inspector's pages and forms (X97); the forms answer 303 back to a page
-        Probe("mock_ui_home", "GET", "/_mock/ui", auth="none"),
-        Probe("mock_ui_home", "GET", "/_mock/ui", False, "none", params={"done": "x" * 501}),
-        Probe("mock_ui_requests", "GET", "/_mock/ui/requests", auth="none"),
-        Probe(
-            "mock_ui_requests", "GET", "/_mock/ui/requests", False, "none", params={"status": "x"}
-        ),
-        Probe("mock_ui_request", "GET", "/_mock/ui/requests/1", auth="none"),
-        Probe("mock_ui_request", "GET", "/_mock/ui/requests/x", False, "none"),
-        Probe("mock_ui_webhooks", "GET", "/_mock/ui/webhooks", auth="none"),
-        Probe(
-            "mock_ui_webhooks", "GET", "/_mock/ui/webhooks", False, "none", params={"status": "x"}
-        ),
-        Probe(
-            "mock_ui_reviews",
-            "GET",
-            "/_mock/ui/reviews",
-            auth="none",
-            params={"shop_id": DEMO_SHOP_ID, "ratings": "4,5", "page": 2},
-        ),
-        Probe(
-            "mock_ui_reviews", "GET", "/_mock/ui/reviews", False, "none", params={"ratings": "9"}
-        ),
-        Probe(
-            "mock_ui_sign_in",
-            "POST",
-            "/_mock/ui/session",
-            auth="none",
-            form={"control_token": "none needed", "back": "/_mock/ui/requests"},
-        ),
-        Probe(
-            "mock_ui_sign_in",
-            "POST",
-            "/_mock/ui/session",
-            False,
-            "none",
-            form={"control_token": "x", "back": "https://example.com/"},
-        ),
-        Probe("mock_ui_clock", "POST", "/_mock/ui/clock", auth="none", form={"advance": "0"}),
-        Probe("mock_ui_clock", "POST", "/_mock/ui/clock", False, "none", form={"advance": "x"}),
-        Probe(
-            "mock_ui_retry_delivery",
-            "POST",
-            "/_mock/ui/deliveries/1/retry",
-            auth="none",
-            form={"back": "/_mock/ui/webhooks"},
-        ),
-        Probe("mock_ui_retry_delivery", "POST", "/_mock/ui/deliveries/x/retry", False, "none"),
-        Probe(
-            "mock_ui_write_review",
-            "POST",
-            f"/_mock/ui/reviews/{DEMO_SHOP_ID}",
-            auth="none",
-            form={"rating": "5", "author": "Prism"},
-        ),
-        Probe(
-            "mock_ui_write_review",
-            "POST",
-            f"/_mock/ui/reviews/{DEMO_SHOP_ID}",
-            False,
-            "none",
-            form={"rating": "6", "author": "Prism"},
-        ),
-        Probe(
-            "mock_ui_review_action",
-            "POST",
-            f"/_mock/ui/reviews/{DEMO_SHOP_ID}/{DEMO_REVIEW_ID}",
-            auth="none",
-            form={"action": "feature"},
-        ),
-        Probe(
-            "mock_ui_review_action",
-            "POST",
-            f"/_mock/ui/reviews/{DEMO_SHOP_ID}/{DEMO_REVIEW_ID}",
-            False,
-            "none",
-            form={"action": "burn"},
-        ),
+        *inspector_probes(),
         # the documents and the journal; reset last
         Probe("mock_openapi_json", "GET", "/openapi.json", auth="none"),
         Probe("mock_openapi_yaml", "GET", "/openapi.yaml", auth="none"),
@@ -849,6 +773,60 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         Probe("mock_reset", "POST", "/_mock/reset", False, "none", body={"empty": "yes"}),
         Probe("mock_reset", "POST", "/_mock/reset", auth="none", body={"shop_id": DEMO_SHOP_ID}),
         Probe("mock_reset", "POST", "/_mock/reset", auth="none"),
+    ]
+
+
+# The inspector's operations: (operation, method, path, a valid input, an invalid one); the
+# input is the query of a page, the form of a form.
+INSPECTOR_CALLS: list[tuple[str, str, str, dict[str, Any], dict[str, Any]]] = [
+    ("mock_ui_home", "GET", "/_mock/ui", {}, {"done": "x" * 501}),
+    ("mock_ui_requests", "GET", "/_mock/ui/requests", {"status": "ok"}, {"status": "x"}),
+    ("mock_ui_webhooks", "GET", "/_mock/ui/webhooks", {}, {"status": "x"}),
+    (
+        "mock_ui_reviews",
+        "GET",
+        "/_mock/ui/reviews",
+        {"shop_id": DEMO_SHOP_ID, "ratings": "4,5", "page": 2},
+        {"ratings": "9"},
+    ),
+    (
+        "mock_ui_sign_in",
+        "POST",
+        "/_mock/ui/session",
+        {"control_token": "none needed", "back": "/_mock/ui/requests"},
+        {"control_token": "x", "back": "https://example.com/"},
+    ),
+    ("mock_ui_clock", "POST", "/_mock/ui/clock", {"advance": "0"}, {"advance": "x"}),
+    (
+        "mock_ui_write_review",
+        "POST",
+        f"/_mock/ui/reviews/{DEMO_SHOP_ID}",
+        {"rating": "5", "author": "Prism"},
+        {"rating": "6", "author": "Prism"},
+    ),
+    (
+        "mock_ui_review_action",
+        "POST",
+        f"/_mock/ui/reviews/{DEMO_SHOP_ID}/{DEMO_REVIEW_ID}",
+        {"action": "feature"},
+        {"action": "burn"},
+    ),
+]
+
+
+def inspector_probes() -> list[Probe]:
+    found = []
+    for operation_id, method, path, valid, invalid in INSPECTOR_CALLS:
+        for fields, is_valid in ((valid, True), (invalid, False)):
+            given = {"params": fields} if method == "GET" else {"form": fields}
+            found.append(Probe(operation_id, method, path, is_valid, "none", **given))
+    # Path parameters: a journal entry and a delivery the probes above made.
+    return [
+        *found,
+        Probe("mock_ui_request", "GET", "/_mock/ui/requests/1", auth="none"),
+        Probe("mock_ui_request", "GET", "/_mock/ui/requests/x", False, "none"),
+        Probe("mock_ui_retry_delivery", "POST", "/_mock/ui/deliveries/1/retry", auth="none"),
+        Probe("mock_ui_retry_delivery", "POST", "/_mock/ui/deliveries/x/retry", False, "none"),
     ]
 
 

@@ -201,6 +201,7 @@ def test_a_request_opens_to_headers_query_body_and_answer_without_secrets(
 
 def test_a_request_no_longer_kept_is_a_page_saying_so(ui: CheckedClient) -> None:
     assert "not in the journal" in page(ui, "/_mock/ui/requests/12", 404)
+    assert "not in the journal" in page(ui, "/_mock/ui/requests/x", 404)
 
 
 def test_newest_first_and_filtered_by_shop_operation_and_outcome(ui: CheckedClient) -> None:

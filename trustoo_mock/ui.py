@@ -128,12 +128,12 @@ async def requests(call: Call) -> Response:
 
 async def request_detail(call: Call) -> Response:
     journal = call.fake.journal
-    seq = int(call.path_params["seq"])
-    found = journal.row(seq)
+    wanted = call.path_params["seq"]
+    found = journal.row(int(wanted)) if wanted.isdigit() else None
     if found is None:
-        raise ControlError(404, f"request #{seq} is not in the journal (any more)")
+        raise ControlError(404, f"request #{wanted} is not in the journal (any more)")
     entry, shop = found
-    return ui_html.page_response(ui_html.request(entry, shop, journal.exchange(seq)))
+    return ui_html.page_response(ui_html.request(entry, shop, journal.exchange(entry["seq"])))
 
 
 async def webhook_log(call: Call) -> Response:

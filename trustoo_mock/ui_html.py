@@ -212,6 +212,26 @@ def _select(name: str, label: str, options: Iterable[tuple[str, str]], chosen: A
     )
 
 
+def _any(values: Iterable[str]) -> list[tuple[str, str]]:
+    """A filter's options: "any" (sent blank, so not given), then each value."""
+    return [("", "any"), *((value, value) for value in values)]
+
+
+def _filter_form(
+    action: str,
+    label: str,
+    query: Mapping[str, Any],
+    *selects: tuple[str, str, list[tuple[str, str]]],
+) -> str:
+    chosen = "".join(
+        _select(name, text, options, query.get(name)) for name, text, options in selects
+    )
+    return (
+        f'<form method=get action="{action}" class=filters aria-label="{escape(label)}">'
+        f"{chosen}<button type=submit class=primary>Filter</button></form>"
+    )
+
+
 def _pretty(text: str) -> str:
     """JSON indented for reading; any other text as it is."""
     try:
@@ -426,27 +446,13 @@ def requests(
     operations: list[str],
     query: Mapping[str, Any],
 ) -> str:
-    filters = (
-        f'<form method=get action="{REQUESTS}" class=filters aria-label="Filter the journal">'
-        + _select(
-            "shop_id",
-            "Shop",
-            [("", "any"), *((shop, shop) for shop in shops)],
-            query.get("shop_id"),
-        )
-        + _select(
-            "operation",
-            "Operation",
-            [("", "any"), *((name, name) for name in operations)],
-            query.get("operation"),
-        )
-        + _select(
-            "status",
-            "Outcome",
-            [("", "any"), ("ok", "answered (code 0)"), ("refused", "refused")],
-            query.get("status"),
-        )
-        + "<button type=submit class=primary>Filter</button></form>"
+    filters = _filter_form(
+        REQUESTS,
+        "Filter the journal",
+        query,
+        ("shop_id", "Shop", _any(shops)),
+        ("operation", "Operation", _any(operations)),
+        ("status", "Outcome", [("", "any"), ("ok", "answered (code 0)"), ("refused", "refused")]),
     )
     items = "".join(_request_item(*row) for row in shown)
     empty = "" if shown else "<p id=no-requests>No request yet: call the API and it shows here.</p>"
@@ -536,22 +542,8 @@ def webhooks(
     )
     back = f"{WEBHOOKS}?{urlencode(dict(query))}" if query else WEBHOOKS
     statuses = ("pending", "delivered", "failed", "cancelled", "dropped")
-    filters = (
-        f'<form method=get action="{WEBHOOKS}" class=filters aria-label="Filter deliveries">'
-        + _select(
-            "shop_id",
-            "Shop",
-            [("", "any"), *((shop, shop) for shop in shops)],
-            query.get("shop_id"),
-        )
-        + _select(
-            "status",
-            "Status",
-            [("", "any"), *((name, name) for name in statuses)],
-            query.get("status"),
-        )
-        + "<button type=submit class=primary>Filter</button></form>"
-    )
+    selects = (("shop_id", "Shop", _any(shops)), ("status", "Status", _any(statuses)))
+    filters = _filter_form(WEBHOOKS, "Filter deliveries", query, *selects)
     items = "".join(_delivery_item(item, platforms, back) for item in deliveries)
     empty = "" if deliveries else "<p id=no-deliveries>No delivery yet.</p>"
     body = (
