@@ -156,6 +156,8 @@ async def review_list(call: Call) -> Response:
     shop_id = call.query.get("shop_id", shops[0]["shop_id"])
     shop = tenants.get_shop(ctx, shop_id)
     filters = {name: value for name, value in call.query.items() if name != "done"}
+    if "is_store_review" in filters:  # text here, where a blank means either kind
+        filters["is_store_review"] = int(filters["is_store_review"])
 
     def page_of_reviews() -> tuple[list[dict[str, Any]], dict[str, int]]:
         page = reviews.list_reviews(ctx, shop["shop_id"], filters)
