@@ -128,6 +128,11 @@ def test_clock_buttons_move_freeze_and_set_it(ui: CheckedClient) -> None:
     assert (clock["iso"], clock["frozen"]) == ("2030-01-01T00:00:00Z", True)
 
 
+def test_an_empty_clock_form_changes_nothing(ui: CheckedClient) -> None:
+    assert ui.request("POST", "/_mock/ui/clock", headers=FORM).status_code == 303
+    assert ui.control("GET", "/_mock/clock").json()["now"] == FROZEN_AT
+
+
 def test_a_bad_time_is_a_page_saying_so(ui: CheckedClient) -> None:
     answer = post_form(ui, "/_mock/ui/clock", {"set": "next tuesday"})
     assert answer.status_code == 400
