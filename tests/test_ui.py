@@ -342,6 +342,7 @@ def test_delete_removes_it_and_fires_review_deleted(ui: CheckedClient) -> None:
     assert gone.json()["code"] != 0
     assert len(deliveries(ui, "review/deleted")) == 1
     assert act(ui, review_id, "feature").status_code == 404
+    assert act(ui, review_id, "delete").status_code == 404
 
 
 def test_an_empty_reply_is_refused(ui: CheckedClient) -> None:

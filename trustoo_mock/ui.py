@@ -242,17 +242,15 @@ async def review_action(call: Call) -> Response:
     if action == "reply" and not str(call.fields.get("reply", "")).strip():
         raise ControlError(400, "a reply needs some text")
     queued = ctx.queued
-    with ctx.store.batch():
-        if action == "delete":
-            reviews.delete_review(ctx, shop["shop_id"], review_id)
-        else:
-            changes = _MERCHANT_CHANGES[action](call.fields)
-            try:
+    try:
+        with ctx.store.batch():
+            if action == "delete":
+                reviews.delete_review(ctx, shop["shop_id"], review_id)
+            else:
+                changes = _MERCHANT_CHANGES[action](call.fields)
                 reviews.update_review(ctx, shop["shop_id"], review_id, changes)
-            except TrustooError as error:
-                raise ControlError(
-                    404 if error.code == Code.NOT_FOUND else 400, error.message
-                ) from None
+    except TrustooError as error:
+        raise ControlError(404 if error.code == Code.NOT_FOUND else 400, error.message) from None
     notice = _queued_notice(call, queued, f"Review {review_id}: {action.replace('_', ' ')}")
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
