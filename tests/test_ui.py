@@ -136,7 +136,7 @@ def test_an_empty_clock_form_changes_nothing(ui: CheckedClient) -> None:
 def test_a_bad_time_is_a_page_saying_so(ui: CheckedClient) -> None:
     answer = post_form(ui, "/_mock/ui/clock", {"set": "next tuesday"})
     assert answer.status_code == 400
-    assert "not a time" in text_of(answer.text, "error")
+    assert "set must be Unix seconds or an RFC 3339 time" in text_of(answer.text, "error")
 
 
 def test_advancing_makes_the_due_attempts(ui: CheckedClient) -> None:
