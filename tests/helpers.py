@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
 from trustoo_mock.errors import Code, status_of
 from trustoo_mock.signing import parse_query, signed_headers
-from trustoo_mock.spec import Spec
+from trustoo_mock.spec import Spec, bundled_spec
 from trustoo_mock.testing import MockTrustoo
 
 DEMO_SHOP_ID = "70000000001"
@@ -26,6 +26,10 @@ DEMO_CLIENT_ID = "demo-platform"
 EXAMPLE_SHOP_IDS = ("72738668786", "59730165893")
 EXAMPLE_CLIENT_IDS = ("trustwill", "instafeed")
 FROZEN_AT = 1788840306
+_SCHEMAS = bundled_spec().document["components"]["schemas"]
+# Every scope and webhook topic, in the spec's order: the code's own lists must agree with them.
+SCOPES: list[str] = _SCHEMAS["Scope"]["enum"]
+TOPICS: list[str] = _SCHEMAS["WebhookTopic"]["enum"]
 
 
 def iso(instant: float) -> str:
@@ -39,6 +43,50 @@ def epoch(text: str) -> int:
 
 def compact(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def grant_token(
+    client: CheckedClient, scopes: list[str] | None = None, client_id: str = DEMO_CLIENT_ID
+) -> str:
+    """An access token the control plane issues platform ``client_id`` for the demo shop, with
+    ``scopes`` (None: every scope the platform may ask for)."""
+    body: dict[str, Any] = {"client_id": client_id}
+    if scopes is not None:
+        body["scopes"] = scopes
+    response = client.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/authorizations", body)
+    assert response.status_code == 201, response.json()
+    token = response.json()["access_token"]
+    assert isinstance(token, str) and token
+    return token
+
+
+def refused_for_scope(
+    client: CheckedClient, method: str, path: str, scope: str, body: Any = None
+) -> None:
+    """Called with a token granted only read_reviews, ``path`` answers code 7 naming ``scope``
+    (in HTTP 200, the default)."""
+    response = client.bearer(method, path, grant_token(client, ["read_reviews"]), body=body)
+    assert (response.status_code, response.json()["code"]) == (200, 7), response.json()
+    assert scope in response.json()["message"]
+
+
+class SeedShop(NamedTuple):
+    """Who a test's seeded shop is: its id, tokens and (when it matters) domain."""
+
+    shop_id: str
+    public_token: str
+    private_token: str
+    myshopify_domain: str | None = None
+
+
+def seed_one_shop(client: CheckedClient, shop: SeedShop, **tables: Any) -> dict[str, Any]:
+    """Seed ``shop`` with its ``tables`` (as in the fixtures format) through ``POST
+    /_mock/seed``; the counts it answers."""
+    fields = {name: value for name, value in shop._asdict().items() if value is not None}
+    response = client.control("POST", "/_mock/seed", {"shops": [fields | tables]})
+    assert response.status_code == 201, response.json()
+    counts: dict[str, Any] = response.json()
+    return counts
 
 
 class CheckedClient:

@@ -1,4 +1,6 @@
-"""A real HTTP webhook receiver on 127.0.0.1 that records pushes and can be told to fail."""
+"""The shipped ``WebhookReceiver`` with the answers the delivery tests need besides its own:
+a queue of statuses, any answer body, an answer held until the test releases it, and an
+answer trickled out byte by byte."""
 
 from __future__ import annotations
 
@@ -6,77 +8,48 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from trustoo_mock.receiver import WebhookReceiver
 
 HOLD_LIMIT = 30.0  # a held answer goes out after this long even if the test forgot to release
 
 
-@dataclass
-class Push:
-    path: str
-    headers: dict[str, str]
-    body: bytes
+class Receiver(WebhookReceiver):
+    def __init__(self) -> None:
+        super().__init__()
+        self.url = f"{self.base_url}/hook"
+        self.statuses: list[int] = []  # answers to give, in order; then ``status``
+        self.status = 200
+        self.answer = b'{"code":0,"message":"success"}'
+        self.delay = 0.0
+        self.hold: threading.Event | None = None  # when set up, every answer waits for it
+        self.trickle = 0.0  # seconds between the bytes of the answer (0: all at once)
 
+    def _answer(self) -> tuple[int, float]:
+        with self._lock:
+            return (self.statuses.pop(0) if self.statuses else self.status), self.delay
 
-@dataclass
-class Receiver:
-    url: str
-    pushes: list[Push] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)  # answers to give, in order; then status
-    status: int = 200
-    answer: bytes = b'{"code":0,"message":"success"}'
-    delay: float = 0.0
-    hold: threading.Event | None = None  # when set up, every answer waits until it is set
-    trickle: float = 0.0  # seconds between the bytes of the answer (0: all at once)
+    def _body(self, status: int) -> bytes:
+        return self.answer
 
-    def next_status(self) -> int:
-        return self.statuses.pop(0) if self.statuses else self.status
+    def _reply(self, handler: BaseHTTPRequestHandler, status: int) -> None:
+        if self.hold is not None:
+            self.hold.wait(HOLD_LIMIT)
+        if not self.trickle:
+            super()._reply(handler, status)
+            return
+        head = f"HTTP/1.1 {status} OK\r\nContent-Length: {len(self.answer)}\r\n\r\n"
+        for byte in head.encode() + self.answer:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(self.trickle)
 
 
 @contextmanager
 def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    record = Receiver(f"http://127.0.0.1:{server.server_address[1]}/hook")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = self.rfile.read(length)
-            record.pushes.append(Push(self.path, dict(self.headers.items()), body))
-            status = record.next_status()
-            if record.delay:
-                time.sleep(record.delay)
-            if record.hold is not None:
-                record.hold.wait(HOLD_LIMIT)
-            answer = record.answer
-            try:
-                if record.trickle:
-                    self._trickle(status, answer)
-                    return
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-            except OSError:
-                pass  # the fake gave up waiting (timeout test)
-
-        def _trickle(self, status: int, answer: bytes) -> None:
-            head = f"HTTP/1.1 {status} OK\r\nContent-Length: {len(answer)}\r\n\r\n"
-            for byte in head.encode() + answer:
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-                time.sleep(record.trickle)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
+    record = Receiver()
     try:
         yield record
     finally:
-        server.shutdown()
-        server.server_close()
+        record.close()

@@ -9,17 +9,17 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 from starlette.testclient import TestClient
 
 from tests.helpers import (
     DEMO_ACCESS_TOKEN,
-    DEMO_CLIENT_ID,
     DEMO_PRIVATE_TOKEN,
     DEMO_PUBLIC_TOKEN,
-    DEMO_SHOP_ID,
     FROZEN_AT,
     CheckedClient,
     compact,
+    grant_token,
 )
 from trustoo_mock import Config, create_app
 from trustoo_mock.signing import signed_headers
@@ -52,6 +52,19 @@ def _auth_failure(response: httpx.Response) -> str:
     return message
 
 
+def _refused_get(client: CheckedClient, sign: str, query: str = "page=1") -> str:
+    """The failure message of get_reviews with ``query`` and ``sign`` at the frozen time."""
+    return _auth_failure(client.request("GET", f"{REVIEWS}?{query}", headers=_headers(sign)))
+
+
+def _refused_post(client: CheckedClient, sign: str) -> str:
+    """The failure message of create_review with REVIEW_BODY and ``sign``."""
+    headers = _headers(sign) | {"Content-Type": "application/json"}
+    return _auth_failure(
+        client.request("POST", CREATE_REVIEW, content=compact(REVIEW_BODY), headers=headers)
+    )
+
+
 def _ok(response: httpx.Response) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     document = response.json()
@@ -59,18 +72,6 @@ def _ok(response: httpx.Response) -> dict[str, Any]:
     data = document["data"]
     assert isinstance(data, dict)
     return data
-
-
-def _issue_token(client: CheckedClient, scopes: list[str]) -> str:
-    response = client.control(
-        "POST",
-        f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
-        {"client_id": DEMO_CLIENT_ID, "scopes": scopes},
-    )
-    assert response.status_code == 201, response.text
-    token = response.json()["access_token"]
-    assert isinstance(token, str) and token
-    return token
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,8 +91,7 @@ def test_unsigned_get_with_only_public_token(client: CheckedClient) -> None:
 def test_retired_sha256_with_salt_get(client: CheckedClient) -> None:
     expected = f"page=1&timestamp={FROZEN_AT}"
     salted = hashlib.sha256((expected + DEMO_PRIVATE_TOKEN).encode()).hexdigest()
-    response = client.request("GET", f"{REVIEWS}?page=1", headers=_headers(salted))
-    message = _auth_failure(response)
+    message = _refused_get(client, salted)
     assert expected in message
     assert "retired 'SHA-256 with salt'" in message
     assert "HMAC-SHA256" in message
@@ -100,48 +100,35 @@ def test_retired_sha256_with_salt_get(client: CheckedClient) -> None:
 def test_retired_sha256_with_salt_multi_param_get(client: CheckedClient) -> None:
     expected = f"page=1&page_size=5&sort_by=created-descending&timestamp={FROZEN_AT}"
     salted = hashlib.sha256((expected + DEMO_PRIVATE_TOKEN).encode()).hexdigest()
-    response = client.request(
-        "GET",
-        f"{REVIEWS}?sort_by=created-descending&page_size=5&page=1",
-        headers=_headers(salted),
-    )
-    message = _auth_failure(response)
+    message = _refused_get(client, salted, "sort_by=created-descending&page_size=5&page=1")
     assert expected in message
     assert "retired" in message
 
 
 def test_retired_post_signing_only_timestamp(client: CheckedClient) -> None:
-    body = compact(REVIEW_BODY)
     legacy = hashlib.sha256(f"timestamp={FROZEN_AT}{DEMO_PRIVATE_TOKEN}".encode()).hexdigest()
-    headers = _headers(legacy) | {"Content-Type": "application/json"}
-    response = client.request("POST", CREATE_REVIEW, content=body, headers=headers)
-    message = _auth_failure(response)
-    assert f"timestamp={FROZEN_AT}|{body.decode()}" in message
+    message = _refused_post(client, legacy)
+    assert f"timestamp={FROZEN_AT}|{compact(REVIEW_BODY).decode()}" in message
     assert "retired 'SHA-256 with salt'" in message
 
 
 def test_guessed_hmac_over_public_token_and_timestamp(client: CheckedClient) -> None:
     guessed = _hmac_hex(DEMO_PRIVATE_TOKEN, f"{DEMO_PUBLIC_TOKEN}{FROZEN_AT}")
-    response = client.request("GET", f"{REVIEWS}?page=1", headers=_headers(guessed))
-    message = _auth_failure(response)
+    message = _refused_get(client, guessed)
     assert f"page=1&timestamp={FROZEN_AT}" in message
     assert "public token + timestamp" in message
 
 
 def test_hmac_with_public_token_as_key_is_rejected(client: CheckedClient) -> None:
     wrong_key = _hmac_hex(DEMO_PUBLIC_TOKEN, f"page=1&timestamp={FROZEN_AT}")
-    response = client.request("GET", f"{REVIEWS}?page=1", headers=_headers(wrong_key))
-    message = _auth_failure(response)
+    message = _refused_get(client, wrong_key)
     assert f"string-to-sign (between the backticks) `page=1&timestamp={FROZEN_AT}`" in message
 
 
 def test_post_signed_without_body_is_rejected(client: CheckedClient) -> None:
-    body = compact(REVIEW_BODY)
     no_body = _hmac_hex(DEMO_PRIVATE_TOKEN, f"timestamp={FROZEN_AT}")
-    headers = _headers(no_body) | {"Content-Type": "application/json"}
-    response = client.request("POST", CREATE_REVIEW, content=body, headers=headers)
-    message = _auth_failure(response)
-    assert f"timestamp={FROZEN_AT}|{body.decode()}" in message
+    message = _refused_post(client, no_body)
+    assert f"timestamp={FROZEN_AT}|{compact(REVIEW_BODY).decode()}" in message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,21 +148,13 @@ def test_canonical_headers_verify(client: CheckedClient) -> None:
     assert _ok(response)["page"]["page"] == 1
 
 
-def test_lowercase_header_names_verify(client: CheckedClient) -> None:
-    headers = {
-        "public-token": DEMO_PUBLIC_TOKEN,
-        "timestamp": str(FROZEN_AT),
-        "sign": _good_sign(),
-    }
-    assert _ok(client.request("GET", f"{REVIEWS}?page=1", headers=headers))["list"]
-
-
-def test_mixed_case_header_names_verify(client: CheckedClient) -> None:
-    headers = {
-        "PUBLIC-token": DEMO_PUBLIC_TOKEN,
-        "TimeStamp": str(FROZEN_AT),
-        "SiGn": _good_sign(),
-    }
+@pytest.mark.parametrize(
+    "names",
+    [("public-token", "timestamp", "sign"), ("PUBLIC-token", "TimeStamp", "SiGn")],
+    ids=["lowercase", "mixed-case"],
+)
+def test_header_names_of_any_case_verify(client: CheckedClient, names: tuple[str, ...]) -> None:
+    headers = dict(zip(names, (DEMO_PUBLIC_TOKEN, str(FROZEN_AT), _good_sign()), strict=True))
     assert _ok(client.request("GET", f"{REVIEWS}?page=1", headers=headers))["list"]
 
 
@@ -308,9 +287,7 @@ def test_unknown_public_token_is_named(client: CheckedClient) -> None:
 
 
 def test_bad_sign_get_shows_exact_string_to_sign(client: CheckedClient) -> None:
-    headers = _headers("0" * 64)
-    response = client.request("GET", f"{REVIEWS}?sort_by=created-ascending&page=2", headers=headers)
-    message = _auth_failure(response)
+    message = _refused_get(client, "0" * 64, "sort_by=created-ascending&page=2")
     assert (
         "string-to-sign (between the backticks) "
         f"`page=2&sort_by=created-ascending&timestamp={FROZEN_AT}`" in message
@@ -320,20 +297,15 @@ def test_bad_sign_get_shows_exact_string_to_sign(client: CheckedClient) -> None:
 
 
 def test_bad_sign_post_shows_string_to_sign_with_body(client: CheckedClient) -> None:
-    body = compact(REVIEW_BODY)
-    headers = _headers("f" * 64) | {"Content-Type": "application/json"}
-    response = client.request("POST", CREATE_REVIEW, content=body, headers=headers)
-    message = _auth_failure(response)
-    assert (
-        f"string-to-sign (between the backticks) `timestamp={FROZEN_AT}|{body.decode()}`" in message
-    )
+    message = _refused_post(client, "f" * 64)
+    body = compact(REVIEW_BODY).decode()
+    assert f"string-to-sign (between the backticks) `timestamp={FROZEN_AT}|{body}`" in message
 
 
 def test_bad_sign_with_wrong_length_or_non_hex(client: CheckedClient) -> None:
     good = _good_sign()
     for sign in (good[:-2], good + "00", "z" * 64):
-        headers = _headers(sign)
-        message = _auth_failure(client.request("GET", f"{REVIEWS}?page=1", headers=headers))
+        message = _refused_get(client, sign)
         assert f"page=1&timestamp={FROZEN_AT}" in message, sign
 
 
@@ -413,7 +385,7 @@ def test_revoked_access_token_is_16(client: CheckedClient) -> None:
 
 
 def test_read_only_token_reads_but_cannot_write_reviews(client: CheckedClient) -> None:
-    token = _issue_token(client, ["read_reviews"])
+    token = grant_token(client, ["read_reviews"])
     assert _ok(client.bearer("GET", REVIEWS, token))["list"]
 
     response = client.bearer("POST", CREATE_REVIEW, token, body=REVIEW_BODY)
@@ -429,7 +401,7 @@ def test_read_only_token_reads_but_cannot_write_reviews(client: CheckedClient) -
 
 
 def test_read_only_token_cannot_subscribe_to_review_created(client: CheckedClient) -> None:
-    token = _issue_token(client, ["read_reviews"])
+    token = grant_token(client, ["read_reviews"])
     body = {"topic": "review/created", "url": "https://example.com/hook"}
     response = client.bearer("POST", CREATE_WEBHOOK, token, body=body)
     assert response.status_code == 200
@@ -465,7 +437,7 @@ def test_bearer_with_broken_hmac_headers_still_uses_the_token(client: CheckedCli
 def test_bearer_principal_has_only_granted_scopes_even_with_hmac_headers(
     client: CheckedClient,
 ) -> None:
-    token = _issue_token(client, ["read_reviews"])
+    token = grant_token(client, ["read_reviews"])
     body = compact(REVIEW_BODY)
     headers = _headers(_good_sign("", body.decode())) | {
         "Authorization": f"Bearer {token}",

@@ -1,4 +1,5 @@
-"""The command line: `sign` prints what the server verifies; the README's curl answers code 0."""
+"""The command line: `sign` prints what a served fake verifies; `serve`, `seed`, `spec` and their
+options."""
 
 from __future__ import annotations
 
@@ -48,22 +49,9 @@ def test_sign_prints_the_documented_vector(capsys: pytest.CaptureFixture[str]) -
     ]
 
 
-def test_signed_curl_and_readme_example_work_against_make_run_style_server() -> None:
-    snippet = re.search(r"<!-- walk: curl -->\n```sh\n(.*?)```", README.read_text(), re.S)
-    assert snippet is not None, "README lost its curl example"
+def test_sign_prints_headers_a_served_fake_accepts() -> None:
+    """The README's curl and OAuth walks against a served fake: tests/test_readme.py."""
     with live_server() as base_url:
-        result = subprocess.run(
-            ["bash", "-c", snippet.group(1)],
-            env={"TRUSTOO": base_url, "PATH": "/usr/bin:/bin"},
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        )
-        answer = json.loads(result.stdout)
-        assert answer["code"] == 0, answer
-        assert answer["data"]["page"]["page_size"] == 5
-
         command = subprocess.run(
             [
                 str(Path(sys.executable).with_name("trustoo-mock")),
@@ -94,24 +82,40 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("trustoo-mock 0.1.0")
 
 
-def test_readme_oauth_walkthrough_runs() -> None:
-    snippet = re.search(r"<!-- walk: oauth -->\n```sh\n(.*?)```", README.read_text(), re.S)
-    assert snippet is not None, "README lost its OAuth walkthrough"
-    with live_server() as base_url:
-        result = subprocess.run(
-            ["bash", "-ec", snippet.group(1)],
-            env={"TRUSTOO": base_url, "PATH": "/usr/bin:/bin"},
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-    answers = [json.loads(line) for line in result.stdout.replace("}{", "}\n{").splitlines()]
-    assert [answer["code"] for answer in answers] == [0, 0, 0, 0]
-    assert answers[0]["data"]["authorize_url"].startswith(base_url)
-    assert answers[1]["data"]["review_count"] > 0
-    assert answers[2]["data"]["access_token"]
-    assert answers[3]["data"] == {}
+@pytest.mark.parametrize(
+    ("option", "value", "option_says", "variable_says"),
+    [
+        (
+            "error-http-status",
+            "sometimes",
+            "use mirror or an HTTP status",
+            "TRUSTOO_MOCK_ERROR_HTTP_STATUS: error_http_status 'sometimes'",
+        ),
+        (
+            "signature-clock",
+            "sundial",
+            "invalid choice: 'sundial'",
+            "signature_clock must be fake or wall, not 'sundial'",
+        ),
+    ],
+)
+def test_a_bad_setting_stops_serve(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    option: str,
+    value: str,
+    option_says: str,
+    variable_says: str,
+) -> None:
+    """A bad value given to ``--option``, then to its variable ``TRUSTOO_MOCK_OPTION``: serve
+    stops with status 2 and says what is wrong on stderr."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", f"--{option}", value])
+    assert stopped.value.code == 2
+    assert option_says in capsys.readouterr().err
+    monkeypatch.setenv("TRUSTOO_MOCK_" + option.replace("-", "_").upper(), value)
+    assert main(["serve"]) == 2
+    assert variable_says in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- serve

@@ -143,7 +143,15 @@ PUBLIC_NAMES = {
         "webhook_receiver",
     ],
     "trustoo_mock.receiver": ["Push", "WebhookReceiver"],
-    "trustoo_mock.testing": ["Grant", "MockTrustoo", "MockTrustooError", "Platform", "Shop"],
+    "trustoo_mock.testing": [
+        "Grant",
+        "MockTrustoo",
+        "MockTrustooError",
+        "Platform",
+        "PushFault",
+        "Shop",
+        "Snapshot",
+    ],
     "trustoo_mock.verify": ["WebhookVerificationError", "verify_webhook"],
 }
 

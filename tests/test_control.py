@@ -18,9 +18,12 @@ from tests.helpers import (
     DEMO_PUBLIC_TOKEN,
     DEMO_SHOP_ID,
     FROZEN_AT,
+    SCOPES,
     CheckedClient,
+    SeedShop,
     epoch,
     iso,
+    seed_one_shop,
 )
 
 DEMO = json.loads(
@@ -30,15 +33,6 @@ DEMO_SHOP = next(shop for shop in DEMO["shops"] if shop["shop_id"] == DEMO_SHOP_
 # The demo shop, then the shops the docs' examples use; the same for platforms.
 DEMO_SHOP_IDS = [shop["shop_id"] for shop in DEMO["shops"]]
 DEMO_CLIENT_IDS = [platform["client_id"] for platform in DEMO["platforms"]]
-KNOWN_SCOPES = [
-    "read_reviews",
-    "write_reviews",
-    "read_customer_events",
-    "read_orders",
-    "read_customers",
-    "write_customers",
-    "read_shop_install_status",
-]
 REVIEWS = "/api/v1/openapi/get_reviews"
 CREATE_REVIEW = "/api/v1/openapi/create_review"
 DELETE_REVIEW = "/api/v1/openapi/delete_review"
@@ -205,7 +199,7 @@ def test_create_platform_defaults(client: CheckedClient) -> None:
     assert platform["name"]
     assert platform["client_id"] and platform["client_id"] != DEMO_CLIENT_ID
     assert_token(platform["client_secret"])
-    assert platform["scopes"] == KNOWN_SCOPES
+    assert platform["scopes"] == SCOPES
     assert platform["skip_shop_oauth"] is False
     assert platform["webhook_url"] == ""
     assert isinstance(platform["redirect_uris"], list)
@@ -394,7 +388,7 @@ def test_seed_loads_and_counts(empty_client: CheckedClient) -> None:
         "platforms": len(SEED["platforms"]),
         "authorizations": len(SEED["authorizations"]),
         **dict.fromkeys(
-            ("customers", "orders", "customer_events", "exclusions", "unsubscribes"), 0
+            ("customers", "orders", "customer_events", "webhooks", "exclusions", "unsubscribes"), 0
         ),
     }
 
@@ -531,17 +525,11 @@ def test_reset_empty_removes_everything(client: CheckedClient) -> None:
 
 
 def test_reset_one_shop_keeps_the_others(client: CheckedClient) -> None:
-    other = {
-        "shops": [
-            {
-                "shop_id": "70000000002",
-                "public_token": "second-public",
-                "private_token": "second-private",
-                "reviews": [{"rating": 4, "author": "Sam"}, {"rating": 2, "author": "Kim"}],
-            }
-        ]
-    }
-    assert client.control("POST", "/_mock/seed", other).status_code == 201
+    seed_one_shop(
+        client,
+        SeedShop("70000000002", "second-public", "second-private"),
+        reviews=[{"rating": 4, "author": "Sam"}, {"rating": 2, "author": "Kim"}],
+    )
     make_changes(client)
     added = {"rating": 1, "author": "Added later"}
     extra = client.signed(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, CheckedClient
+from tests.helpers import CheckedClient, SeedShop, refused_for_scope, seed_one_shop
 from trustoo_mock.domain.customer_events import EVENT_TYPES
 
 EVENTS = "/api/v1/openapi/get_customer_events"
@@ -59,22 +59,13 @@ E1, E2, E3, E4, E5, E6 = (str(1000001 + index) for index in range(len(SEEDED)))
 NEWEST_FIRST = [E6, E5, E4, E3, E2, E1]
 
 
+SHOP = SeedShop(SHOP_ID, PUBLIC, PRIVATE, "events-shop.myshopify.com")
+
+
 @pytest.fixture
 def shop(empty_client: CheckedClient) -> CheckedClient:
-    seed = {
-        "shops": [
-            {
-                "shop_id": SHOP_ID,
-                "myshopify_domain": "events-shop.myshopify.com",
-                "public_token": PUBLIC,
-                "private_token": PRIVATE,
-                "customer_events": SEEDED,
-            }
-        ]
-    }
-    response = empty_client.control("POST", "/_mock/seed", seed)
-    assert response.status_code == 201, response.json()
-    assert response.json()["customer_events"] == len(SEEDED)
+    counts = seed_one_shop(empty_client, SHOP, customer_events=SEEDED)
+    assert counts["customer_events"] == len(SEEDED)
     return empty_client
 
 
@@ -170,14 +161,7 @@ def test_bad_parameters_are_code_3(shop: CheckedClient, params: dict[str, Any], 
 
 
 def test_events_need_read_customer_events(client: CheckedClient) -> None:
-    grant = client.control(
-        "POST",
-        f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
-        {"client_id": "demo-platform", "scopes": ["read_reviews"]},
-    ).json()
-    response = client.bearer("GET", EVENTS, grant["access_token"])
-    assert (response.status_code, response.json()["code"]) == (200, 7)
-    assert "read_customer_events" in response.json()["message"]
+    refused_for_scope(client, "GET", EVENTS, "read_customer_events")
 
 
 def test_demo_shop_has_events_of_every_type_os_and_source(client: CheckedClient) -> None:

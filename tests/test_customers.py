@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, iso
+from tests.helpers import FROZEN_AT, CheckedClient, SeedShop, iso, refused_for_scope, seed_one_shop
 from trustoo_mock.spec import bundled_spec
 
 UNSUBSCRIBE = "/api/v1/openapi/email_unsubscribe"
@@ -42,30 +42,26 @@ BAD_EMAILS = [
 ]
 
 
+SHOP = SeedShop(SHOP_ID, PUBLIC, PRIVATE, "customers-shop.myshopify.com")
+
+
 @pytest.fixture
 def shop(client: CheckedClient) -> CheckedClient:
-    seed = {
-        "shops": [
+    seed_one_shop(
+        client,
+        SHOP,
+        customers=[ANA, BEN, NOMAIL],
+        orders=[
             {
-                "shop_id": SHOP_ID,
-                "myshopify_domain": "customers-shop.myshopify.com",
-                "public_token": PUBLIC,
-                "private_token": PRIVATE,
-                "customers": [ANA, BEN, NOMAIL],
-                "orders": [
-                    {
-                        "order_id": "5910000000001",
-                        "customer_id": FROM_ORDER,
-                        "customer_email": "dee@example.com",
-                        "customer_name": "Dee Van Ray",
-                        "status": 1,
-                        "created_at": "2026-06-01T00:00:00Z",
-                    }
-                ],
+                "order_id": "5910000000001",
+                "customer_id": FROM_ORDER,
+                "customer_email": "dee@example.com",
+                "customer_name": "Dee Van Ray",
+                "status": 1,
+                "created_at": "2026-06-01T00:00:00Z",
             }
-        ]
-    }
-    assert client.control("POST", "/_mock/seed", seed).status_code == 201
+        ],
+    )
     return client
 
 
@@ -278,10 +274,4 @@ def test_exclusions_belong_to_their_shop(shop: CheckedClient) -> None:
 def test_customer_scopes(
     client: CheckedClient, method: str, path: str, body: Any, scope: str
 ) -> None:
-    grant = client.control(
-        "POST",
-        f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
-        {"client_id": "demo-platform", "scopes": ["read_reviews"]},
-    ).json()
-    response = client.bearer(method, path, grant["access_token"], body=body)
-    assert_error(response, 200, 7, scope)
+    refused_for_scope(client, method, path, scope, body)

@@ -23,6 +23,7 @@ from tests.helpers import (
     DEMO_SHOP_ID,
     FROZEN_AT,
     CheckedClient,
+    grant_token,
     iso,
 )
 from tests.live import free_port, live_server
@@ -39,10 +40,23 @@ REVIEW = {"product_id": "8000000000001", "rating": 5, "author": "Hook Tester"}
 
 
 def _subscribe(
-    client: CheckedClient, url: str, topic: str = "review/created", token: str | None = None
+    client: CheckedClient,
+    url: str,
+    topic: str = "review/created",
+    token: str | None = None,
+    shop: dict[str, Any] | None = None,
 ) -> str:
+    """Subscribe ``url`` as the demo shop, as ``shop`` (its tokens) or with a bearer ``token``."""
     body = {"topic": topic, "url": url}
-    if token is None:
+    if shop is not None:
+        answer = client.signed(
+            "POST",
+            "/api/v1/openapi/create_shop_webhook",
+            body=body,
+            public_token=shop["public_token"],
+            private_token=shop["private_token"],
+        )
+    elif token is None:
         answer = client.signed("POST", "/api/v1/openapi/create_shop_webhook", body=body)
     else:
         answer = client.bearer("POST", "/api/v1/openapi/create_shop_webhook", token, body=body)
@@ -198,14 +212,7 @@ def test_nothing_crosses_shops_or_reaches_a_disconnected_platform(client: Checke
     other = client.control("POST", "/_mock/shops", {"name": "Other"}).json()
     with receiver() as mine, receiver() as theirs, receiver() as platform_hook:
         _subscribe(client, mine.url)
-        answer = client.signed(
-            "POST",
-            "/api/v1/openapi/create_shop_webhook",
-            body={"topic": "review/created", "url": theirs.url},
-            public_token=other["public_token"],
-            private_token=other["private_token"],
-        )
-        assert answer.json()["code"] == 0
+        _subscribe(client, theirs.url, shop=other)
         platform_hook.statuses = [500]
         _subscribe(client, platform_hook.url, token=DEMO_ACCESS_TOKEN)
         _create_review(client)
@@ -541,14 +548,7 @@ def test_a_record_that_cannot_be_encoded_fails_alone(client: CheckedClient) -> N
     other = client.control("POST", "/_mock/shops", {"name": "Poisoned"}).json()
     fake = client.app.state.fake
     with receiver() as theirs, receiver() as mine:
-        answer = client.signed(
-            "POST",
-            "/api/v1/openapi/create_shop_webhook",
-            body={"topic": "review/created", "url": theirs.url},
-            public_token=other["public_token"],
-            private_token=other["private_token"],
-        )
-        assert answer.json()["code"] == 0
+        _subscribe(client, theirs.url, shop=other)
         _subscribe(client, mine.url)
         record = {"id": "1", "rating": 5, "author": "x", "content": "x\ud800y"}
         events.emit(fake.ctx, other["shop_id"], "review/created", record)
@@ -632,13 +632,6 @@ def _wait_idle(mock: MockTrustoo, body: dict[str, Any]) -> Any:
 # -- System Webhooks (issue 11, X44) ----------------------------------------------------------
 
 
-def _grant(client: CheckedClient, client_id: str) -> str:
-    path = f"/_mock/shops/{DEMO_SHOP_ID}/authorizations"
-    answer = client.control("POST", path, {"client_id": client_id})
-    assert answer.status_code == 201, answer.json()
-    return str(answer.json()["access_token"])
-
-
 def test_a_platform_hears_when_its_access_to_a_shop_ends(client: CheckedClient) -> None:
     with receiver() as hook:
         platform = client.control(
@@ -646,10 +639,10 @@ def test_a_platform_hears_when_its_access_to_a_shop_ends(client: CheckedClient) 
             "/_mock/platforms",
             {"client_id": "sys-app", "scopes": ["read_reviews"], "webhook_url": hook.url},
         ).json()
-        token = _grant(client, "sys-app")
+        token = grant_token(client, None, "sys-app")
         client.bearer("POST", "/api/v1/openapi/oauth/disconnect", token)
 
-        _grant(client, "sys-app")
+        grant_token(client, None, "sys-app")
         session = client.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/merchant_session")
         cancelled = client.request(
             "POST",
@@ -662,7 +655,7 @@ def test_a_platform_hears_when_its_access_to_a_shop_ends(client: CheckedClient) 
         )
         assert cancelled.json()["code"] == 0
 
-        _grant(client, "sys-app")
+        grant_token(client, None, "sys-app")
         hook.statuses = [500]
         uninstall = f"/_mock/shops/{DEMO_SHOP_ID}/installations/sys-app"
         assert client.control("DELETE", uninstall).status_code == 200

@@ -38,6 +38,28 @@ class Example:
     keys: tuple[str, ...] = ()  # documented data fields whose values the docs leave open
 
 
+# §5.10's mid-2025 create review example, with the older media object.
+MID_2025_CREATE_REVIEW = {
+    "rating": 5,
+    "author": "Trustoo",
+    "commented_at": "2025-06-20 00:00:00",
+    "source": "Shop",
+    "is_verified": 0,
+    "is_featured": 1,
+    "is_published": 0,
+    "is_top": 0,
+    "author_country": "US",
+    "author_phone": "",
+    "tag": "",
+    "content": "this is a test",
+    "media": {"images": [], "thumbnails": [], "video": "", "video_thumbnail": ""},
+    "reply": {"content": "Thank you", "reply_at": "2025-06-20 00:00:00"},
+    "author_email": "trustoo@gmail.com",
+    "order_id": "",
+    "product_id": 0,
+    "title": "test",
+    "item_type": "Red",
+}
 EXAMPLES = [
     Example(
         "§2.3 signing example (GET)",
@@ -196,27 +218,7 @@ EXAMPLES = [
         "§5.10 Create Review, mid-2025 example",
         "POST",
         f"{OPENAPI}/create_review",
-        body={
-            "rating": 5,
-            "author": "Trustoo",
-            "commented_at": "2025-06-20 00:00:00",
-            "source": "Shop",
-            "is_verified": 0,
-            "is_featured": 1,
-            "is_published": 0,
-            "is_top": 0,
-            "author_country": "US",
-            "author_phone": "",
-            "tag": "",
-            "content": "this is a test",
-            "media": {"images": [], "thumbnails": [], "video": "", "video_thumbnail": ""},
-            "reply": {"content": "Thank you", "reply_at": "2025-06-20 00:00:00"},
-            "author_email": "trustoo@gmail.com",
-            "order_id": "",
-            "product_id": 0,
-            "title": "test",
-            "item_type": "Red",
-        },
+        body=MID_2025_CREATE_REVIEW,
         keys=("id",),
     ),
     Example(
@@ -363,49 +365,44 @@ def test_the_doc_test_vectors_are_valid_requests_headers_and_all(client: Checked
         assert response.json()["code"] == 0, (url, response.json())
 
 
+def _as_example_shop(client: CheckedClient, method: str, name: str, body: Any = None) -> Any:
+    """The answer document of operation ``name`` signed with the docs' example shop's tokens."""
+    return client.signed(
+        method,
+        f"{OPENAPI}/{name}",
+        body=body,
+        public_token=EXAMPLE_PUBLIC_TOKEN,
+        private_token=EXAMPLE_PRIVATE_TOKEN,
+    ).json()
+
+
 def test_the_webhook_examples_chain(client: CheckedClient) -> None:
     """§5.9: create, list, update (the list example's url), delete, with the id create gave."""
-
-    def signed(method: str, name: str, body: Any = None) -> Any:
-        return client.signed(
-            method,
-            f"{OPENAPI}/{name}",
-            body=body,
-            public_token=EXAMPLE_PUBLIC_TOKEN,
-            private_token=EXAMPLE_PRIVATE_TOKEN,
-        )
-
-    created = signed(
+    created = _as_example_shop(
+        client,
         "POST",
         "create_shop_webhook",
         {"topic": "review/created", "url": "http://api.trustoo.io/webhook"},
     )
-    webhook_id = created.json()["data"]["id"]
-    listed = signed("GET", "get_shop_webhooks").json()["data"]
+    webhook_id = created["data"]["id"]
+    listed = _as_example_shop(client, "GET", "get_shop_webhooks")["data"]
     assert [item["id"] for item in listed] == [webhook_id]
     update = {"id": int(webhook_id), "topic": "review/created", "url": "https://trustoo.io/webhook"}
-    updated = signed("POST", "update_shop_webhook", update).json()
+    updated = _as_example_shop(client, "POST", "update_shop_webhook", update)
     assert updated["code"] == 0 and updated["data"]["url"] == "https://trustoo.io/webhook"
-    assert signed("POST", "delete_shop_webhook", {"id": webhook_id}).json()["code"] == 0
+    deleted = _as_example_shop(client, "POST", "delete_shop_webhook", {"id": webhook_id})
+    assert deleted["code"] == 0
 
 
 def test_the_exclusion_examples_chain(client: CheckedClient) -> None:
     """§5.14: create the exclusion by email, list it, delete it by the customer id returned."""
-
-    def signed(method: str, name: str, body: Any = None) -> Any:
-        return client.signed(
-            method,
-            f"{OPENAPI}/{name}",
-            body=body,
-            public_token=EXAMPLE_PUBLIC_TOKEN,
-            private_token=EXAMPLE_PRIVATE_TOKEN,
-        ).json()
-
-    created = signed("POST", "create_customer_exclude", {"email": "example@gmail.com"})
+    exclusion = {"email": "example@gmail.com"}
+    created = _as_example_shop(client, "POST", "create_customer_exclude", exclusion)
     assert created["data"]["customer_id"] == EXAMPLE_CUSTOMER_ID
-    listed = signed("GET", "get_customer_excludes")["data"]["list"]
+    listed = _as_example_shop(client, "GET", "get_customer_excludes")["data"]["list"]
     assert [item["customer_id"] for item in listed] == [EXAMPLE_CUSTOMER_ID]
-    deleted = signed("POST", "delete_customer_exclude", {"customer_id": EXAMPLE_CUSTOMER_ID})
+    by_id = {"customer_id": EXAMPLE_CUSTOMER_ID}
+    deleted = _as_example_shop(client, "POST", "delete_customer_exclude", by_id)
     assert deleted["code"] == 0, json.dumps(deleted)
 
 

@@ -12,7 +12,6 @@ import pytest
 from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT
 from tests.live import live_server
 from trustoo_mock import Config, MockTrustoo
-from trustoo_mock.cli import main
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
 from trustoo_mock.spec import bundled_spec
 from trustoo_mock.testing import Shop
@@ -128,20 +127,6 @@ def test_the_served_cli_takes_the_mode_as_flag_and_environment(
 def test_a_mode_is_mirror_or_a_status(wrong: Any) -> None:
     with pytest.raises(ValueError, match="error_http_status"):
         Config(error_http_status=wrong)
-
-
-def test_a_bad_mode_stops_the_cli_with_a_message(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        main(["serve", "--error-http-status", "sometimes"])
-    assert stopped.value.code == 2
-    assert "use mirror or an HTTP status" in capsys.readouterr().err
-    monkeypatch.setenv("TRUSTOO_MOCK_ERROR_HTTP_STATUS", "sometimes")
-    assert main(["serve"]) == 2
-    assert (
-        "TRUSTOO_MOCK_ERROR_HTTP_STATUS: error_http_status 'sometimes'" in capsys.readouterr().err
-    )
 
 
 def test_every_trustoo_operation_documents_errors_in_http_200() -> None:

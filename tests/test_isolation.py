@@ -19,19 +19,9 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from tests.helpers import FROZEN_AT, CheckedClient
+from tests.helpers import FROZEN_AT, SCOPES, TOPICS, CheckedClient
 from trustoo_mock import Config, create_app
 
-ALL_SCOPES = [
-    "read_reviews",
-    "write_reviews",
-    "read_customer_events",
-    "read_orders",
-    "read_customers",
-    "write_customers",
-    "read_shop_install_status",
-]
-TOPICS = ["review/created", "review/updated", "review/deleted", "customer_event/created"]
 API = "/api/v1/openapi"
 HMAC_PLATFORM = 0
 NEVER_ISSUED_ID = "99999999"
@@ -119,7 +109,7 @@ class IsolationMachine(RuleBasedStateMachine):
             response = self.client.control(
                 "POST",
                 f"/_mock/shops/{shop['shop_id']}/authorizations",
-                {"client_id": client_ids[platform], "scopes": ALL_SCOPES},
+                {"client_id": client_ids[platform], "scopes": SCOPES},
             )
             assert response.status_code == 201, response.text
             grant = response.json()

@@ -25,6 +25,7 @@ from tests.helpers import (
     DEMO_SHOP_ID,
     FROZEN_AT,
     CheckedClient,
+    refused_for_scope,
 )
 from tests.live import live_server
 from trustoo_mock import Config, create_app
@@ -161,16 +162,8 @@ def test_credentials_have_the_documented_shape_and_a_real_policy(client: Checked
 
 
 def test_credentials_need_write_reviews(client: CheckedClient) -> None:
-    grant = client.control(
-        "POST",
-        f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
-        {"client_id": "demo-platform", "scopes": ["read_reviews"]},
-    ).json()
     for path in (CREDENTIALS, VIDEO_URL):
-        response = client.bearer("GET", path, grant["access_token"])
-        assert response.status_code == 200
-        assert response.json()["code"] == 7
-        assert "write_reviews" in response.json()["message"]
+        refused_for_scope(client, "GET", path, "write_reviews")
 
 
 # --------------------------------------------------------------------------- image upload

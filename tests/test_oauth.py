@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, CheckedClient, compact
+from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, SCOPES, CheckedClient, compact
 from tests.live import live_server
 
 SECRET = "ZGVtby1zZWNyZXQtMDAwMQ=="
@@ -363,17 +363,7 @@ def test_authorize_answers_json_when_asked(client: CheckedClient) -> None:
     ).json()["data"]
     assert answer["state"] == "7"
     assert answer["redirect_url"].startswith(CALLBACK + "?code=")
-    assert _exchange(client, answer["code"])["scope"] == ",".join(
-        [
-            "read_reviews",
-            "write_reviews",
-            "read_customer_events",
-            "read_orders",
-            "read_customers",
-            "write_customers",
-            "read_shop_install_status",
-        ]
-    )
+    assert _exchange(client, answer["code"])["scope"] == ",".join(SCOPES)
 
 
 def test_merchant_session_reads_the_shops_tokens(client: CheckedClient) -> None:

@@ -125,6 +125,22 @@ class Probe:
     headers: dict[str, str] = field(default_factory=dict)
     keep: Callable[[httpx.Response, dict[str, Any]], None] | None = None
 
+    @classmethod
+    def of(
+        cls,
+        operation_id: str,
+        valid: bool = True,
+        auth: str = "sign",
+        *,
+        at: str | None = None,
+        **request: Any,
+    ) -> Probe:
+        """A probe of ``operation_id`` with the spec's method, at the spec's path unless ``at``
+        gives another (its parameters filled in, or a wrong one)."""
+        operation = SPEC.operations[operation_id]
+        path = operation.path if at is None else at
+        return cls(operation_id, operation.method, path, valid, auth, **request)
+
 
 @dataclass
 class Outcome:
@@ -187,177 +203,128 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
     credentials = {"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}
     shop_query = {**credentials, "shop_id": DEMO_SHOP_ID}
     authorize = {"client_id": DEMO_CLIENT_ID, "redirect_uri": REDIRECT_URI, "state": "s1"}
-    prefix = "/api/v1/openapi"
+    demo_shop = f"/_mock/shops/{DEMO_SHOP_ID}"
     return [
         # the control plane first: it hands out the sessions and tokens the rest needs
-        Probe("mock_health", "GET", "/_mock/health", auth="none"),
-        Probe("mock_get_clock", "GET", "/_mock/clock", auth="none"),
-        Probe("mock_set_clock", "POST", "/_mock/clock", auth="none", body={"advance": 0}),
-        Probe("mock_set_clock", "POST", "/_mock/clock", False, "none", body={"advance": "x"}),
-        Probe("mock_list_shops", "GET", "/_mock/shops", auth="none"),
-        Probe("mock_get_shop", "GET", f"/_mock/shops/{DEMO_SHOP_ID}", auth="none"),
-        Probe("mock_get_shop", "GET", "/_mock/shops/demo", False, "none"),
-        Probe(
+        Probe.of("mock_health", auth="none"),
+        Probe.of("mock_get_clock", auth="none"),
+        Probe.of("mock_set_clock", auth="none", body={"advance": 0}),
+        Probe.of("mock_set_clock", False, "none", body={"advance": "x"}),
+        Probe.of("mock_list_shops", auth="none"),
+        Probe.of("mock_get_shop", at=demo_shop, auth="none"),
+        Probe.of("mock_get_shop", False, "none", at="/_mock/shops/demo"),
+        Probe.of(
             "mock_create_shop",
-            "POST",
-            "/_mock/shops",
             auth="none",
             body={"shop_id": "70000000077", "myshopify_domain": "prism-shop.myshopify.com"},
         ),
-        Probe("mock_create_shop", "POST", "/_mock/shops", False, "none", body={"shop_id": "x"}),
-        Probe("mock_list_platforms", "GET", "/_mock/platforms", auth="none"),
-        Probe(
+        Probe.of("mock_create_shop", False, "none", body={"shop_id": "x"}),
+        Probe.of("mock_list_platforms", auth="none"),
+        Probe.of(
             "mock_create_platform",
-            "POST",
-            "/_mock/platforms",
             auth="none",
             body={"client_id": "prism-importer", "redirect_uris": [REDIRECT_URI]},
         ),
-        Probe(
-            "mock_create_platform",
-            "POST",
-            "/_mock/platforms",
-            False,
-            "none",
-            body={"redirect_uris": ["ftp://example.com"]},
+        Probe.of(
+            "mock_create_platform", False, "none", body={"redirect_uris": ["ftp://example.com"]}
         ),
-        Probe(
+        Probe.of(
             "mock_authorize",
-            "POST",
-            f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
+            at=f"{demo_shop}/authorizations",
             auth="none",
             body={"client_id": DEMO_CLIENT_ID, "scopes": "read_reviews,write_reviews"},
             keep=_keep_json("access_token", "access_token"),
         ),
-        Probe(
+        Probe.of(
             "mock_authorize",
-            "POST",
-            f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
             False,
             "none",
+            at=f"{demo_shop}/authorizations",
             body={"scopes": ["read_reviews"]},
         ),
-        Probe(
+        Probe.of(
             "mock_merchant_session",
-            "POST",
-            f"/_mock/shops/{DEMO_SHOP_ID}/merchant_session",
+            at=f"{demo_shop}/merchant_session",
             auth="none",
             keep=_keep_json("merchant", "token"),
         ),
-        Probe("mock_merchant_session", "POST", "/_mock/shops/1x/merchant_session", False, "none"),
-        Probe(
+        Probe.of("mock_merchant_session", False, "none", at="/_mock/shops/1x/merchant_session"),
+        Probe.of(
             "mock_create_review",
-            "POST",
-            f"/_mock/shops/{DEMO_SHOP_ID}/reviews",
+            at=f"{demo_shop}/reviews",
             auth="none",
             body=review,
             keep=_keep_json("storefront_review", "id"),
         ),
-        Probe(
+        Probe.of(
             "mock_create_review",
-            "POST",
-            f"/_mock/shops/{DEMO_SHOP_ID}/reviews",
             False,
             "none",
+            at=f"{demo_shop}/reviews",
             body={**review, "rating": 6},
         ),
-        Probe(
+        Probe.of(
             "mock_update_review",
-            "POST",
-            f"/_mock/shops/{DEMO_SHOP_ID}/reviews/{DEMO_REVIEW_ID}",
+            at=f"{demo_shop}/reviews/{DEMO_REVIEW_ID}",
             auth="none",
             body={"reply": {"content": "Thank you!"}, "is_featured": 1},
         ),
-        Probe(
+        Probe.of(
             "mock_update_review",
-            "POST",
-            f"/_mock/shops/{DEMO_SHOP_ID}/reviews/{DEMO_REVIEW_ID}",
             False,
             "none",
+            at=f"{demo_shop}/reviews/{DEMO_REVIEW_ID}",
             body={"commented_at": "yesterday"},
         ),
-        Probe(
+        Probe.of(
             "mock_create_customer_event",
-            "POST",
-            f"/_mock/shops/{DEMO_SHOP_ID}/customer_events",
+            at=f"{demo_shop}/customer_events",
             auth="none",
             body={"event_type": "CLICK_MEDIA", "customer_id": "7100000000001"},
         ),
-        Probe(
+        Probe.of(
             "mock_create_customer_event",
-            "POST",
-            f"/_mock/shops/{DEMO_SHOP_ID}/customer_events",
             False,
             "none",
+            at=f"{demo_shop}/customer_events",
             body={"event_type": "CLICK_MEDIA", "created_at": "2026-13-01T00:00:00Z"},
         ),
-        Probe(
+        Probe.of(
             "mock_seed",
-            "POST",
-            "/_mock/seed",
             auth="none",
             body={
                 "shops": [{"shop_id": "70000000078", "myshopify_domain": "seeded.myshopify.com"}]
             },
         ),
-        Probe("mock_seed", "POST", "/_mock/seed", False, "none", body={"shops": [{"shop_id": []}]}),
+        Probe.of("mock_seed", False, "none", body={"shops": [{"shop_id": []}]}),
         # webhooks: create, read, update, delete
-        Probe(
-            "create_shop_webhook",
-            "POST",
-            f"{prefix}/create_shop_webhook",
-            body=webhook,
-            keep=_keep_json("webhook", "data/id"),
-        ),
-        Probe(
-            "create_shop_webhook",
-            "POST",
-            f"{prefix}/create_shop_webhook",
-            False,
-            body={**webhook, "url": "0"},
-        ),
-        Probe("get_shop_webhooks", "GET", f"{prefix}/get_shop_webhooks"),
-        Probe("get_shop_webhooks", "GET", f"{prefix}/get_shop_webhooks", False, "none"),
-        Probe(
+        Probe.of("create_shop_webhook", body=webhook, keep=_keep_json("webhook", "data/id")),
+        Probe.of("create_shop_webhook", False, body={**webhook, "url": "0"}),
+        Probe.of("get_shop_webhooks"),
+        Probe.of("get_shop_webhooks", False, "none"),
+        Probe.of(
             "update_shop_webhook",
-            "POST",
-            f"{prefix}/update_shop_webhook",
             body={"id": "{webhook}", "topic": "review/created", "url": f"{webhook['url']}/2"},
         ),
-        Probe(
+        Probe.of(
             "update_shop_webhook",
-            "POST",
-            f"{prefix}/update_shop_webhook",
             False,
             body={"id": "{webhook}", "topic": "review/liked", "url": webhook["url"]},
         ),
         # reviews (the webhook fires on create: the delivery log has something to list)
-        Probe(
+        Probe.of(
             "create_review",
-            "POST",
-            f"{prefix}/create_review",
             body={**review, "commented_at": "2026-05-14 08:30:00"},
             keep=_keep_json("review", "data/id"),
         ),
-        Probe(
-            "create_review",
-            "POST",
-            f"{prefix}/create_review",
-            False,
-            body={**review, "commented_at": "yesterday"},
+        Probe.of("create_review", False, body={**review, "commented_at": "yesterday"}),
+        Probe.of("get_review", params={"id": DEMO_REVIEW_ID}),
+        Probe.of("get_review", False, params={"id": "1e3"}),
+        Probe.of(
+            "get_reviews", params={"product_ids": "8000000000001,8000000000002", "ratings": "4,5"}
         ),
-        Probe("get_review", "GET", f"{prefix}/get_review", params={"id": DEMO_REVIEW_ID}),
-        Probe("get_review", "GET", f"{prefix}/get_review", False, params={"id": "1e3"}),
-        Probe(
+        Probe.of(
             "get_reviews",
-            "GET",
-            f"{prefix}/get_reviews",
-            params={"product_ids": "8000000000001,8000000000002", "ratings": "4,5"},
-        ),
-        Probe(
-            "get_reviews",
-            "GET",
-            f"{prefix}/get_reviews",
             params=[
                 ("product_ids", "8000000000001"),
                 ("product_ids", "8000000000002"),
@@ -365,135 +332,63 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
                 ("page_size", "5"),
             ],
         ),
-        Probe(
+        Probe.of(
             "get_reviews",
-            "GET",
-            f"{prefix}/get_reviews",
             params=[("product_ids[0]", "8000000000001"), ("product_ids[1]", "8000000000002")],
         ),
-        Probe("get_reviews", "GET", f"{prefix}/get_reviews", False, params={"ratings": "6"}),
-        Probe("get_rating", "GET", f"{prefix}/get_rating", params={"product_id": "8000000000001"}),
-        Probe("get_rating", "GET", f"{prefix}/get_rating", params={"is_all_rating": "1"}),
-        Probe("get_rating", "GET", f"{prefix}/get_rating", False, params={"product_id": "12a"}),
-        Probe("delete_review", "POST", f"{prefix}/delete_review", body={"id": "{review}"}),
-        Probe("delete_review", "POST", f"{prefix}/delete_review", False, body={"id": "abc"}),
-        Probe(
+        Probe.of("get_reviews", False, params={"ratings": "6"}),
+        Probe.of("get_rating", params={"product_id": "8000000000001"}),
+        Probe.of("get_rating", params={"is_all_rating": "1"}),
+        Probe.of("get_rating", False, params={"product_id": "12a"}),
+        Probe.of("delete_review", body={"id": "{review}"}),
+        Probe.of("delete_review", False, body={"id": "abc"}),
+        Probe.of(
             "mock_list_deliveries",
-            "GET",
-            "/_mock/webhook_deliveries",
             auth="none",
             params={"shop_id": DEMO_SHOP_ID},
             keep=_keep_json("delivery", "0/id"),
         ),
-        Probe(
-            "mock_list_deliveries",
-            "GET",
-            "/_mock/webhook_deliveries",
-            False,
-            "none",
-            params={"status": "lost"},
+        Probe.of("mock_list_deliveries", False, "none", params={"status": "lost"}),
+        Probe.of(
+            "mock_retry_delivery", at="/_mock/webhook_deliveries/{delivery}/retry", auth="none"
         ),
-        Probe(
-            "mock_retry_delivery", "POST", "/_mock/webhook_deliveries/{delivery}/retry", auth="none"
-        ),
-        Probe("mock_retry_delivery", "POST", "/_mock/webhook_deliveries/x/retry", False, "none"),
-        Probe(
-            "delete_shop_webhook", "POST", f"{prefix}/delete_shop_webhook", body={"id": "{webhook}"}
-        ),
-        Probe(
-            "delete_shop_webhook", "POST", f"{prefix}/delete_shop_webhook", False, body={"ids": "1"}
-        ),
+        Probe.of("mock_retry_delivery", False, "none", at="/_mock/webhook_deliveries/x/retry"),
+        Probe.of("delete_shop_webhook", body={"id": "{webhook}"}),
+        Probe.of("delete_shop_webhook", False, body={"ids": "1"}),
         # orders, customer events, customers
-        Probe(
+        Probe.of(
             "get_orders",
-            "GET",
-            f"{prefix}/get_orders",
             params={"type": "3", "start_time": "1780272000", "end_time": "2036-06-30 23:59:59"},
         ),
-        Probe(
-            "get_orders",
-            "GET",
-            f"{prefix}/get_orders",
-            params={"start_sent_at": "2026-06-01T00:00:00Z"},
-        ),
-        Probe(
-            "get_orders", "GET", f"{prefix}/get_orders", False, params={"start_time": "yesterday"}
-        ),
-        Probe(
+        Probe.of("get_orders", params={"start_sent_at": "2026-06-01T00:00:00Z"}),
+        Probe.of("get_orders", False, params={"start_time": "yesterday"}),
+        Probe.of(
             "get_customer_events",
-            "GET",
-            f"{prefix}/get_customer_events",
             params={"event_type": "CLICK_MEDIA", "sort_by": "created-ascending"},
         ),
-        Probe(
-            "get_customer_events",
-            "GET",
-            f"{prefix}/get_customer_events",
-            False,
-            params={"page": "0"},
+        Probe.of("get_customer_events", False, params={"page": "0"}),
+        Probe.of(
+            "email_unsubscribe", body={"email": "ava.0@example.com", "email_type": "review_request"}
         ),
-        Probe(
-            "email_unsubscribe",
-            "POST",
-            f"{prefix}/email_unsubscribe",
-            body={"email": "ava.0@example.com", "email_type": "review_request"},
+        Probe.of(
+            "email_unsubscribe", False, body={"email": "ava.0@example.com", "email_type": "spam"}
         ),
-        Probe(
-            "email_unsubscribe",
-            "POST",
-            f"{prefix}/email_unsubscribe",
-            False,
-            body={"email": "ava.0@example.com", "email_type": "spam"},
-        ),
-        Probe(
+        Probe.of("create_customer_exclude", body={"customer_id": "7100000000002"}),
+        Probe.of(
             "create_customer_exclude",
-            "POST",
-            f"{prefix}/create_customer_exclude",
-            body={"customer_id": "7100000000002"},
-        ),
-        Probe(
-            "create_customer_exclude",
-            "POST",
-            f"{prefix}/create_customer_exclude",
             False,
             body={"customer_id": "7100000000002", "email": "mia.2@example.com"},
         ),
-        Probe("get_customer_excludes", "GET", f"{prefix}/get_customer_excludes"),
-        Probe(
-            "get_customer_excludes",
-            "GET",
-            f"{prefix}/get_customer_excludes",
-            False,
-            params={"page_size": "101"},
-        ),
-        Probe(
-            "delete_customer_exclude",
-            "POST",
-            f"{prefix}/delete_customer_exclude",
-            body={"customer_id": 7100000000002},
-        ),
-        Probe(
-            "delete_customer_exclude", "POST", f"{prefix}/delete_customer_exclude", False, body={}
-        ),
+        Probe.of("get_customer_excludes"),
+        Probe.of("get_customer_excludes", False, params={"page_size": "101"}),
+        Probe.of("delete_customer_exclude", body={"customer_id": 7100000000002}),
+        Probe.of("delete_customer_exclude", False, body={}),
         # media upload: credentials, then the object store
-        Probe(
-            "get_image_upload_policy_token",
-            "GET",
-            f"{prefix}/get_image_upload_policy_token",
-            keep=_keep_image_credentials,
-        ),
-        Probe(
-            "get_image_upload_policy_token",
-            "GET",
-            f"{prefix}/get_image_upload_policy_token",
-            False,
-            "none",
-        ),
-        Probe("storage_bucket_preflight", "OPTIONS", "/_storage", auth="none"),
-        Probe(
+        Probe.of("get_image_upload_policy_token", keep=_keep_image_credentials),
+        Probe.of("get_image_upload_policy_token", False, "none"),
+        Probe.of("storage_bucket_preflight", auth="none"),
+        Probe.of(
             "storage_post_object",
-            "POST",
-            "/_storage",
             auth="none",
             form={
                 "key": "{image_key}",
@@ -503,117 +398,78 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
             },
             content=b"\x89PNG\r\n\x1a\n",
         ),
-        Probe("storage_post_object", "POST", "/_storage", False, "none", form={"key": "a"}),
-        Probe("storage_get_object", "GET", "/_storage/{image_key}", auth="none"),
-        Probe("storage_get_object", "GET", "/_storage/mock//prism.png", False, "none"),
-        Probe(
-            "get_video_upload_url",
-            "GET",
-            f"{prefix}/get_video_upload_url",
-            params={"filename": "unboxing.mp4"},
-            keep=_keep_video_upload,
+        Probe.of("storage_post_object", False, "none", form={"key": "a"}),
+        Probe.of("storage_get_object", at="/_storage/{image_key}", auth="none"),
+        Probe.of("storage_get_object", False, "none", at="/_storage/mock//prism.png"),
+        Probe.of(
+            "get_video_upload_url", params={"filename": "unboxing.mp4"}, keep=_keep_video_upload
         ),
-        Probe(
-            "get_video_upload_url",
-            "GET",
-            f"{prefix}/get_video_upload_url",
-            False,
-            params={"content_type": "image/png"},
-        ),
-        Probe("storage_object_preflight", "OPTIONS", "/_storage/{video_key}", auth="none"),
-        Probe(
+        Probe.of("get_video_upload_url", False, params={"content_type": "image/png"}),
+        Probe.of("storage_object_preflight", at="/_storage/{video_key}", auth="none"),
+        Probe.of(
             "storage_put_object",
-            "PUT",
-            "{upload_path}",
+            at="{upload_path}",
             auth="none",
             content=b"\x00\x00\x00\x18ftypmp42",
             headers={"Content-Type": "video/mp4"},
         ),
-        Probe(
+        Probe.of(
             "storage_put_object",
-            "PUT",
-            "/_storage/{video_key}",
             False,
             "none",
+            at="/_storage/{video_key}",
             content=b"x",
             headers={"Content-Type": "video/mp4"},
         ),
         # the widget, unsigned
-        Probe(
+        Probe.of(
             "widget_get_product_reviews",
-            "GET",
-            "/api/v1/reviews/get_product_reviews",
             auth="none",
             params={"shop_id": DEMO_SHOP_ID, "product_id": "8000000000001", "limit": "3"},
         ),
-        Probe(
+        Probe.of(
             "widget_get_product_reviews",
-            "GET",
-            "/api/v1/reviews/get_product_reviews",
             auth="none",
             params={"shop": "demo-shop.myshopify.com", "product_handle": "lavender-soap"},
         ),
-        Probe(
+        Probe.of(
             "widget_get_product_reviews",
-            "GET",
-            "/api/v1/reviews/get_product_reviews",
             False,
             "none",
             params={"shop_id": DEMO_SHOP_ID, "limit": "0"},
         ),
-        Probe(
+        Probe.of(
             "widget_get_products_rating",
-            "GET",
-            "/api/v1/reviews/get_products_rating",
             auth="none",
             params={"shop_id": DEMO_SHOP_ID, "product_handle": "lavender-soap,cedar-candle"},
         ),
-        Probe(
-            "widget_get_products_rating",
-            "GET",
-            "/api/v1/reviews/get_products_rating",
-            False,
-            "none",
-            params={"shop_id": DEMO_SHOP_ID},
-        ),
+        Probe.of("widget_get_products_rating", False, "none", params={"shop_id": DEMO_SHOP_ID}),
         # OAuth: the merchant approves, the platform exchanges, looks up and revokes
-        Probe(
-            "get_oauth_authorize_url",
-            "GET",
-            f"{prefix}/get_oauth_authorize_url",
-            auth="none",
-            params={**authorize, "scope": "read_reviews"},
+        Probe.of(
+            "get_oauth_authorize_url", auth="none", params={**authorize, "scope": "read_reviews"}
         ),
-        Probe(
+        Probe.of(
             "get_oauth_authorize_url",
-            "GET",
-            f"{prefix}/get_oauth_authorize_url",
             False,
             "none",
             params={**authorize, "scope": "read_everything"},
         ),
-        Probe(
+        Probe.of(
             "oauth_authorize",
-            "GET",
-            f"{prefix}/oauth/authorize",
             auth="merchant",
             params={**authorize, "scope": "read_reviews"},
             headers={"Accept": "application/json"},
             keep=_keep_json("code", "data/code"),
         ),
-        Probe(
+        Probe.of(
             "oauth_authorize",
-            "GET",
-            f"{prefix}/oauth/authorize",
             False,
             "merchant",
             params={**authorize, "response_type": "token"},
             headers={"Accept": "application/json"},
         ),
-        Probe(
+        Probe.of(
             "oauth_consent",
-            "POST",
-            f"{prefix}/oauth/authorize",
             auth="none",
             form={
                 **authorize,
@@ -622,18 +478,14 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
                 "decision": "approve",
             },
         ),
-        Probe(
+        Probe.of(
             "oauth_consent",
-            "POST",
-            f"{prefix}/oauth/authorize",
             False,
             "none",
             form={**authorize, "shop_id": DEMO_SHOP_ID, "decision": "maybe"},
         ),
-        Probe(
+        Probe.of(
             "oauth_token",
-            "POST",
-            f"{prefix}/oauth/token",
             auth="none",
             body={
                 **credentials,
@@ -643,136 +495,78 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
             },
             keep=_keep_json("refresh_token", "data/refresh_token"),
         ),
-        Probe(
-            "oauth_token",
-            "POST",
-            f"{prefix}/oauth/token",
-            False,
-            "none",
-            body={**credentials, "grant_type": "password"},
-        ),
-        Probe(
+        Probe.of("oauth_token", False, "none", body={**credentials, "grant_type": "password"}),
+        Probe.of("get_shop_authorization_info", auth="none", params=shop_query),
+        Probe.of(
             "get_shop_authorization_info",
-            "GET",
-            f"{prefix}/get_shop_authorization_info",
-            auth="none",
-            params=shop_query,
-        ),
-        Probe(
-            "get_shop_authorization_info",
-            "GET",
-            f"{prefix}/get_shop_authorization_info",
             auth="none",
             params={**credentials, "shop_id": "", "myshopify_domain": "demo-shop.myshopify.com"},
         ),
-        Probe(
+        Probe.of(
             "get_shop_authorization_info",
-            "GET",
-            f"{prefix}/get_shop_authorization_info",
             False,
             "none",
             params={**credentials, "shop_id": "shop-1"},
         ),
-        Probe(
+        Probe.of("get_shop_install_status", auth="none", params=shop_query),
+        Probe.of(
             "get_shop_install_status",
-            "GET",
-            f"{prefix}/get_shop_install_status",
-            auth="none",
-            params=shop_query,
-        ),
-        Probe(
-            "get_shop_install_status",
-            "GET",
-            f"{prefix}/get_shop_install_status",
             False,
             "none",
             params={"client_id": DEMO_CLIENT_ID, "shop_id": DEMO_SHOP_ID},
         ),
-        Probe(
-            "get_open_api_information", "GET", f"{prefix}/get_open_api_information", auth="merchant"
+        Probe.of("get_open_api_information", auth="merchant"),
+        Probe.of("get_open_api_information", False, "none"),
+        Probe.of("get_open_api_private_token", auth="merchant"),
+        Probe.of("get_open_api_private_token", False, "none"),
+        Probe.of("oauth_revoke", auth="none", body={**credentials, "token": "{refresh_token}"}),
+        Probe.of("oauth_revoke", False, "none", body={"client_id": DEMO_CLIENT_ID, "token": "x"}),
+        Probe.of(
+            "oauth_revoke_token", auth="none", form={**credentials, "token": "{refresh_token}"}
         ),
-        Probe(
-            "get_open_api_information", "GET", f"{prefix}/get_open_api_information", False, "none"
-        ),
-        Probe(
-            "get_open_api_private_token",
-            "GET",
-            f"{prefix}/get_open_api_private_token",
-            auth="merchant",
-        ),
-        Probe(
-            "get_open_api_private_token",
-            "GET",
-            f"{prefix}/get_open_api_private_token",
-            False,
-            "none",
-        ),
-        Probe(
-            "oauth_revoke",
-            "POST",
-            f"{prefix}/oauth/revoke",
-            auth="none",
-            body={**credentials, "token": "{refresh_token}"},
-        ),
-        Probe(
-            "oauth_revoke",
-            "POST",
-            f"{prefix}/oauth/revoke",
-            False,
-            "none",
-            body={"client_id": DEMO_CLIENT_ID, "token": "x"},
-        ),
-        Probe(
-            "oauth_revoke_token",
-            "POST",
-            f"{prefix}/oauth_revoke_token",
-            auth="none",
-            form={**credentials, "token": "{refresh_token}"},
-        ),
-        Probe(
-            "oauth_revoke_token",
-            "POST",
-            f"{prefix}/oauth_revoke_token",
-            False,
-            "none",
-            body={**credentials, "token": ""},
-        ),
-        Probe("oauth_disconnect", "POST", f"{prefix}/oauth/disconnect", auth="bearer"),
-        Probe("oauth_disconnect", "POST", f"{prefix}/oauth/disconnect", False, "none"),
-        Probe(
-            "oauth_cancel",
-            "POST",
-            f"{prefix}/oauth/cancel",
-            auth="merchant",
-            body={"client_id": DEMO_CLIENT_ID},
-        ),
-        Probe(
-            "oauth_cancel",
-            "POST",
-            f"{prefix}/oauth/cancel",
-            False,
-            "merchant",
-            body={"client_id": ""},
-        ),
+        Probe.of("oauth_revoke_token", False, "none", body={**credentials, "token": ""}),
+        Probe.of("oauth_disconnect", auth="bearer"),
+        Probe.of("oauth_disconnect", False, "none"),
+        Probe.of("oauth_cancel", auth="merchant", body={"client_id": DEMO_CLIENT_ID}),
+        Probe.of("oauth_cancel", False, "merchant", body={"client_id": ""}),
         # the merchant removes the app made above; the fake waits for quiet
-        Probe(
+        Probe.of(
             "mock_uninstall",
-            "DELETE",
-            f"/_mock/shops/{DEMO_SHOP_ID}/installations/prism-importer",
+            at=f"{demo_shop}/installations/prism-importer",
             auth="none",
         ),
-        Probe("mock_uninstall", "DELETE", "/_mock/shops/1x/installations/x", False, "none"),
-        Probe("mock_wait_idle", "POST", "/_mock/wait_idle", auth="none", body={"timeout": 5}),
-        Probe("mock_wait_idle", "POST", "/_mock/wait_idle", False, "none", body={"timeout": "x"}),
+        Probe.of("mock_uninstall", False, "none", at="/_mock/shops/1x/installations/x"),
+        Probe.of("mock_wait_idle", auth="none", body={"timeout": 5}),
+        Probe.of("mock_wait_idle", False, "none", body={"timeout": "x"}),
+        # push faults: made, listed and removed before any push could meet one
+        Probe.of(
+            "mock_create_push_fault",
+            auth="none",
+            body={"kind": "delay", "topic": "review/created", "times": 1, "seconds": 60},
+            keep=_keep_json("push_fault", "id"),
+        ),
+        Probe.of("mock_create_push_fault", False, "none", body={"kind": "x"}),
+        Probe.of("mock_list_push_faults", auth="none"),
+        Probe.of("mock_delete_push_fault", auth="none", at="/_mock/push_faults/{push_fault}"),
+        Probe.of("mock_delete_push_fault", False, "none", at="/_mock/push_faults/x"),
+        Probe.of("mock_delete_push_faults", auth="none"),
+        # snapshots: saved and restored back to back, so nothing after them changes
+        Probe.of("mock_save_snapshot", auth="none", body={"name": "probe"}),
+        Probe.of("mock_save_snapshot", False, "none", body={"name": "../x"}),
+        Probe.of("mock_list_snapshots", auth="none"),
+        Probe.of("mock_restore_snapshot", auth="none", at="/_mock/snapshots/probe/restore"),
+        Probe.of("mock_restore_snapshot", False, "none", at="/_mock/snapshots/no%20name/restore"),
+        Probe.of("mock_delete_snapshot", auth="none", at="/_mock/snapshots/probe"),
+        Probe.of("mock_delete_snapshot", False, "none", at="/_mock/snapshots/.x"),
         # the inspector's pages and forms (X97); the forms answer 303 back to a page
         *inspector_probes(),
         # the documents and the journal; reset last
-        Probe("mock_openapi_json", "GET", "/openapi.json", auth="none"),
-        Probe("mock_openapi_yaml", "GET", "/openapi.yaml", auth="none"),
-        Probe("mock_list_requests", "GET", "/_mock/requests", auth="none"),
-        Probe("mock_reset", "POST", "/_mock/reset", False, "none", body={"empty": "yes"}),
-        Probe("mock_reset", "POST", "/_mock/reset", auth="none", body={"shop_id": DEMO_SHOP_ID}),
-        Probe("mock_reset", "POST", "/_mock/reset", auth="none"),
+        Probe.of("mock_openapi_json", auth="none"),
+        Probe.of("mock_openapi_yaml", auth="none"),
+        Probe.of("mock_list_requests", auth="none"),
+        Probe.of("mock_reset", False, "none", body={"empty": "yes"}),
+        Probe.of("mock_reset", auth="none", body={"shop_id": DEMO_SHOP_ID}),
+        Probe.of("mock_reset", auth="none"),
     ]
 
 
@@ -1012,6 +806,7 @@ MOCK_KEPT = {
     "webhook": "1",
     "review": DEMO_REVIEW_ID,
     "delivery": "1",
+    "push_fault": "1",
     "code": "6y/ly4b0PVJLCv6fafC2Xg==",
     "refresh_token": "atXA/8Nc86YntkVWG0JWgg==",
     "merchant": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",

@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, epoch, iso
+from tests.helpers import (
+    FROZEN_AT,
+    CheckedClient,
+    SeedShop,
+    epoch,
+    iso,
+    refused_for_scope,
+    seed_one_shop,
+)
 
 ORDERS = "/api/v1/openapi/get_orders"
 EXCLUDE = "/api/v1/openapi/create_customer_exclude"
@@ -75,24 +83,14 @@ O1, O2, O3, O4, O5, O6, O7, O8 = (item["order_id"] for item in SEEDED_ORDERS)
 NEWEST_FIRST = [O8, O7, O6, O5, O4, O3, O2, O1]
 
 
+SHOP = SeedShop(SHOP_ID, PUBLIC, PRIVATE, "orders-shop.myshopify.com")
+
+
 @pytest.fixture
 def shop(client: CheckedClient) -> CheckedClient:
-    seed = {
-        "shops": [
-            {
-                "shop_id": SHOP_ID,
-                "myshopify_domain": "orders-shop.myshopify.com",
-                "public_token": PUBLIC,
-                "private_token": PRIVATE,
-                "customers": CUSTOMERS,
-                "orders": SEEDED_ORDERS,
-            }
-        ]
-    }
-    response = client.control("POST", "/_mock/seed", seed)
-    assert response.status_code == 201, response.json()
-    assert response.json()["orders"] == 8
-    assert response.json()["customers"] == 4  # three given, one from order 8
+    counts = seed_one_shop(client, SHOP, customers=CUSTOMERS, orders=SEEDED_ORDERS)
+    assert counts["orders"] == 8
+    assert counts["customers"] == 4  # three given, one from order 8
     return client
 
 
@@ -229,14 +227,7 @@ def test_orders_belong_to_their_shop(shop: CheckedClient) -> None:
 
 
 def test_read_orders_scope(shop: CheckedClient) -> None:
-    grant = shop.control(
-        "POST",
-        f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
-        {"client_id": "demo-platform", "scopes": ["read_reviews"]},
-    ).json()
-    response = shop.bearer("GET", ORDERS, grant["access_token"])
-    assert (response.status_code, response.json()["code"]) == (200, 7)
-    assert "read_orders" in response.json()["message"]
+    refused_for_scope(shop, "GET", ORDERS, "read_orders")
 
 
 # --------------------------------------------------------------------------- exclusions

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient
+from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient, SeedShop, seed_one_shop
 from tests.pins import DEMO_SECRET, create_review, empty_fake, fake, subscribe
 from tests.receiver import receiver
 from trustoo_mock import envelope, signing
@@ -69,22 +69,15 @@ def test_the_push_a_receiver_gets_is_signed_over_timestamp_bar_body() -> None:
 
 
 def _seeded(client: CheckedClient) -> None:
-    seed = {
-        "shops": [
-            {
-                "shop_id": "70000000009",
-                "myshopify_domain": "pins.myshopify.com",
-                "public_token": "cGlucy1wdWJsaWM=",
-                "private_token": "cGlucy1wcml2YXRl",
-                "products": [{"product_id": "42", "handle": "mug", "title": "Mug"}],
-                "reviews": [
-                    {"product_id": "42", "rating": 5, "author": "Zoë"},
-                    {"product_id": "42", "rating": 4, "author": "Al"},
-                ],
-            }
-        ]
-    }
-    assert client.control("POST", "/_mock/seed", seed).status_code == 201
+    seed_one_shop(
+        client,
+        SeedShop("70000000009", "cGlucy1wdWJsaWM=", "cGlucy1wcml2YXRl", "pins.myshopify.com"),
+        products=[{"product_id": "42", "handle": "mug", "title": "Mug"}],
+        reviews=[
+            {"product_id": "42", "rating": 5, "author": "Zoë"},
+            {"product_id": "42", "rating": 4, "author": "Al"},
+        ],
+    )
 
 
 def _exact(raw: bytes, template: bytes) -> None:
@@ -106,27 +99,28 @@ def _signed_get(client: CheckedClient, path: str, **params: str) -> bytes:
     return bytes(answer.content)
 
 
-def test_the_success_envelope_bytes() -> None:
+@pytest.mark.parametrize(
+    ("params", "template"),
+    [
+        pytest.param(
+            {"product_id": "42"},
+            b'{"code":0,"message":"success","time":1788840306,"request_id":"<RID>","data":'
+            b'{"rating_value":"4.5","review_count":2,"star1_count":0,"star2_count":0,'
+            b'"star3_count":0,"star4_count":1,"star5_count":1}}\n',  # one line for curl (X67)
+            id="success",
+        ),
+        pytest.param(
+            {"product_handle": "crème"},
+            b'{"code":5,"message":"no product with handle \'cr\xc3\xa8me\' in this shop",'
+            b'"time":1788840306,"request_id":"<RID>"}\n',
+            id="error-keeps-non-ascii-text-as-utf8",
+        ),
+    ],
+)
+def test_the_envelope_bytes_of_get_rating(params: dict[str, str], template: bytes) -> None:
     client = empty_fake()
     _seeded(client)
-    raw = _signed_get(client, "/api/v1/openapi/get_rating", product_id="42")
-    _exact(
-        raw,
-        b'{"code":0,"message":"success","time":1788840306,"request_id":"<RID>","data":'
-        b'{"rating_value":"4.5","review_count":2,"star1_count":0,"star2_count":0,'
-        b'"star3_count":0,"star4_count":1,"star5_count":1}}\n',  # one line for curl (X67)
-    )
-
-
-def test_the_error_envelope_bytes_keep_non_ascii_text_as_utf8() -> None:
-    client = empty_fake()
-    _seeded(client)
-    raw = _signed_get(client, "/api/v1/openapi/get_rating", product_handle="crème")
-    _exact(
-        raw,
-        b'{"code":5,"message":"no product with handle \'cr\xc3\xa8me\' in this shop",'
-        b'"time":1788840306,"request_id":"<RID>"}\n',
-    )
+    _exact(_signed_get(client, "/api/v1/openapi/get_rating", **params), template)
 
 
 def test_the_same_seed_and_clock_give_the_same_bytes() -> None:

@@ -157,31 +157,59 @@ def test_the_walk_runs_in_any_order_against_a_fresh_fake(order: str, tmp_path: P
             assert not problems, f"{name}: {problems}\n{out}"
             expected = EXPECTED.get(name)
             if expected is not None:
-                expected(out)
+                expected(out, base_url)
 
 
-def _demo_token(out: str) -> None:
+def _curl(out: str, base_url: str) -> None:
+    (answer,) = envelopes(out)
+    assert answer["data"]["page"]["page_size"] == 5
+
+
+def _oauth(out: str, base_url: str) -> None:
+    answers = envelopes(out)
+    assert [answer["code"] for answer in answers] == [0, 0, 0, 0]
+    assert answers[0]["data"]["authorize_url"].startswith(base_url)
+    assert answers[1]["data"]["review_count"] > 0
+    assert answers[2]["data"]["access_token"]
+    assert answers[3]["data"] == {}
+
+
+def _demo_token(out: str, base_url: str) -> None:
     (_, tokens, _) = envelopes(out)
     assert tokens["data"]["refresh_token"] != "ZGVtby1yZWZyZXNoLTAwMQ=="
 
 
-def _webhooks(out: str) -> None:
+def _webhooks(out: str, base_url: str) -> None:
     assert "verified review/created" in out
     delivered = envelopes(out)[-1]
     assert [item["status"] for item in delivered] == ["delivered"]
 
 
-def _retries(out: str) -> None:
+def _retries(out: str, base_url: str) -> None:
     failed = [document for document in envelopes(out) if isinstance(document, list)][-1]
     assert [len(item["attempts"]) for item in failed] == [10]
     assert {attempt["status_code"] for attempt in failed[0]["attempts"]} == {401}
 
 
-def _media(out: str) -> None:
+def _media(out: str, base_url: str) -> None:
     assert "204\n" in out and "the same bytes" in out
 
 
-EXPECTED = {"demo-token": _demo_token, "webhooks": _webhooks, "retries": _retries, "media": _media}
+def _push_faults(out: str, base_url: str) -> None:
+    assert "REFUSED review/created" in out
+    faults = next(document for document in envelopes(out) if isinstance(document, list))
+    assert [(fault["kind"], fault["fired"]) for fault in faults] == [("bad_signature", 1)]
+
+
+EXPECTED = {
+    "curl": _curl,
+    "oauth": _oauth,
+    "demo-token": _demo_token,
+    "webhooks": _webhooks,
+    "retries": _retries,
+    "media": _media,
+    "push-faults": _push_faults,
+}
 
 
 def public(kind: type) -> set[str]:

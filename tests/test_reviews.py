@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, compact
+from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient, SeedShop, compact, seed_one_shop
+from tests.test_doc_examples import MID_2025_CREATE_REVIEW
 
 CREATE = "/api/v1/openapi/create_review"
 GET_ONE = "/api/v1/openapi/get_review"
@@ -119,28 +120,7 @@ def test_create_with_older_media_object_stores_the_array(client: CheckedClient) 
         "video": "https://img.example.com/v.mp4",
         "video_thumbnail": "https://img.example.com/v-t.jpg",
     }
-    body = {
-        "rating": 5,
-        "author": "Trustoo",
-        "commented_at": "2025-06-20 00:00:00",
-        "source": "Shop",
-        "is_verified": 0,
-        "is_featured": 1,
-        "is_published": 0,
-        "is_top": 0,
-        "author_country": "US",
-        "author_phone": "",
-        "tag": "",
-        "content": "this is a test",
-        "media": legacy,
-        "reply": {"content": "Thank you", "reply_at": "2025-06-20 00:00:00"},
-        "author_email": "trustoo@gmail.com",
-        "order_id": "",
-        "product_id": 0,
-        "title": "test",
-        "item_type": "Red",
-    }
-    data = create(client, body)
+    data = create(client, {**MID_2025_CREATE_REVIEW, "media": legacy})
 
     expected_media = [
         (legacy["images"][0], legacy["thumbnails"][0], 1),
@@ -412,21 +392,13 @@ def _product(review: dict[str, Any]) -> str:
 
 
 def seed_shop(client: CheckedClient, reviews: list[dict[str, Any]], products: Any) -> None:
-    seed = {
-        "shops": [
-            {
-                "shop_id": SEED_SHOP_ID,
-                "myshopify_domain": "reviews-test.myshopify.com",
-                "public_token": SEED_PUBLIC,
-                "private_token": SEED_PRIVATE,
-                "products": products,
-                "reviews": reviews,
-            }
-        ]
-    }
-    response = client.control("POST", "/_mock/seed", seed)
-    assert response.status_code == 201, response.json()
-    assert response.json()["reviews"] == len(reviews)
+    counts = seed_one_shop(
+        client,
+        SeedShop(SEED_SHOP_ID, SEED_PUBLIC, SEED_PRIVATE, "reviews-test.myshopify.com"),
+        products=products,
+        reviews=reviews,
+    )
+    assert counts["reviews"] == len(reviews)
 
 
 def seeded_get(client: CheckedClient, path: str, params: Any) -> Any:
@@ -647,64 +619,61 @@ def _is(product_id: str) -> Any:
 @pytest.mark.parametrize(
     ("params", "predicate"),
     [
-        ({"product_id": R1}, _is(R1)),
-        ({"product_id": R2}, _is(R2)),
-        ({"product_id": R3}, _is(R3)),
-        ({"product_handle": "blue-mug"}, _is(R1)),
-        ({"product_handle": "green-mug"}, _is(R3)),
-        ({"is_store_rating": 1}, lambda product: product is None),
-        ({"is_all_products_rating": 1}, lambda product: product is not None),
-        ({"is_all_rating": 1}, lambda product: True),
-        ({}, lambda product: True),
-        ({"is_store_rating": 0}, lambda product: True),
-        ({"product_id": "0", "is_store_rating": 1}, lambda product: product is None),
-        ({"product_id": "0"}, lambda product: product is None),
-        ({"product_id": "000", "is_all_rating": 1}, lambda product: product is None),
-        ({"product_id": "0", "product_handle": "blue-mug"}, lambda product: product is None),
-    ],
-    ids=[
-        "product-1",
-        "product-2",
-        "product-3",
-        "handle-1",
-        "handle-3",
-        "store",
-        "all-products",
-        "all",
-        "none-whole-shop",
-        "store-flag-0-means-none",
-        "product-0-with-the-store-flag",
-        "product-0-is-the-store",
-        "product-000-beats-all",
-        "product-0-beats-handle",
+        pytest.param({"product_id": R1}, _is(R1), id="product-1"),
+        pytest.param({"product_id": R2}, _is(R2), id="product-2"),
+        pytest.param({"product_id": R3}, _is(R3), id="product-3"),
+        pytest.param({"product_handle": "blue-mug"}, _is(R1), id="handle-1"),
+        pytest.param({"product_handle": "green-mug"}, _is(R3), id="handle-3"),
+        pytest.param({"is_store_rating": 1}, lambda product: product is None, id="store"),
+        pytest.param(
+            {"is_all_products_rating": 1}, lambda product: product is not None, id="all-products"
+        ),
+        pytest.param({"is_all_rating": 1}, lambda product: True, id="all"),
+        pytest.param({}, lambda product: True, id="none-whole-shop"),
+        pytest.param({"is_store_rating": 0}, lambda product: True, id="store-flag-0-means-none"),
+        pytest.param(
+            {"product_id": "0", "is_store_rating": 1},
+            lambda product: product is None,
+            id="product-0-with-the-store-flag",
+        ),
+        pytest.param(
+            {"product_id": "0"}, lambda product: product is None, id="product-0-is-the-store"
+        ),
+        pytest.param(
+            {"product_id": "000", "is_all_rating": 1},
+            lambda product: product is None,
+            id="product-000-beats-all",
+        ),
+        pytest.param(
+            {"product_id": "0", "product_handle": "blue-mug"},
+            lambda product: product is None,
+            id="product-0-beats-handle",
+        ),
+        # When several selectors are given, which one wins.
+        pytest.param(
+            {**ONE_PRODUCT, **BY_HANDLE, **STORE, **ALL_PRODUCTS, **ALL},
+            _is(R2),
+            id="product_id-beats-all",
+        ),
+        pytest.param(
+            {**BY_HANDLE, **STORE, **ALL_PRODUCTS, **ALL}, _is(R1), id="handle-beats-flags"
+        ),
+        pytest.param(
+            {**STORE, **ALL_PRODUCTS, **ALL},
+            lambda product: product is None,
+            id="store-beats-all-products",
+        ),
+        pytest.param(
+            {**ALL_PRODUCTS, **ALL},
+            lambda product: product is not None,
+            id="all-products-beats-all",
+        ),
+        pytest.param({**ONE_PRODUCT, **STORE}, _is(R2), id="product_id-beats-store"),
+        pytest.param({**BY_HANDLE, **ALL}, _is(R1), id="handle-beats-all"),
+        pytest.param({**STORE, **ALL}, lambda product: product is None, id="store-beats-all"),
     ],
 )
 def test_rating_selectors(rating_client: CheckedClient, params: Any, predicate: Any) -> None:
-    assert rating(rating_client, params) == rating_of(published_stars(predicate))
-
-
-@pytest.mark.parametrize(
-    ("params", "predicate"),
-    [
-        ({**ONE_PRODUCT, **BY_HANDLE, **STORE, **ALL_PRODUCTS, **ALL}, _is(R2)),
-        ({**BY_HANDLE, **STORE, **ALL_PRODUCTS, **ALL}, _is(R1)),
-        ({**STORE, **ALL_PRODUCTS, **ALL}, lambda product: product is None),
-        ({**ALL_PRODUCTS, **ALL}, lambda product: product is not None),
-        ({**ONE_PRODUCT, **STORE}, _is(R2)),
-        ({**BY_HANDLE, **ALL}, _is(R1)),
-        ({**STORE, **ALL}, lambda product: product is None),
-    ],
-    ids=[
-        "product_id-beats-all",
-        "handle-beats-flags",
-        "store-beats-all-products",
-        "all-products-beats-all",
-        "product_id-beats-store",
-        "handle-beats-all",
-        "store-beats-all",
-    ],
-)
-def test_rating_precedence(rating_client: CheckedClient, params: Any, predicate: Any) -> None:
     assert rating(rating_client, params) == rating_of(published_stars(predicate))
 
 

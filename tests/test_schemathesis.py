@@ -118,24 +118,24 @@ def _check(case: schemathesis.Case, mode: ErrorHttpStatus) -> None:
     )
 
 
+def _fuzzed(examples: int) -> settings:
+    """Reproducible runs of ``examples`` cases an operation, however slow the machine."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+    )
+
+
 @schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-)
+@_fuzzed(EXAMPLES)
 def test_operation_conforms(case: schemathesis.Case) -> None:
     _check(case, 200)
 
 
 @schema.parametrize()
-@settings(
-    max_examples=MIRRORED_EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-)
+@_fuzzed(MIRRORED_EXAMPLES)
 def test_operation_conforms_with_mirrored_statuses(case: schemathesis.Case) -> None:
     _check(case, MIRROR)
 

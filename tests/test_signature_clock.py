@@ -10,7 +10,6 @@ from collections.abc import Iterator
 import pytest
 
 from trustoo_mock import MockTrustoo, WebhookReceiver
-from trustoo_mock.cli import main
 from trustoo_mock.httpx_auth import TrustooAuth
 from trustoo_mock.receiver import Push
 from trustoo_mock.testing import Shop
@@ -100,36 +99,30 @@ def test_the_two_verifiers_agree_and_take_the_fakes_time(receiver: WebhookReceiv
     verify_webhook(push.headers, push.body, shop.private_token, now=fake_now)
 
 
-def test_a_millisecond_timestamp_is_named_as_such() -> None:
+def _refusal_signed_at(timestamp: int) -> str:
+    """The message of a get_rating signed at ``timestamp`` by a fake frozen at 1788840306."""
     with MockTrustoo(frozen_time=1_788_840_306) as fake:
         shop = fake.create_shop()
-        in_millis = TrustooAuth(shop.public_token, shop.private_token, lambda: 1_788_840_306_123)
-        with fake.client(auth=in_millis) as http:
-            message = http.get(RATING).json()["message"]
+        stamped = TrustooAuth(shop.public_token, shop.private_token, lambda: timestamp)
+        with fake.client(auth=stamped) as http:
+            message: str = http.get(RATING).json()["message"]
+    return message
+
+
+def test_a_millisecond_timestamp_is_named_as_such() -> None:
+    message = _refusal_signed_at(1_788_840_306_123)
     assert "it looks like milliseconds: Timestamp is Unix seconds (that would be 1788840306)" in (
         message
     )
 
 
 def test_a_seconds_timestamp_outside_the_window_says_nothing_of_milliseconds() -> None:
-    with MockTrustoo(frozen_time=1_788_840_306) as fake:
-        shop = fake.create_shop()
-        late = TrustooAuth(shop.public_token, shop.private_token, lambda: 1_788_830_000)
-        with fake.client(auth=late) as http:
-            message = http.get(RATING).json()["message"]
+    message = _refusal_signed_at(1_788_830_000)
     assert "behind" in message and "milliseconds" not in message
 
 
-def test_an_unknown_signature_clock_stops_the_start(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        main(["serve", "--signature-clock", "sundial"])
-    assert stopped.value.code == 2
-    assert "invalid choice: 'sundial'" in capsys.readouterr().err
-    monkeypatch.setenv("TRUSTOO_MOCK_SIGNATURE_CLOCK", "sundial")
-    assert main(["serve"]) == 2
-    assert "signature_clock must be fake or wall, not 'sundial'" in capsys.readouterr().err
+def test_an_unknown_signature_clock_stops_the_start() -> None:
+    """Its command line refusals: tests/test_cli.py test_a_bad_setting_stops_serve."""
     with pytest.raises(ValueError, match="signature_clock"):
         MockTrustoo(signature_clock="sundial")
 

@@ -348,21 +348,27 @@ def _typed(schema: dict[str, Any]) -> bool:
     return bool(branches) and all(_typed(branch) for branch in branches)
 
 
-def test_every_answered_property_says_what_it_holds() -> None:
-    """What a mock generator needs to make up plausible answers: a type (with a format or a
-    pattern where the type alone says too little) for every property of every answer. The
-    envelope's `data` is typed by the branch beside it."""
-    untyped = []
+def _answered_properties() -> Iterator[tuple[str, str, Any]]:
+    """(where its schema is, name, schema) of every property of every documented answer."""
     for operation in SPEC.operations.values():
         for status, response in operation.raw["responses"].items():
             for media_type, media in response.get("content", {}).items():
                 where = f"{operation.operation_id} {status} {media_type}"
                 for inner_where, schema in subschemas(media.get("schema"), where):
                     for name, inner in schema.get("properties", {}).items():
-                        # The envelope's success branch leaves `data` to the branch beside it.
-                        generic = inner_where.endswith(("/allOf/0", "/allOf/0/oneOf/0"))
-                        if not _typed(inner) and not generic:
-                            untyped.append(f"{inner_where}/properties/{name}")
+                        yield inner_where, name, inner
+
+
+def test_every_answered_property_says_what_it_holds() -> None:
+    """What a mock generator needs to make up plausible answers: a type (with a format or a
+    pattern where the type alone says too little) for every property of every answer. The
+    envelope's `data` is typed by the branch beside it."""
+    untyped = []
+    for inner_where, name, inner in _answered_properties():
+        # The envelope's success branch leaves `data` to the branch beside it.
+        generic = inner_where.endswith(("/allOf/0", "/allOf/0/oneOf/0"))
+        if not _typed(inner) and not generic:
+            untyped.append(f"{inner_where}/properties/{name}")
     assert untyped == []
 
 
@@ -391,15 +397,10 @@ def test_ids_times_and_urls_in_answers_have_a_pattern_or_format() -> None:
     """So a generated mock shows digits, RFC 3339 times and URLs, not lorem ipsum."""
     shapeless = []
     checked = 0
-    for operation in SPEC.operations.values():
-        for status, response in operation.raw["responses"].items():
-            for media_type, media in response.get("content", {}).items():
-                where = f"{operation.operation_id} {status} {media_type}"
-                for inner_where, schema in subschemas(media.get("schema"), where):
-                    for name, inner in schema.get("properties", {}).items():
-                        if _holds_an_id_a_time_or_a_url(name):
-                            checked += 1
-                            if not _shaped(inner):
-                                shapeless.append(f"{inner_where}/properties/{name}")
+    for inner_where, name, inner in _answered_properties():
+        if _holds_an_id_a_time_or_a_url(name):
+            checked += 1
+            if not _shaped(inner):
+                shapeless.append(f"{inner_where}/properties/{name}")
     assert checked > 200
     assert shapeless == []

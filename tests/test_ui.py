@@ -412,3 +412,15 @@ def test_with_a_control_token_the_token_is_asked_once_and_kept_as_a_session() ->
     assert guarded.request("GET", "/_mock/ui").status_code == 401
     bearer = {"Authorization": "Bearer s3cret!"}
     assert guarded.request("GET", "/_mock/ui", headers=bearer).status_code == 200
+
+
+def test_after_a_snapshot_is_restored_the_journal_still_opens(ui: CheckedClient) -> None:
+    ui.signed("GET", REVIEWS_API)
+    ui.control("POST", "/_mock/snapshots", {"name": "before"})
+    ui.signed("GET", "/api/v1/openapi/get_rating")
+    ui.control("POST", "/_mock/snapshots/before/restore")
+    (seq,) = re.findall(r"id=request-(\d+) ", page(ui, "/_mock/ui/requests"))
+    assert "No longer kept" in page(ui, f"/_mock/ui/requests/{seq}")
+    ui.signed("GET", "/api/v1/openapi/get_rating")
+    newest = re.findall(r"id=request-(\d+) ", page(ui, "/_mock/ui/requests"))[0]
+    assert "Answer" in page(ui, f"/_mock/ui/requests/{newest}")

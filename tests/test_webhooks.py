@@ -7,13 +7,19 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_ACCESS_TOKEN, DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT, CheckedClient
+from tests.helpers import (
+    DEMO_ACCESS_TOKEN,
+    DEMO_SHOP_ID,
+    FROZEN_AT,
+    TOPICS,
+    CheckedClient,
+    grant_token,
+)
 
 CREATE = "/api/v1/openapi/create_shop_webhook"
 UPDATE = "/api/v1/openapi/update_shop_webhook"
 DELETE = "/api/v1/openapi/delete_shop_webhook"
 LIST = "/api/v1/openapi/get_shop_webhooks"
-TOPICS = ["review/created", "review/updated", "review/deleted", "customer_event/created"]
 LIMIT = 20
 
 
@@ -57,17 +63,6 @@ class Caller:
         assert response.status_code == 200, response.json()
         data: list[dict[str, Any]] = response.json()["data"]
         return data
-
-
-def grant(client: CheckedClient, scopes: list[str]) -> str:
-    response = client.control(
-        "POST",
-        f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
-        {"client_id": DEMO_CLIENT_ID, "scopes": scopes},
-    )
-    assert response.status_code == 201, response.json()
-    token: str = response.json()["access_token"]
-    return token
 
 
 def assert_error(response: Any, status: int, code: int) -> dict[str, Any]:
@@ -287,12 +282,7 @@ def test_another_platform_does_not_see_the_demo_platforms_webhooks(
 ) -> None:
     made = client.control("POST", "/_mock/platforms", {"client_id": "second-platform"})
     assert made.status_code == 201
-    issued = client.control(
-        "POST",
-        f"/_mock/shops/{DEMO_SHOP_ID}/authorizations",
-        {"client_id": "second-platform", "scopes": ["write_reviews"]},
-    )
-    other = Caller(client, issued.json()["access_token"])
+    other = Caller(client, grant_token(client, ["write_reviews"], "second-platform"))
 
     theirs = platform.created("review/created", hook_url("demo-platform"))
     assert other.listed() == []
@@ -304,7 +294,7 @@ def test_a_second_token_of_the_same_platform_sees_its_webhooks(
     client: CheckedClient, platform: Caller
 ) -> None:
     theirs = platform.created("review/created", hook_url(1))
-    again = Caller(client, grant(client, ["write_reviews"]))
+    again = Caller(client, grant_token(client, ["write_reviews"]))
     assert again.listed() == [theirs]
 
 
@@ -313,26 +303,26 @@ def test_a_second_token_of_the_same_platform_sees_its_webhooks(
 
 @pytest.mark.parametrize("topic", ["review/created", "review/updated", "review/deleted"])
 def test_review_topics_need_write_reviews(client: CheckedClient, topic: str) -> None:
-    reader = Caller(client, grant(client, ["read_reviews"]))
+    reader = Caller(client, grant_token(client, ["read_reviews"]))
     error = assert_error(reader.create(topic, hook_url(1)), 200, 7)
     assert "write_reviews" in error["message"]
     assert reader.listed() == []
 
 
 def test_customer_events_need_read_customer_events(client: CheckedClient) -> None:
-    writer = Caller(client, grant(client, ["write_reviews"]))
+    writer = Caller(client, grant_token(client, ["write_reviews"]))
     error = assert_error(writer.create("customer_event/created", hook_url(1)), 200, 7)
     assert "read_customer_events" in error["message"]
     writer.created("review/created", hook_url(1))
 
-    events = Caller(client, grant(client, ["read_customer_events"]))
+    events = Caller(client, grant_token(client, ["read_customer_events"]))
     events.created("customer_event/created", hook_url(2))
     error = assert_error(events.create("review/created", hook_url(3)), 200, 7)
     assert "write_reviews" in error["message"]
 
 
 def test_update_to_a_topic_outside_the_scopes_is_refused(client: CheckedClient) -> None:
-    writer = Caller(client, grant(client, ["write_reviews"]))
+    writer = Caller(client, grant_token(client, ["write_reviews"]))
     created = writer.created("review/created", hook_url(1))
     error = assert_error(
         writer.update(created["id"], "customer_event/created", hook_url(1)), 200, 7

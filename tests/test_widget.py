@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, CheckedClient
+from tests.helpers import DEMO_SHOP_ID, CheckedClient, SeedShop, seed_one_shop
 
 REVIEWS = "/api/v1/reviews/get_product_reviews"
 RATINGS = "/api/v1/reviews/get_products_rating"
@@ -74,25 +74,21 @@ SEEDED_REVIEWS = [
 ]
 
 
+SHOP = SeedShop(SHOP_ID, PUBLIC, PRIVATE, DOMAIN)
+
+
 @pytest.fixture
 def shop(client: CheckedClient) -> CheckedClient:
-    seed = {
-        "shops": [
-            {
-                "shop_id": SHOP_ID,
-                "myshopify_domain": DOMAIN,
-                "public_token": PUBLIC,
-                "private_token": PRIVATE,
-                "products": [
-                    {"product_id": MUG, "handle": "blue-mug", "title": "Blue Mug"},
-                    {"product_id": CUP, "handle": "red-cup", "title": "Red Cup"},
-                    {"product_id": BOWL, "handle": "green-bowl", "title": "Green Bowl"},
-                ],
-                "reviews": SEEDED_REVIEWS,
-            }
-        ]
-    }
-    assert client.control("POST", "/_mock/seed", seed).status_code == 201
+    seed_one_shop(
+        client,
+        SHOP,
+        products=[
+            {"product_id": MUG, "handle": "blue-mug", "title": "Blue Mug"},
+            {"product_id": CUP, "handle": "red-cup", "title": "Red Cup"},
+            {"product_id": BOWL, "handle": "green-bowl", "title": "Green Bowl"},
+        ],
+        reviews=SEEDED_REVIEWS,
+    )
     return client
 
 

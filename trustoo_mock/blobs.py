@@ -18,6 +18,19 @@ _DIGEST_TEXT = "[0-9a-f]{64}"
 _DIGEST = re.compile(rf"^{_DIGEST_TEXT}$")
 
 
+def read_under(directory: Path, key: str) -> bytes | None:
+    """The file ``directory/key`` (a media directory a copy of a shop fills, X109), or None
+    when it is missing or would lie outside ``directory`` (``..``, a link leading out)."""
+    root = directory.resolve()
+    path = (root / key).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 class BlobStore:
     def __init__(self, directory: Path | None = None) -> None:
         self._directory = directory
@@ -58,6 +71,24 @@ class BlobStore:
             self._memory.pop(digest, None)
         else:
             (self._directory / digest).unlink(missing_ok=True)
+
+    def contents(self) -> dict[str, bytes]:
+        """Every blob by name (for a snapshot)."""
+        if self._directory is None:
+            return dict(self._memory)
+        if not self._directory.is_dir():
+            return {}
+        return {
+            path.name: path.read_bytes()
+            for path in sorted(self._directory.iterdir())
+            if _DIGEST.match(path.name)
+        }
+
+    def replace(self, contents: dict[str, bytes]) -> None:
+        """Exactly these blobs from now on (a snapshot's)."""
+        self.clear()
+        for data in contents.values():
+            self.put(data)
 
     def clear(self) -> None:
         self._memory.clear()

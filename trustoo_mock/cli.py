@@ -1,5 +1,5 @@
 """``trustoo-mock``: serve the fake, sign a request for curl, write or check seed data, print
-the spec."""
+the spec, check a Trustoo against it, copy a shop into a fixtures file."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from trustoo_mock import contract
+from trustoo_mock import clone, contract
 from trustoo_mock.clock import Clock
 from trustoo_mock.config import (
     DATA_SYNC_MODES,
@@ -72,6 +72,8 @@ SETTING_HELP = {
     "max_stored_upload_bytes": "uploaded bytes kept (the oldest objects go first)",
     "max_stored_uploads": "uploaded objects kept (the oldest go first)",
     "upload_key_prefix": "first part of every upload key",
+    "media_dir": "also serve this directory's files (read only) at /_storage/<path>, as "
+    "clone --download-media fills it",
     "oss_access_key_id": "access key id that signs upload policies",
     "oss_access_key_secret": "access key secret that signs upload policies (default: a "
     "secret of this instance, kept with --data)",
@@ -84,6 +86,7 @@ SETTING_HELP = {
     "allowed_hosts": "Host names answered besides this machine's, comma-separated "
     "(.example.com with subdomains, * any); without --control-token",
     "body_timeout": "seconds a request's whole body may take to arrive",
+    "max_snapshots": "snapshots kept (POST /_mock/snapshots); with --data also as files beside it",
 }
 # What a setting left unset (None) means, for --help.
 UNSET_MEANS = {
@@ -91,6 +94,7 @@ UNSET_MEANS = {
     "seed_file": "none, the demo data",
     "frozen_time": "none, the real clock",
     "control_token": "none, /_mock is open",
+    "media_dir": "none, uploads only",
 }
 SETTING_CHOICES = {"signature_clock": SIGNATURE_CLOCKS, "data_sync": DATA_SYNC_MODES}
 SETTING_ALIASES = {"data_file": ("--data",)}
@@ -159,6 +163,11 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         "contract", help="check a Trustoo (the real one, or a fake) against the spec"
     )
     contract.add_arguments(contract_command)
+
+    clone_command = commands.add_parser(
+        "clone", help="copy a shop from a Trustoo (GET requests only) into a fixtures file"
+    )
+    clone.add_arguments(clone_command)
     return parser
 
 
@@ -457,7 +466,31 @@ def _contract(arguments: argparse.Namespace) -> int:
     return report.exit_code
 
 
-COMMANDS = {"serve": _serve, "sign": _sign, "seed": _seed, "spec": _spec, "contract": _contract}
+def _clone(arguments: argparse.Namespace) -> int:
+    """The clone; it needs httpx (the client extra), which the clone imports when it runs."""
+    try:
+        options = clone.options_from_arguments(arguments)
+    except clone.CloneError as error:
+        print(f"trustoo-mock clone: {error}", file=sys.stderr)
+        return clone.EXIT_CANNOT_RUN
+    try:
+        return clone.run(options)
+    except ModuleNotFoundError as missing:
+        print(
+            f"trustoo-mock clone needs {missing.name}: pip install httpx (the client extra)",
+            file=sys.stderr,
+        )
+        return clone.EXIT_CANNOT_RUN
+
+
+COMMANDS = {
+    "serve": _serve,
+    "sign": _sign,
+    "seed": _seed,
+    "spec": _spec,
+    "contract": _contract,
+    "clone": _clone,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

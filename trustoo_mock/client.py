@@ -7,13 +7,11 @@ optional extra (``pip install trustoo-mock[client]``), so they load on first use
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from trustoo_mock.clock import Clock
-from trustoo_mock.signing import parse_query, signed_headers
+from trustoo_mock.signing import ShopSigner
 
 if TYPE_CHECKING:
     from trustoo_mock.httpx_auth import BearerAuth, TrustooAuth
@@ -45,25 +43,15 @@ class _PreparedRequest(Protocol):
     headers: Any
 
 
-class RequestsSigner:
+class RequestsSigner(ShopSigner):
     """A ``requests`` auth callable that signs each prepared request as a shop (D1).
 
     It signs what is actually sent: the final query string and the exact body bytes.
     ``now`` gives the Timestamp; pass the fake's clock when it is frozen or moved.
     """
 
-    def __init__(
-        self, public_token: str, private_token: str, now: Callable[[], int] | None = None
-    ) -> None:
-        self.public_token = public_token
-        self.private_token = private_token
-        self.now = now or Clock().now_int
-
     def __call__(self, request: _PreparedRequest) -> _PreparedRequest:
         body = request.body or b""
         raw = body.encode("utf-8") if isinstance(body, str) else body
-        query = parse_query(urlsplit(request.url or "").query)
-        request.headers.update(
-            signed_headers(self.public_token, self.private_token, self.now(), query, raw)
-        )
+        request.headers.update(self.headers_for(urlsplit(request.url or "").query, raw))
         return request

@@ -52,6 +52,8 @@ class Config:
     first, X40); ``dispatch_interval`` is how often a server on the real clock looks for
     retries that fell due. ``journal_size`` caps the request journal (``GET /_mock/requests``).
     ``body_timeout`` is how long a request's whole body may take to arrive.
+    ``max_snapshots`` caps the snapshots kept (``POST /_mock/snapshots``, X93); with
+    ``data_file`` they are also files in ``<data file>.snapshots/`` (X94).
     Without a ``control_token`` only ``Host`` values naming this machine are answered, and
     those in ``allowed_hosts`` (comma-separated; ``.example.com`` with subdomains, ``*`` any).
 
@@ -64,7 +66,9 @@ class Config:
     fake's object store: the lifetime of upload policies and pre-signed URLs, the size limit
     of one image and one video, how much is kept (the oldest objects go first), the key prefix
     and the access key that signs uploads (``oss_access_key_secret`` None: a secret of this
-    instance, kept with ``data_file``).
+    instance, kept with ``data_file``). ``media_dir`` is a directory whose files the object
+    store also serves, read only, at ``/_storage/<path in the directory>`` (where
+    ``trustoo-mock clone --download-media`` puts a shop's media, X109).
 
     ``random_seed`` seeds every generated id, token and request id (repeatable runs); None
     draws a seed from the operating system and tokens and secrets from its secure source
@@ -92,6 +96,7 @@ class Config:
     max_stored_upload_bytes: int = 256 * 1024 * 1024
     max_stored_uploads: int = 1000
     upload_key_prefix: str = "mock"
+    media_dir: Path | None = None
     oss_access_key_id: str = "LTAI5tTrustooMockUpload1"
     oss_access_key_secret: str | None = None
     webhook_timeout: float = 10.0
@@ -100,6 +105,7 @@ class Config:
     journal_size: int = 1000
     allowed_hosts: str = ""
     body_timeout: float = 30.0
+    max_snapshots: int = 16
 
     def __post_init__(self) -> None:
         status = self.error_http_status

@@ -106,14 +106,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``trustoo-mock contract`` (the CLI calls this to build its subcommand)."""
     option = parser.add_argument
     option("--base-url", required=True, metavar="URL", help="e.g. https://rapi.trustoo.io")
-    option("--public-token", metavar="TOKEN", help=f"the shop's (or ${ENV_PUBLIC_TOKEN})")
-    option("--private-token", metavar="TOKEN", help=f"the shop's (or ${ENV_PRIVATE_TOKEN})")
-    option("--bearer", metavar="TOKEN", help=f"a platform's access token (or ${ENV_BEARER})")
-    option(
-        "--bearer-scopes",
-        metavar="LIST",
-        help=f"what the bearer token was granted, comma-separated (or ${ENV_BEARER_SCOPES})",
-    )
+    add_credential_arguments(parser)
     option(
         "--allow-writes",
         action="store_true",
@@ -145,9 +138,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def options_from_arguments(
+def add_credential_arguments(parser: argparse.ArgumentParser) -> None:
+    """The credential options every command that calls a Trustoo takes (contract, clone)."""
+    option = parser.add_argument
+    option("--public-token", metavar="TOKEN", help=f"the shop's (or ${ENV_PUBLIC_TOKEN})")
+    option("--private-token", metavar="TOKEN", help=f"the shop's (or ${ENV_PRIVATE_TOKEN})")
+    option("--bearer", metavar="TOKEN", help=f"a platform's access token (or ${ENV_BEARER})")
+    option(
+        "--bearer-scopes",
+        metavar="LIST",
+        help=f"what the bearer token was granted, comma-separated (or ${ENV_BEARER_SCOPES})",
+    )
+
+
+def credentials_from_arguments(
     arguments: argparse.Namespace, environ: Mapping[str, str] = os.environ
-) -> Options:
+) -> Credentials:
     """Flags win over environment variables; both tokens of the HMAC pair, or neither."""
 
     def pick(value: str | None, name: str) -> str | None:
@@ -161,6 +167,13 @@ def options_from_arguments(
     scopes = None
     if scopes_text is not None:
         scopes = frozenset(part for part in re.split(r"[\s,]+", scopes_text) if part)
+    return Credentials(public_token, private_token, pick(arguments.bearer, ENV_BEARER), scopes)
+
+
+def options_from_arguments(
+    arguments: argparse.Namespace, environ: Mapping[str, str] = os.environ
+) -> Options:
+    credentials = credentials_from_arguments(arguments, environ)
     scheme = urlsplit(arguments.base_url).scheme
     if scheme not in ("http", "https"):
         raise ContractError(f"--base-url must be an http(s) URL, got {arguments.base_url!r}")
@@ -172,9 +185,7 @@ def options_from_arguments(
         raise ContractError(f"--error-http-status: {error}") from None
     return Options(
         base_url=arguments.base_url.rstrip("/"),
-        credentials=Credentials(
-            public_token, private_token, pick(arguments.bearer, ENV_BEARER), scopes
-        ),
+        credentials=credentials,
         allow_writes=arguments.allow_writes,
         include_planned=arguments.include_planned,
         operations=tuple(arguments.operation),

@@ -66,6 +66,7 @@ from trustoo_mock.contract import (
     links,
 )
 from trustoo_mock.errors import Code, status_of
+from trustoo_mock.pacing import BudgetExhausted, Pace
 from trustoo_mock.principal import KNOWN_SCOPES
 from trustoo_mock.redaction import Redactor
 from trustoo_mock.spec import Operation, Spec
@@ -88,51 +89,6 @@ ApiOperation = APIOperation[Any, Any, Any, Any]
 Check = Callable[[CheckContext, Response, AnyCase], bool | None]
 # A requests auth callable: the project's RequestsSigner, a Bearer, or a deliberately wrong one.
 Auth = Callable[[Any], Any]
-
-
-class BudgetExhausted(Exception):
-    """The request budget is spent: the run stops where it is (cleanups have their share)."""
-
-
-class Pace:
-    """The request budget and the rate limit, applied to every request the runner sends.
-
-    Creating something reserves the request that deletes it, so cleanup never runs out of
-    budget. Requests start at least ``1 / rate`` seconds apart (monotonic time: a pause must
-    not depend on the wall clock being stepped).
-    """
-
-    def __init__(self, max_requests: int, rate: float) -> None:
-        self.max_requests = max_requests
-        self.interval = 1.0 / rate
-        self.used = 0
-        self.reserved = 0
-        self._last: float | None = None
-
-    @property
-    def available(self) -> int:
-        return self.max_requests - self.used - self.reserved
-
-    def reserve(self) -> bool:
-        if self.available < 2:  # the request itself and the one that undoes it
-            return False
-        self.reserved += 1
-        return True
-
-    def release(self) -> None:
-        self.reserved -= 1
-
-    def take(self, from_reserve: bool) -> None:
-        if from_reserve:
-            self.reserved -= 1
-        elif self.available < 1:
-            raise BudgetExhausted
-        self.used += 1
-        now = time.monotonic()
-        if self._last is not None and now < self._last + self.interval:
-            time.sleep(self._last + self.interval - now)
-            now = time.monotonic()
-        self._last = now
 
 
 class PacedSession(requests.Session):
@@ -467,6 +423,19 @@ Step = Callable[[], None]
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """One request of the run: to which operation, what it is (for the report), as whom, the
+    checks its answer must pass, and the credentials when not the identity's own."""
+
+    operation: Operation
+    case: AnyCase
+    kind: str
+    identity: Identity
+    checks: list[Check]
+    auth: Auth | None = None
+
+
+@dataclass(frozen=True)
 class Owed:
     """What a create made, and the cleanup link that deletes it (from the create's answer)."""
 
@@ -525,54 +494,35 @@ class Run:
 
     # -- sending and judging --
 
-    def send(
-        self,
-        operation: Operation,
-        case: AnyCase,
-        kind: str,
-        identity: Identity,
-        checks: list[Check],
-        *,
-        auth: Auth | None = None,
-        from_reserve: bool = False,
-    ) -> Response | None:
+    def send(self, attempt: Attempt) -> Response | None:
         """Send one request and note what differs; None when there was no answer."""
-        answered = self.transmit(
-            operation, case, kind, identity, auth=auth, from_reserve=from_reserve
-        )
+        answered = self.transmit(attempt)
         if answered is None:
             return None
-        response, sent_at = answered
-        self.judge(operation, case, kind, identity, checks, response, sent_at)
-        return response
+        self.judge(attempt, *answered)
+        return answered[0]
 
     def transmit(
-        self,
-        operation: Operation,
-        case: AnyCase,
-        kind: str,
-        identity: Identity,
-        *,
-        auth: Auth | None = None,
-        from_reserve: bool = False,
+        self, attempt: Attempt, *, from_reserve: bool = False
     ) -> tuple[Response, float] | None:
         """Send one request (a missing answer is noted as a difference); the answer and when
         it was sent, or None."""
-        result = self.results[operation.operation_id]
+        result = self.results[attempt.operation.operation_id]
         self.session.from_reserve = from_reserve
         sent_at = time.time()
+        auth = attempt.auth if attempt.auth is not None else attempt.identity.auth
         try:
-            response = case.call(
+            response = attempt.case.call(
                 base_url=self.options.base_url,
                 session=self.session,
-                auth=auth if auth is not None else identity.auth,
+                auth=auth,
                 timeout=self.options.timeout,
                 allow_redirects=False,
             )
         except (requests.ConnectionError, requests.Timeout) as error:
             result.requests += 1
             request = error.request if isinstance(error.request, requests.PreparedRequest) else None
-            exchange = self.exchange(operation, kind, identity, sent_at, request, None, str(error))
+            exchange = self.exchange(attempt, sent_at, request, None, str(error))
             result.note(
                 exchange, f"No answer: {type(error).__name__}", self.redactor.text(str(error))
             )
@@ -588,40 +538,28 @@ class Run:
         self.answered += 1
         return response, sent_at
 
-    def judge(
-        self,
-        operation: Operation,
-        case: AnyCase,
-        kind: str,
-        identity: Identity,
-        checks: list[Check],
-        response: Response,
-        sent_at: float,
-    ) -> None:
+    def judge(self, attempt: Attempt, response: Response, sent_at: float) -> None:
         failures: list[Failure] = []
         try:
-            case.validate_response(response, checks=checks)
+            attempt.case.validate_response(response, checks=attempt.checks)
         except FailureGroup as group:
             failures = list(group.exceptions)
-        exchange = self.exchange(
-            operation, kind, identity, sent_at, response.request, response, None
-        )
-        result = self.results[operation.operation_id]
+        exchange = self.exchange(attempt, sent_at, response.request, response, None)
+        result = self.results[attempt.operation.operation_id]
         for failure in failures:
             result.note(exchange, failure.title, self.redactor.text(failure.message))
         self.keep(exchange, [failure.title for failure in failures])
 
     def exchange(
         self,
-        operation: Operation,
-        kind: str,
-        identity: Identity,
+        attempt: Attempt,
         sent_at: float,
         request: requests.PreparedRequest | None,
         response: Response | None,
         error: str | None,
     ) -> Exchange:
         redactor = self.redactor
+        operation = attempt.operation
         sent: dict[str, Any] = {"method": operation.method, "url": "", "headers": {}, "body": ""}
         if request is not None:
             body = request.body
@@ -643,7 +581,15 @@ class Run:
                 "body": redactor.body(response.content.decode("utf-8", "replace")),
             }
         detail = redactor.text(error) if error else None
-        return Exchange(operation.operation_id, kind, identity.name, sent_at, sent, answer, detail)
+        return Exchange(
+            operation.operation_id,
+            attempt.kind,
+            attempt.identity.name,
+            sent_at,
+            sent,
+            answer,
+            detail,
+        )
 
     def keep(self, exchange: Exchange, differences: list[str]) -> None:
         if self.recorder is not None:
@@ -739,7 +685,9 @@ class Run:
     ) -> Step:
         def step() -> None:
             checks = [*self.response_checks, expect_code(code, what[:1].upper() + what[1:])]
-            answer = self.dispatch(operation, case, f"probe: {what}", identity, checks, auth=auth)
+            answer = self.dispatch(
+                Attempt(operation, case, f"probe: {what}", identity, checks, auth)
+            )
             self.observe_refusal(answer, code)
 
         return step
@@ -755,42 +703,34 @@ class Run:
             else:
                 checks = [*self.response_checks, accepted(identity, needed)]
                 kind = "valid request"
-            response = self.dispatch(operation, case, kind, identity, checks)
+            response = self.dispatch(Attempt(operation, case, kind, identity, checks))
             if response is not None and not negative and operation.method == "GET":
                 self.follow_reads(operation, response, identity)
 
         return step
 
-    def dispatch(
-        self,
-        operation: Operation,
-        case: AnyCase,
-        kind: str,
-        identity: Identity,
-        checks: list[Check],
-        *,
-        auth: Auth | None = None,
-    ) -> Response | None:
+    def dispatch(self, attempt: Attempt) -> Response | None:
         """Send; for a creator, reserve the cleanup first and, once it made something, run
         the chain and then the cleanup, whatever happens in between."""
-        if operation.method == "GET":
-            return self.send(operation, case, kind, identity, checks, auth=auth)
+        if attempt.operation.method == "GET":
+            return self.send(attempt)
         if not self.pace.reserve():
             raise BudgetExhausted
-        answered = self.transmit(operation, case, kind, identity, auth=auth)
+        answered = self.transmit(attempt)
         if answered is None or _code(answered[0]) != 0:
             self.pace.release()
             if answered is None:
                 return None
-            self.judge(operation, case, kind, identity, checks, *answered)
+            self.judge(attempt, *answered)
             return answered[0]
         response, sent_at = answered
         # Whoever the request claimed to be, clean up with credentials that can.
+        identity = attempt.identity
         owner = identity if identity.auth is not None else (self.shop or self.platform or identity)
-        owed = self.owe(operation, response, owner)
+        owed = self.owe(attempt.operation, response, owner)
         gone = False
         try:
-            self.judge(operation, case, kind, identity, checks, response, sent_at)
+            self.judge(attempt, response, sent_at)
             if owed is not None:
                 self.chain(owed)
         finally:
@@ -831,7 +771,8 @@ class Run:
             except Unresolved:
                 continue
             checks = [*self.response_checks, expect_code(0, f"Link {name}")]
-            self.send(target, case, f"link {name} from {operation.operation_id}", identity, checks)
+            kind = f"link {name} from {operation.operation_id}"
+            self.send(Attempt(target, case, kind, identity, checks))
 
     def owe(self, operation: Operation, response: Response, owner: Identity) -> Owed | None:
         """The cleanup a successful create makes owed (its request is already reserved);
@@ -869,7 +810,7 @@ class Run:
                 target = self.spec.operations[link["operationId"]]
                 checks = [*self.response_checks, expect_code(0, f"Link {name} after create")]
                 case = self.linked_case(link, owed.document)
-                self.send(target, case, f"link {name}", owed.owner, checks)
+                self.send(Attempt(target, case, f"link {name}", owed.owner, checks))
             for link in [*owed.reads.values(), owed.link]:
                 self.probe_linked_write(link, owed.document)
         except Unresolved:
@@ -878,10 +819,11 @@ class Run:
     def undo(self, owed: Owed) -> bool:
         """The cleanup link (code 0, from the reserved budget). False, with a LEFT BEHIND
         line, when what was made may still be there."""
-        kind = f"cleanup {owed.name}"
+        checks = [*self.response_checks, expect_code(0, f"Cleanup {owed.name}")]
+        cleanup = Attempt(owed.operation, owed.case, f"cleanup {owed.name}", owed.owner, checks)
         deleting = owed.operation.operation_id
         try:
-            answered = self.transmit(owed.operation, owed.case, kind, owed.owner, from_reserve=True)
+            answered = self.transmit(cleanup, from_reserve=True)
         except BaseException as error:
             self.leave(f"{owed.made}: {deleting} was not sent, the runner failed ({_error(error)})")
             raise
@@ -893,8 +835,7 @@ class Run:
         if not gone:
             got = f"{_outcome(response)} {_message(response)}"
             self.leave(f"{owed.made}: {deleting} answered {got}")
-        checks = [*self.response_checks, expect_code(0, f"Cleanup {owed.name}")]
-        self.judge(owed.operation, owed.case, kind, owed.owner, checks, response, sent_at)
+        self.judge(cleanup, response, sent_at)
         return gone
 
     def confirm_gone(self, owed: Owed) -> None:
@@ -908,7 +849,7 @@ class Run:
                 case = self.linked_case(link, owed.document)
             except Unresolved:
                 continue
-            self.send(target, case, f"link {name} after cleanup", owed.owner, checks)
+            self.send(Attempt(target, case, f"link {name} after cleanup", owed.owner, checks))
 
     def leave(self, leftover: str) -> None:
         self.leftovers.append(self.redactor.text(leftover))
@@ -923,7 +864,7 @@ class Run:
         case = self.linked_case(link, document)
         for what, identity, auth, code in self.probes(target, self.identities(target), case):
             checks = [*self.response_checks, expect_code(code, what[:1].upper() + what[1:])]
-            answer = self.send(target, case, f"probe: {what}", identity, checks, auth=auth)
+            answer = self.send(Attempt(target, case, f"probe: {what}", identity, checks, auth))
             self.observe_refusal(answer, code)
 
     def observe_refusal(self, answer: Response | None, code: int) -> None:

@@ -13,6 +13,7 @@ from trustoo_mock.domain import (
     customer_events,
     events,
     oauth,
+    push_faults,
     reviews,
     seeding,
     sessions,
@@ -21,6 +22,7 @@ from trustoo_mock.domain import (
 from trustoo_mock.errors import Code, ControlError, TrustooError
 from trustoo_mock.fake import Fake
 from trustoo_mock.ids import id_text
+from trustoo_mock.snapshots import Snapshot, SnapshotsFull
 from trustoo_mock.version import __version__
 
 ControlResult = tuple[int, Any]
@@ -149,6 +151,58 @@ async def wait_idle(call: Call) -> ControlResult:
     return 200, {"status": "idle"}
 
 
+def _present_snapshot(snapshot: Snapshot) -> dict[str, Any]:
+    return {"name": snapshot.name, "saved_at": rfc3339(snapshot.saved_at)}
+
+
+def _known_snapshot(call: Call) -> Snapshot:
+    name = call.path_params["name"]
+    snapshot = call.fake.snapshots.get(name)
+    if snapshot is None:
+        raise ControlError(404, f"no snapshot named {name!r}")
+    return snapshot
+
+
+async def save_snapshot(call: Call) -> ControlResult:
+    """One at a time with clock changes, so no advance is half done in a snapshot; with a data
+    file, its file is written off the event loop."""
+    fake = call.fake
+    async with fake.dispatcher.clock_lock():
+        try:
+            snapshot = fake.save_snapshot(call.fields["name"])
+        except SnapshotsFull:
+            raise ControlError(
+                409,
+                f"already {fake.snapshots.limit} snapshots (max_snapshots): delete one first",
+            ) from None
+        sync = fake.config.data_sync != "never"
+        await asyncio.to_thread(fake.snapshots.write, snapshot, sync=sync)
+    return 201, _present_snapshot(snapshot)
+
+
+def list_snapshots(call: Call) -> ControlResult:
+    return 200, [_present_snapshot(snapshot) for snapshot in call.fake.snapshots.listed()]
+
+
+async def restore_snapshot(call: Call) -> ControlResult:
+    """The pushes in flight are abandoned first: they belong to the state being left, and
+    recording them would change the restored one (X93)."""
+    fake = call.fake
+    async with fake.dispatcher.clock_lock():
+        snapshot = _known_snapshot(call)
+        await fake.dispatcher.stop()
+        fake.restore_snapshot(snapshot)
+    return 200, _present_snapshot(snapshot)
+
+
+async def delete_snapshot(call: Call) -> ControlResult:
+    fake = call.fake
+    async with fake.dispatcher.clock_lock():
+        snapshot = _known_snapshot(call)
+        await asyncio.to_thread(fake.snapshots.delete, snapshot.name)
+    return 200, {"status": "ok"}
+
+
 def list_deliveries(call: Call) -> ControlResult:
     wanted = {
         name: id_text(value) if name == "shop_id" else value
@@ -164,6 +218,26 @@ def retry_delivery(call: Call) -> ControlResult:
     if retried is None:
         raise ControlError(404, f"no webhook delivery {call.path_params['delivery_id']}")
     return 200, delivery.present(call.ctx, retried)
+
+
+def create_push_fault(call: Call) -> ControlResult:
+    return 201, push_faults.present(push_faults.create(call.ctx, call.fields))
+
+
+def list_push_faults(call: Call) -> ControlResult:
+    return 200, [push_faults.present(fault) for fault in push_faults.list_faults(call.ctx)]
+
+
+def delete_push_fault(call: Call) -> ControlResult:
+    fault_id = call.path_params["push_fault_id"]
+    if not push_faults.delete(call.ctx, fault_id):
+        raise ControlError(404, f"no push fault {fault_id}")
+    return 200, {"status": "ok"}
+
+
+def delete_push_faults(call: Call) -> ControlResult:
+    push_faults.delete_all(call.ctx)
+    return 200, {"status": "ok"}
 
 
 def create_review(call: Call) -> ControlResult:
@@ -215,6 +289,11 @@ HANDLERS: dict[str, ControlHandler] = {
     "mock_get_clock": get_clock,
     "mock_list_deliveries": list_deliveries,
     "mock_retry_delivery": retry_delivery,
+    "mock_create_push_fault": create_push_fault,
+    "mock_list_push_faults": list_push_faults,
+    "mock_delete_push_fault": delete_push_fault,
+    "mock_delete_push_faults": delete_push_faults,
+    "mock_list_snapshots": list_snapshots,
     "mock_list_requests": list_requests,
     "mock_create_review": create_review,
     "mock_update_review": update_review,
@@ -225,4 +304,7 @@ HANDLERS: dict[str, ControlHandler] = {
 ASYNC_HANDLERS: dict[str, AsyncControlHandler] = {
     "mock_set_clock": set_clock,
     "mock_wait_idle": wait_idle,
+    "mock_save_snapshot": save_snapshot,
+    "mock_restore_snapshot": restore_snapshot,
+    "mock_delete_snapshot": delete_snapshot,
 }

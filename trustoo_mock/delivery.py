@@ -22,7 +22,7 @@ import h11
 
 from trustoo_mock import signing
 from trustoo_mock.clock import rfc3339
-from trustoo_mock.domain import events, tenants
+from trustoo_mock.domain import events, push_faults, tenants
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.events import queue_key
 from trustoo_mock.domain.webhooks import (
@@ -44,6 +44,10 @@ SELF_PUSH = (
     "refused: the URL leads to the fake's own control plane or object store; "
     "the fake never pushes to itself"
 )
+# A stale_timestamp push is stamped this long before its attempt: outside any receiver's
+# window of a few minutes, Trustoo's 15 included (X91).
+STALE_SECONDS = 3600
+FORGED_KEY_SUFFIX = "-forged"
 
 
 class Unsendable(Exception):
@@ -60,6 +64,9 @@ class Attempt:
     at: float
     timeout: float
     own_hosts: frozenset[str] = frozenset()
+    # A duplicate push fault sends the same request twice; the log names the fault (X90).
+    copies: int = 1
+    push_fault: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,15 +173,25 @@ def _body_bytes(delivery: dict[str, Any]) -> bytes:
         ) from None
 
 
-def push_headers(ctx: Context, delivery: dict[str, Any], at: float) -> dict[str, str]:
+def push_headers(
+    ctx: Context, delivery: dict[str, Any], at: float, fault_kind: str | None = None
+) -> dict[str, str]:
+    """The headers of an attempt at ``at``; a ``bad_signature`` fault signs with a key that is
+    not the subscription's, a ``stale_timestamp`` one signs (rightly) an hour-old timestamp."""
     shop = tenants.shop_or_none(ctx, delivery["shop_id"]) or {}
-    timestamp = str(ctx.signature_time(at))
+    stamped = ctx.signature_time(at)
+    if fault_kind == push_faults.STALE_TIMESTAMP:
+        stamped -= STALE_SECONDS
+    timestamp = str(stamped)
     message = signing.webhook_message(timestamp, _body_bytes(delivery))
+    key = signing_key(ctx, delivery)
+    if fault_kind == push_faults.BAD_SIGNATURE:
+        key += FORGED_KEY_SUFFIX
     return {
         "Content-Type": "application/json",
         "Open-Trustoo-Webhook-Public-token": str(shop.get("public_token", "")),
         "Open-Trustoo-Webhook-Timestamp": timestamp,
-        "Open-Trustoo-Webhook-Sign": signing.sign(signing_key(ctx, delivery), message),
+        "Open-Trustoo-Webhook-Sign": signing.sign(key, message),
         "Open-Trustoo-Webhook-RequestId": delivery["request_id"],
     }
 
@@ -188,54 +205,113 @@ def _alive(ctx: Context, delivery: dict[str, Any]) -> bool:
     )
 
 
-def _heads(ctx: Context, busy: set[str]) -> list[dict[str, Any]]:
-    """The oldest unfinished delivery of each queue (a subscription's, or a platform's System
-    Webhooks), cancelling those whose subscription is gone (deleted, or its platform
-    disconnected)."""
-    oldest: dict[str, dict[str, Any]] = {}
+def _held(ctx: Context, delivery: dict[str, Any]) -> bool:
+    """An out_of_order fault holds the delivery back until the next one of its queue is
+    queued (or the fault is removed)."""
+    waiting = delivery.get("push_fault_waiting")
+    return (
+        bool(delivery.get("held"))
+        and waiting is not None
+        and push_faults.exists(ctx, waiting["id"])
+    )
+
+
+def _heads(ctx: Context, busy: set[str]) -> list[tuple[dict[str, Any], str | None]]:
+    """The delivery to attempt next in each queue (a subscription's, or a platform's System
+    Webhooks) that has none in flight: its oldest unfinished one, or the one after it while
+    the oldest is held by an out_of_order fault (then also the held one's id). Queues whose
+    subscription is gone (deleted, or its platform disconnected) are cancelled."""
+    queues: dict[str, list[dict[str, Any]]] = {}
     for delivery in events.stored_pending_deliveries(ctx):
-        key = queue_key(delivery)
-        current = oldest.get(key)
-        if current is None or int(delivery["id"]) < int(current["id"]):
-            oldest[key] = delivery
-    heads = []
-    for delivery in sorted(oldest.values(), key=lambda item: int(item["id"])):
-        if not _alive(ctx, delivery):
-            events.cancel_queue(ctx, delivery)
-        elif delivery["id"] not in busy:
-            heads.append(dict(delivery))
+        queues.setdefault(queue_key(delivery), []).append(delivery)
+    heads: list[tuple[dict[str, Any], str | None]] = []
+    for waiting in queues.values():
+        waiting.sort(key=lambda item: int(item["id"]))
+        oldest = waiting[0]
+        if not _alive(ctx, oldest):
+            events.cancel_queue(ctx, oldest)
+        elif any(item["id"] in busy for item in waiting):
+            continue
+        elif not _held(ctx, oldest):
+            heads.append((dict(oldest), None))
+        elif len(waiting) > 1:
+            heads.append((dict(waiting[1]), oldest["id"]))
+    heads.sort(key=lambda head: int(head[0]["id"]))
     return heads
 
 
 def next_due(ctx: Context, busy: set[str]) -> float | None:
-    times = [delivery["next_attempt_at"] for delivery in _heads(ctx, busy)]
+    times = [delivery["next_attempt_at"] for delivery, _ in _heads(ctx, busy)]
     return min(times) if times else None
+
+
+def _push_fault(
+    ctx: Context, delivery: dict[str, Any], now: float, swapped_in: bool
+) -> tuple[bool, dict[str, Any] | None]:
+    """(whether the attempt is made now, the push fault that touches it). A delay or an
+    out_of_order fault puts the attempt off and touches the attempt made afterwards."""
+    waiting = delivery.get("push_fault_waiting")
+    if waiting is not None:
+        events.change_delivery(ctx, delivery["id"], {"push_fault_waiting": None, "held": False})
+        return True, dict(waiting)
+    first = not delivery["attempts"] and not swapped_in
+    kinds = (*push_faults.SENDING_KINDS, push_faults.DELAY)
+    fault = push_faults.fire(
+        ctx, delivery["topic"], (*kinds, push_faults.OUT_OF_ORDER) if first else kinds
+    )
+    if fault is None:
+        return True, None
+    touched = push_faults.marker(fault)
+    if fault["kind"] == push_faults.DELAY:
+        changes = {"next_attempt_at": now + fault["seconds"], "push_fault_waiting": touched}
+        events.change_delivery(ctx, delivery["id"], changes)
+        return False, None
+    if fault["kind"] == push_faults.OUT_OF_ORDER:
+        changes = {"held": True, "push_fault_waiting": touched}
+        events.change_delivery(ctx, delivery["id"], changes)
+        return False, None
+    return True, fault
 
 
 def due_attempts(ctx: Context, now: float, busy: set[str]) -> list[Attempt]:
     """The attempts to make now. A delivery that can never be sent fails here, recorded with
-    the reason, and the others go on."""
-    due = [delivery for delivery in _heads(ctx, busy) if delivery["next_attempt_at"] <= now]
-    due.sort(key=lambda delivery: (delivery["next_attempt_at"], int(delivery["id"])))
-    attempts = []
-    for delivery in due:
-        try:
-            if points_at_fake(delivery["url"], ctx.own_hosts):
-                raise Unsendable(SELF_PUSH)
-            attempt = Attempt(
-                delivery["id"],
-                delivery["url"],
-                push_headers(ctx, delivery, now),
-                _body_bytes(delivery),
-                now,
-                ctx.config.webhook_timeout,
-                frozenset(ctx.own_hosts),
-            )
-        except Unsendable as refusal:
-            give_up(ctx, delivery["id"], now, str(refusal))
-        else:
-            attempts.append(attempt)
-    return attempts
+    the reason, and the others go on. An attempt a push fault puts off lets the next delivery
+    of its queue go first when that one is due."""
+    attempts: list[Attempt] = []
+    taken = set(busy)
+    while True:
+        due = [head for head in _heads(ctx, taken) if head[0]["next_attempt_at"] <= now]
+        due.sort(key=lambda head: (head[0]["next_attempt_at"], int(head[0]["id"])))
+        put_off = False
+        for delivery, held_id in due:
+            try:
+                if points_at_fake(delivery["url"], ctx.own_hosts):
+                    raise Unsendable(SELF_PUSH)
+                made_now, fault = _push_fault(ctx, delivery, now, held_id is not None)
+                if not made_now:
+                    put_off = True
+                    continue
+                kind = None if fault is None else fault.get("kind")
+                attempt = Attempt(
+                    delivery["id"],
+                    delivery["url"],
+                    push_headers(ctx, delivery, now, kind),
+                    _body_bytes(delivery),
+                    now,
+                    ctx.config.webhook_timeout,
+                    frozenset(ctx.own_hosts),
+                    copies=2 if kind == push_faults.DUPLICATE else 1,
+                    push_fault=None if fault is None else push_faults.marker(fault),
+                )
+            except Unsendable as refusal:
+                give_up(ctx, delivery["id"], now, str(refusal))
+            else:
+                if held_id is not None:  # the held delivery goes once this one has
+                    events.change_delivery(ctx, held_id, {"held": False})
+                attempts.append(attempt)
+                taken.add(delivery["id"])
+        if not put_off:
+            return attempts
 
 
 def give_up(ctx: Context, delivery_id: str, at: float, reason: str) -> None:
@@ -245,10 +321,18 @@ def give_up(ctx: Context, delivery_id: str, at: float, reason: str) -> None:
 
 
 def record(
-    ctx: Context, delivery_id: str, at: float, outcome: Outcome, *, final: bool = False
+    ctx: Context,
+    delivery_id: str,
+    at: float,
+    outcome: Outcome,
+    *,
+    final: bool = False,
+    push_fault: dict[str, str] | None = None,
+    copy: bool = False,
 ) -> None:
     """Add an attempt to the delivery's log and plan the next one. A delivery that stopped
-    waiting meanwhile (cancelled, dropped) keeps its status."""
+    waiting meanwhile (cancelled, dropped) keeps its status. A ``copy`` (the second request of
+    a duplicate push fault) is logged only: the first request's outcome decides."""
     delivery = events.delivery_or_none(ctx, delivery_id)
     if delivery is None:
         return
@@ -261,10 +345,11 @@ def record(
             "latency_ms": outcome.latency_ms,
             "response_excerpt": outcome.excerpt,
             "error": outcome.error,
+            "push_fault": push_fault,
         },
     ]
     changes: dict[str, Any] = {"attempts": attempts}
-    if delivery["status"] == "pending":
+    if delivery["status"] == "pending" and not copy:
         in_schedule = delivery.get("schedule_attempts", 0) + 1
         start = at if in_schedule == 1 else delivery["schedule_start"]
         changes.update(schedule_attempts=in_schedule, schedule_start=start)
@@ -326,7 +411,8 @@ def present(ctx: Context, delivery: dict[str, Any]) -> dict[str, Any]:
         "body": json.loads(_readable(delivery["body"])),
         "headers": headers,
         "attempts": [
-            {**item, "at": rfc3339(item["at"]), "at_unix": item["at"]} for item in attempts
+            {"push_fault": None, **item, "at": rfc3339(item["at"]), "at_unix": item["at"]}
+            for item in attempts
         ],
     }
 
@@ -365,13 +451,21 @@ class Dispatcher:
 
     async def _make(self, attempt: Attempt) -> None:
         try:
-            try:
-                outcome = await send(attempt)
-            except Exception as failure:  # whatever a receiver does, the attempt is recorded
-                logger.exception("unexpected failure pushing delivery %s", attempt.delivery_id)
-                outcome = Outcome(None, 0.0, "", f"{type(failure).__name__}: {failure}")
-            with self.ctx.store.batch():
-                record(self.ctx, attempt.delivery_id, attempt.at, outcome)
+            for number in range(attempt.copies):
+                try:
+                    outcome = await send(attempt)
+                except Exception as failure:  # whatever a receiver does, it is recorded
+                    logger.exception("unexpected failure pushing delivery %s", attempt.delivery_id)
+                    outcome = Outcome(None, 0.0, "", f"{type(failure).__name__}: {failure}")
+                with self.ctx.store.batch():
+                    record(
+                        self.ctx,
+                        attempt.delivery_id,
+                        attempt.at,
+                        outcome,
+                        push_fault=attempt.push_fault,
+                        copy=number > 0,
+                    )
         finally:
             self._in_flight.pop(attempt.delivery_id, None)
         try:

@@ -33,10 +33,7 @@ HTTP_STATUS: dict[Code, int] = {
 _AUTH_HELP = "send Public-Token, Timestamp and Sign headers, or Authorization: Bearer <token>"
 
 CATALOGUE: dict[str, tuple[Code, str]] = {
-    "body_too_large": (
-        Code.INVALID_ARGUMENT,
-        "request body is larger than {limit} bytes",
-    ),
+    "body_too_large": (Code.INVALID_ARGUMENT, "request body is larger than {limit} bytes"),
     "body_timeout": (
         Code.INVALID_ARGUMENT,
         "the request body did not arrive within {seconds} seconds",
@@ -121,10 +118,7 @@ CATALOGUE: dict[str, tuple[Code, str]] = {
     ),
     "review_not_found": (Code.NOT_FOUND, "no review with id {id} in this shop"),
     "product_not_found": (Code.NOT_FOUND, "no product with handle {handle!r} in this shop"),
-    "webhook_not_found": (
-        Code.NOT_FOUND,
-        "no webhook with id {id} for this shop and caller",
-    ),
+    "webhook_not_found": (Code.NOT_FOUND, "no webhook with id {id} for this shop and caller"),
     "webhook_exists": (
         Code.ALREADY_EXISTS,
         "a webhook for topic {topic} and url {url} already exists (id {id})",

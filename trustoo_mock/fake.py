@@ -26,6 +26,7 @@ from trustoo_mock.randomness import (
     os_seed,
     seeded_instance_secret,
 )
+from trustoo_mock.snapshots import Snapshot, Snapshots
 from trustoo_mock.store import Store
 
 SNAPSHOT_CACHE_SIZE = 8
@@ -120,6 +121,12 @@ class Fake:
         self.dispatcher = Dispatcher(self.ctx)
         self.journal = Journal(config.journal_size)
         self.activity = Activity()
+        self.snapshots = Snapshots(
+            config.max_snapshots,
+            None
+            if config.data_file is None
+            else config.data_file.with_name(f"{config.data_file.name}.snapshots"),
+        )
         with self.ctx.store.batch():  # one write of the data file
             if fresh and self.seed is not None:
                 self._load_seed(self.seed)
@@ -154,8 +161,9 @@ class Fake:
         self, *, empty: bool = False, shop_id: str | None = None, random_seed: int | None = None
     ) -> None:
         """Back to the start-up state: the seed (or nothing), the clock and the random source
-        as this run started it; ``random_seed`` restarts the random source from that seed
-        instead, as a start with ``--random-seed`` would (the instance keys included)."""
+        as this run started it, no snapshots (X93); ``random_seed`` restarts the random source
+        from that seed instead, as a start with ``--random-seed`` would (the instance keys
+        included)."""
         if shop_id is not None:
             seeding.reset_shop(self.ctx, shop_id, self.seed)
             return
@@ -165,6 +173,7 @@ class Fake:
             self._instance_secret = seeded_instance_secret(random_seed)
         self.ctx.clock.reset()
         self.journal.clear()
+        self.snapshots.clear()
         self.ctx.randomness = self._new_randomness()
         with self.ctx.store.batch():
             self.ctx.store.clear()
@@ -211,6 +220,56 @@ class Fake:
         if streams is not None:
             self.ctx.randomness.resume(streams)
 
+    def save_snapshot(self, name: str) -> Snapshot:
+        """The whole state now, kept as ``name`` (SnapshotsFull past ``max_snapshots``); its
+        file, with a data file, is the caller's to write (``snapshots.write``, off the loop)."""
+        clock = self.ctx.clock
+        randomness = self.ctx.randomness
+        ids, secret_stream = randomness.streams()
+        snapshot = Snapshot(
+            name=name,
+            saved_at=clock.now(),
+            tables=self.ctx.store.share(),
+            blobs=self.ctx.store.blobs.contents(),
+            clock_frozen=clock.frozen,
+            random={
+                "seed": self.random_seed,
+                "config_seed": self.config.random_seed,
+                "generation": self.generation,
+                "secure": self.secure,
+                "instance_secret": self._instance_secret.hex(),
+                "streams": [ids, secret_stream],
+                "draws": randomness.draws,
+            },
+            journal=[dict(entry) for entry in self.journal.entries()],
+        )
+        self.snapshots.keep(snapshot)
+        return snapshot
+
+    def restore_snapshot(self, snapshot: Snapshot) -> None:
+        """Back to ``snapshot``'s state: store, uploaded bytes, clock, random source, journal.
+        The caller has abandoned the pushes in flight: they belong to the state left."""
+        saved = snapshot.random
+        self.config = self.ctx.config = replace(self.config, random_seed=saved["config_seed"])
+        self.random_seed, self.generation = int(saved["seed"]), int(saved["generation"])
+        self.secure = bool(saved["secure"])
+        self._instance_secret = bytes.fromhex(saved["instance_secret"])
+        randomness = self._new_randomness()
+        randomness.resume(_stream_states(saved["streams"]))
+        randomness.draws = int(saved["draws"])
+        self.ctx.randomness = randomness
+        clock = self.ctx.clock
+        clock.unfreeze()
+        clock.set(snapshot.saved_at)
+        if snapshot.clock_frozen:
+            clock.freeze()
+            clock.set(snapshot.saved_at)
+        self.journal.replace(snapshot.journal)
+        with self.ctx.store.batch():
+            self.ctx.store.replace(snapshot.tables, shared=True)
+        self.ctx.store.blobs.replace(snapshot.blobs)
+        self.ctx.queued += 1  # its pending deliveries may be due: wake the dispatcher
+
     async def wait_idle(self) -> None:
         """Until no other request is in progress and every push due now has been made."""
         while True:
@@ -221,3 +280,17 @@ class Fake:
 
     def close(self) -> None:
         self.ctx.store.close()
+
+
+def _stream_states(streams: Any) -> tuple[Any, Any]:
+    """The random streams' states as ``random.setstate`` takes them (JSON made the tuples
+    lists)."""
+
+    def state(value: Any) -> Any:
+        if value is None:
+            return None
+        version, internal, gauss_next = value
+        return (version, tuple(internal), gauss_next)
+
+    ids, secret_stream = streams
+    return state(ids), state(secret_stream)

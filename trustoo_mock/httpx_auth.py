@@ -6,15 +6,14 @@ so nothing else in the package imports it eagerly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 
 import httpx
 
-from trustoo_mock.clock import Clock
-from trustoo_mock.signing import parse_query, signed_headers
+from trustoo_mock.signing import ShopSigner
 
 
-class TrustooAuth(httpx.Auth):
+class TrustooAuth(ShopSigner, httpx.Auth):
     """Signs every request as a shop (D1): Public-Token, Timestamp and Sign headers.
 
     It signs what is actually sent, the final query string and the exact body bytes, so
@@ -24,20 +23,8 @@ class TrustooAuth(httpx.Auth):
 
     requires_request_body = True
 
-    def __init__(
-        self, public_token: str, private_token: str, now: Callable[[], int] | None = None
-    ) -> None:
-        self.public_token = public_token
-        self.private_token = private_token
-        self.now = now or Clock().now_int
-
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        query = parse_query(request.url.query)
-        request.headers.update(
-            signed_headers(
-                self.public_token, self.private_token, self.now(), query, request.content
-            )
-        )
+        request.headers.update(self.headers_for(request.url.query, request.content))
         yield request
 
 

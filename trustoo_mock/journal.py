@@ -84,8 +84,13 @@ class Journal:
         return self._sequence
 
     def _index(self, seq: int) -> int | None:
+        """Where entry ``seq`` is: where consecutive numbering puts it, or (after a snapshot
+        was restored) wherever it is."""
         index = seq - (self._sequence - len(self._entries)) - 1
-        return index if 0 <= index < len(self._entries) else None
+        if 0 <= index < len(self._entries) and self._entries[index]["seq"] == seq:
+            return index
+        found = (at for at, entry in enumerate(self._entries) if entry["seq"] == seq)
+        return next(found, None)
 
     def row(self, seq: int) -> tuple[dict[str, Any], str | None] | None:
         """Entry ``seq`` with its caller's shop, as ``rows`` gives them (None: not kept)."""
@@ -105,6 +110,14 @@ class Journal:
     def clear(self) -> None:
         self._entries.clear()
         self._exchanges.clear()
+
+    def replace(self, entries: list[dict[str, Any]]) -> None:
+        """Exactly these entries (a snapshot's); numbering goes on from where it is. A
+        snapshot keeps no headers, bodies or answers: the inspector says so for these."""
+        self._entries.clear()
+        self._entries.extend(dict(entry) for entry in entries)
+        self._exchanges.clear()
+        self._exchanges.extend([None] * len(self._entries))
 
 
 def _describe(principal: Principal) -> str:

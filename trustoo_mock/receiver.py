@@ -12,10 +12,10 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
 from trustoo_mock.verify import DEFAULT_TOLERANCE, verify_webhook
+from trustoo_mock.with_block import WithBlock
 
 __all__ = ["Push", "WebhookReceiver"]
 
@@ -58,7 +58,7 @@ class Push:
         verify_webhook(self.headers, self.body, key, now=now, tolerance=tolerance)
 
 
-class WebhookReceiver:
+class WebhookReceiver(WithBlock):
     """Records pushes on ``http://127.0.0.1:<port>/webhooks`` (any path is accepted)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -112,16 +112,7 @@ class WebhookReceiver:
         self._server.server_close()
         self._thread.join()
 
-    def __enter__(self) -> WebhookReceiver:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+    _end_of_block = close
 
     def _answer(self) -> tuple[int, float]:
         with self._lock:
@@ -136,6 +127,18 @@ class WebhookReceiver:
             self._pushes.append(push)
             self._lock.notify_all()
 
+    def _body(self, status: int) -> bytes:
+        return _ACCEPTED if status == 200 else b'{"error":"told to fail"}'
+
+    def _reply(self, handler: BaseHTTPRequestHandler, status: int) -> None:
+        """Write the answer to one push: a short JSON body."""
+        answer = self._body(status)
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(answer)))
+        handler.end_headers()
+        handler.wfile.write(answer)
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
@@ -149,13 +152,8 @@ class WebhookReceiver:
                 )
                 if delay:
                     receiver._closing.wait(delay)
-                answer = _ACCEPTED if status == 200 else b'{"error":"told to fail"}'
                 try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(answer)))
-                    self.end_headers()
-                    self.wfile.write(answer)
+                    receiver._reply(self, status)
                 except OSError:
                     return  # the sender stopped waiting (a delay past its timeout)
 

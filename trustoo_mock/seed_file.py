@@ -50,12 +50,20 @@ def read(path: Path) -> dict[str, Any]:
             f"{path}: {unencodable} holds a lone surrogate (such as \\ud800), "
             "which is not text UTF-8 can encode"
         )
+    found = check_document(document)
+    if found:
+        raise ValueError(f"{path}: {found}")
+    data: dict[str, Any] = document
+    return data
+
+
+def check_document(document: Any) -> str | None:
+    """What is wrong with ``document`` as a fixtures file (``SeedData``), or None."""
     try:
         bundled_spec().operations["mock_seed"].body_validators[JSON](document)
     except SpecViolation as violation:
-        raise ValueError(f"{path}: {problem(violation)}") from None
-    data: dict[str, Any] = document
-    return data
+        return problem(violation)
+    return None
 
 
 def problem(violation: SpecViolation) -> str:

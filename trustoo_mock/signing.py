@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
+
+from trustoo_mock.clock import Clock
 
 QueryPairs = list[tuple[str, str]]
 
@@ -60,6 +62,24 @@ def signed_headers(
         "Timestamp": str(timestamp),
         "Sign": sign(private_token, message),
     }
+
+
+class ShopSigner:
+    """A shop's two tokens and where its Timestamp comes from (default: the wall clock): what
+    the clients' signers (httpx, requests) share. Pass the fake's clock when it is frozen or
+    moved."""
+
+    def __init__(
+        self, public_token: str, private_token: str, now: Callable[[], int] | None = None
+    ) -> None:
+        self.public_token = public_token
+        self.private_token = private_token
+        self.now = now or Clock().now_int
+
+    def headers_for(self, raw_query: str | bytes, body: bytes) -> dict[str, str]:
+        """The three headers for a request with this raw query string and these body bytes."""
+        query = parse_query(raw_query)
+        return signed_headers(self.public_token, self.private_token, self.now(), query, body)
 
 
 def webhook_message(timestamp: str, body: bytes) -> bytes:

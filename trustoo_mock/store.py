@@ -390,6 +390,13 @@ class Store:
         """Every table as stored (doc id -> document), for snapshots; read it, never change it."""
         return self._storage.read()
 
+    def share(self) -> Tables:
+        """The whole state as it is now, never to change: the store copies each table before
+        it next writes it (copy on write), so a snapshot costs no copy (X93)."""
+        view = dict(self.tables())
+        self._shared.update(view)
+        return view
+
     def replace(self, tables: dict[str, dict[str, Document]], *, shared: bool = False) -> None:
         """Swap in a whole state (a snapshot) as one persisted change. With ``shared`` the
         tables stay the caller's, never written: each is copied when first written here."""
@@ -576,6 +583,15 @@ class Store:
         first = int(counters[0][1]["value"]) + 1
         self.update("meta", {"sequence": sequence}, {"value": first + count - 1})
         return list(range(first, first + count))
+
+    def skip_past(self, sequence: str, start: int, taken: int) -> None:
+        """Make the sequence's next number greater than ``taken`` (a number given from
+        outside, as a seed file's ids are), so it is never issued again."""
+        counters = self._matching("meta", {"sequence": sequence})
+        if not counters:
+            self.insert("meta", {"sequence": sequence, "value": max(start - 1, taken)})
+        elif int(counters[0][1]["value"]) < taken:
+            self.update("meta", {"sequence": sequence}, {"value": taken})
 
     def clear(self) -> None:
         with self.batch():

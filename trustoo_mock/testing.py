@@ -16,10 +16,9 @@ import json
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from importlib.util import find_spec
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -29,11 +28,12 @@ from trustoo_mock.app import create_app
 from trustoo_mock.config import IN_PROCESS_HOST, Config
 from trustoo_mock.fake import Fake
 from trustoo_mock.inprocess import LoopThread, RawResponse, asgi_request
+from trustoo_mock.with_block import WithBlock
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Grant", "MockTrustoo", "MockTrustooError", "Platform", "Shop"]
+__all__ = ["Grant", "MockTrustoo", "MockTrustooError", "Platform", "PushFault", "Shop", "Snapshot"]
 
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
@@ -84,6 +84,53 @@ class Grant:
     refresh_token: str
     expires_in: int
     scope: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushFault(WithBlock):
+    """A push fault (X90-X92) on a fake: ``remove()`` it, or use it in a ``with`` block that
+    removes it on exit (X95). ``fired`` asks the fake how often it has touched a push."""
+
+    id: str
+    kind: str
+    topic: str | None
+    times: int | None
+    seconds: float | None
+    mock: MockTrustoo = field(repr=False, compare=False)
+
+    @property
+    def fired(self) -> int:
+        listed = self.mock.push_faults()
+        return next((int(item["fired"]) for item in listed if item["id"] == self.id), 0)
+
+    def remove(self) -> None:
+        """Remove it (nothing happens when it is already gone, say after a reset)."""
+        try:
+            self.mock.control("DELETE", f"/_mock/push_faults/{self.id}")
+        except MockTrustooError as error:
+            if error.status != 404:
+                raise
+
+    _end_of_block = remove
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot(WithBlock):
+    """A snapshot of a fake's whole state (X93): ``restore()`` goes back to it as often as
+    wanted; in a ``with`` block the fake goes back to it on exit, whatever happened inside
+    (X95)."""
+
+    name: str
+    saved_at: str
+    mock: MockTrustoo = field(repr=False, compare=False)
+
+    def restore(self) -> None:
+        self.mock.restore(self.name)
+
+    def delete(self) -> None:
+        self.mock.control("DELETE", f"/_mock/snapshots/{self.name}")
+
+    _end_of_block = restore
 
 
 class _InProcess:
@@ -174,7 +221,7 @@ class _Served:
             self._loop.close()
 
 
-class MockTrustoo:
+class MockTrustoo(WithBlock):
     """One fresh, isolated fake. ``MockTrustoo(**settings)`` runs it in process (no socket);
     ``MockTrustoo.serve(port=0, **settings)`` serves it over HTTP from a background thread.
     ``settings`` are ``Config`` fields (``empty=True``, ``frozen_time=…``,
@@ -240,16 +287,7 @@ class MockTrustoo:
         self._runtime.close()
         self.fake.close()
 
-    def __enter__(self) -> MockTrustoo:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+    _end_of_block = close
 
     # -- the control plane -------------------------------------------------------------------
 
@@ -329,6 +367,51 @@ class MockTrustoo:
         each with its status, the operation reached and how it authenticated."""
         entries: list[dict[str, Any]] = self.control("GET", "/_mock/requests")
         return entries
+
+    # -- pushes that misbehave, and snapshots ------------------------------------------------
+
+    def push_fault(
+        self,
+        kind: str,
+        *,
+        topic: str | None = None,
+        times: int | None = None,
+        seconds: float | None = None,
+    ) -> PushFault:
+        """Make the next matching webhook pushes misbehave (``POST /_mock/push_faults``):
+        ``kind`` is ``duplicate``, ``bad_signature``, ``stale_timestamp``, ``out_of_order``
+        or ``delay`` (with ``seconds`` of the fake's clock); ``topic`` None matches every
+        topic, ``times`` None every push until removed."""
+        body: dict[str, Any] = {"kind": kind}
+        for name, value in (("topic", topic), ("times", times), ("seconds", seconds)):
+            if value is not None:
+                body[name] = value
+        created = self.control("POST", "/_mock/push_faults", body)
+        return PushFault(
+            created["id"], kind, created["topic"], created["times"], created["seconds"], self
+        )
+
+    def push_faults(self) -> list[dict[str, Any]]:
+        """Every push fault, oldest first, with how often it ``fired``."""
+        listed: list[dict[str, Any]] = self.control("GET", "/_mock/push_faults")
+        return listed
+
+    def clear_push_faults(self) -> None:
+        self.control("DELETE", "/_mock/push_faults")
+
+    def snapshot(self, name: str) -> Snapshot:
+        """Save the whole state as ``name`` (``POST /_mock/snapshots``), replacing a snapshot
+        of that name. ``with trustoo.snapshot("clean"):`` restores it when the block ends."""
+        saved = self.control("POST", "/_mock/snapshots", {"name": name})
+        return Snapshot(saved["name"], saved["saved_at"], self)
+
+    def restore(self, name: str) -> None:
+        """Back to the snapshot ``name``, byte for byte (MockTrustooError 404 when unknown)."""
+        self.control("POST", f"/_mock/snapshots/{name}/restore")
+
+    def snapshots(self) -> list[str]:
+        """The names of the snapshots kept, in the order they were saved."""
+        return [item["name"] for item in self.control("GET", "/_mock/snapshots")]
 
     # -- the clock ---------------------------------------------------------------------------
 

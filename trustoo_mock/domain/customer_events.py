@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from trustoo_mock.clock import parse_instant, rfc3339
-from trustoo_mock.domain import events
+from trustoo_mock.domain import events, issuing
 from trustoo_mock.domain.context import Context
-from trustoo_mock.domain.paging import Page, paginate
+from trustoo_mock.domain.paging import Page, newest_first, presented_page
 from trustoo_mock.ids import id_text
 
 EVENT_ID_START = 1000001
@@ -58,14 +58,27 @@ def create_event(ctx: Context, shop_id: str, fields: dict[str, Any]) -> dict[str
 
 
 def seed_events(ctx: Context, shop_id: str, items: list[dict[str, Any]]) -> int:
-    """Add many events at once (seeding fires no webhook)."""
-    ids = ctx.store.next_ids("customer_event", EVENT_ID_START, len(items))
+    """Add many events at once (seeding fires no webhook); given ids are kept (X105)."""
+    issuing.take_given_ids(ctx, "customer_events", "customer_event", EVENT_ID_START, items)
+    unnumbered = sum(1 for item in items if item.get("id") is None)
+    drawn = iter(ctx.store.next_ids("customer_event", EVENT_ID_START, unnumbered))
     now = ctx.clock.now_int()
     built = [
-        build_event(shop_id, event_id, item, now) for event_id, item in zip(ids, items, strict=True)
+        build_event(
+            shop_id, next(drawn) if item.get("id") is None else int(id_text(item["id"])), item, now
+        )
+        for item in items
     ]
     ctx.store.insert_many("customer_events", built)
     return len(built)
+
+
+def present_event(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **{name: event[name] for name in ("id", "event_type", "os_type", "event_source")},
+        **{name: event[name] for name in _OPTIONAL_IDS},
+        "created_at": rfc3339(event["created_at"]),
+    }
 
 
 def list_events(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
@@ -81,22 +94,4 @@ def list_events(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         for event in ctx.store.find("customer_events", shop_id=shop_id)
         if all(event[name].lower() == value for name, value in wanted.items())
     ]
-    matching.sort(
-        key=lambda event: (event["created_at"], int(event["id"])),
-        reverse=query.get("sort_by", "created-descending") == "created-descending",
-    )
-    page = paginate(matching, query)
-    return Page(
-        [present_event(event) for event in page.items], page.page, page.page_size, page.count
-    )
-
-
-def present_event(event: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": event["id"],
-        "event_type": event["event_type"],
-        "os_type": event["os_type"],
-        "event_source": event["event_source"],
-        **{name: event[name] for name in _OPTIONAL_IDS},
-        "created_at": rfc3339(event["created_at"]),
-    }
+    return presented_page(matching, query, "id", present_event, newest_first(query))

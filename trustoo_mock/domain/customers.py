@@ -13,7 +13,7 @@ from typing import Any
 
 from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain.context import Context
-from trustoo_mock.domain.paging import Page, paginate
+from trustoo_mock.domain.paging import Page, presented_page
 from trustoo_mock.errors import TrustooError, trustoo_error
 from trustoo_mock.formats import is_email
 from trustoo_mock.ids import id_text
@@ -141,7 +141,11 @@ def _identify(fields: dict[str, Any]) -> tuple[Any, str | None]:
 
 
 def create_exclusion(
-    ctx: Context, shop_id: str, fields: dict[str, Any], at: int | None = None
+    ctx: Context,
+    shop_id: str,
+    fields: dict[str, Any],
+    at: int | None = None,
+    updated_at: int | None = None,
 ) -> dict[str, Any]:
     customer_id, email = _identify(fields)
     customer = find_customer(ctx, shop_id, customer_id, email)
@@ -159,7 +163,7 @@ def create_exclusion(
         "shop_id": shop_id,
         "customer_id": customer["customer_id"],
         "created_at": now,
-        "updated_at": now,
+        "updated_at": now if updated_at is None else updated_at,
     }
     return ctx.store.insert("exclusions", exclusion)
 
@@ -186,17 +190,12 @@ def excluded_since(ctx: Context, shop_id: str) -> dict[str, int]:
 
 def list_exclusions(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
     """Newest first (created_at, then customer id), in the CustomerExclusion wire shape."""
-    exclusions = sorted(
+    return presented_page(
         ctx.store.find("exclusions", shop_id=shop_id),
-        key=lambda record: (record["created_at"], int(record["customer_id"])),
-        reverse=True,
-    )
-    page = paginate(exclusions, query)
-    return Page(
-        [present_exclusion(ctx, record) for record in page.items],
-        page.page,
-        page.page_size,
-        page.count,
+        query,
+        "customer_id",
+        lambda record: present_exclusion(ctx, record),
+        descending=True,
     )
 
 

@@ -7,9 +7,12 @@ is checked against what the store holds at the point of issue and drawn again if
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from trustoo_mock.domain.context import Context
+from trustoo_mock.errors import ControlError
+from trustoo_mock.ids import id_text
 
 SHOP_ID_DIGITS = 11
 # Enough for any real source; only a broken one repeats itself this often.
@@ -80,3 +83,20 @@ def client_id(ctx: Context, platform_id: int) -> str:
         suffix += 1
         candidate = f"{base}-{suffix}"
     return candidate
+
+
+def take_given_ids(
+    ctx: Context, table: str, sequence: str, start: int, items: Iterable[dict[str, Any]]
+) -> None:
+    """Ids a seed file gives (``id`` of its items, X105): each is new to ``table`` and given
+    once, and the sequence moves past the largest, so the fake never issues one again."""
+    seen: set[str] = set()
+    for item in items:
+        if item.get("id") is None:
+            continue
+        value = id_text(item["id"])
+        if value in seen or ctx.store.count(table, id=value):
+            raise ControlError(409, f"{sequence} id {value} is given twice or already in use")
+        seen.add(value)
+    if seen:
+        ctx.store.skip_past(sequence, start, max(int(value) for value in seen))

@@ -23,12 +23,14 @@ import binascii
 import hashlib
 import hmac
 import json
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from trustoo_mock.blobs import read_under
 from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import storage_error
@@ -93,10 +95,16 @@ def _signature(ctx: Context, message: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def _signature_matches(ctx: Context, message: str, received: str) -> bool:
-    return hmac.compare_digest(
-        _signature(ctx, message).encode("ascii"), received.encode("utf-8", "surrogateescape")
-    )
+def _check_signature(ctx: Context, message: str, received: str, access_id: str, how: str) -> None:
+    """Refuse as OSS does, showing the string to sign, unless ``received`` signs ``message``;
+    ``how`` tells the caller how to get it right."""
+    expected = _signature(ctx, message).encode("ascii")
+    if not hmac.compare_digest(expected, received.encode("utf-8", "surrogateescape")):
+        raise storage_error(
+            "storage_bad_signature",
+            detail=how,
+            details={"StringToSign": message, "OSSAccessKeyId": access_id},
+        )
 
 
 def upload_dir(ctx: Context, shop_id: str) -> str:
@@ -274,13 +282,14 @@ def post_object(ctx: Context, form: PostForm) -> dict[str, Any]:
     if access_id != ctx.config.oss_access_key_id:
         raise storage_error("storage_unknown_access_key", access_id=access_id)
     policy = fields["policy"]
-    if not _signature_matches(ctx, policy, fields["signature"]):
-        raise storage_error(
-            "storage_bad_signature",
-            detail="Signature must be base64(HMAC-SHA1(secret, policy)) for the policy exactly "
-            "as get_image_upload_policy_token returned it.",
-            details={"StringToSign": policy, "OSSAccessKeyId": access_id},
-        )
+    _check_signature(
+        ctx,
+        policy,
+        fields["signature"],
+        access_id,
+        "Signature must be base64(HMAC-SHA1(secret, policy)) for the policy exactly as "
+        "get_image_upload_policy_token returned it.",
+    )
     document = _decode_policy(policy)
     _check_expiration(ctx, document["expiration"])
     key = fields["key"].replace(FILENAME_VARIABLE, form.file.filename)
@@ -309,13 +318,14 @@ def put_object(
     if not expires.isdigit() or now > int(expires):
         raise storage_error("storage_url_expired", expires=expires, now=int(now))
     message = _video_string_to_sign(content_md5, content_type, expires, key)
-    if not _signature_matches(ctx, message, str(query.get("Signature", ""))):
-        raise storage_error(
-            "storage_bad_signature",
-            detail="Use the upload_url exactly as get_video_upload_url returned it, and send "
-            "the Content-Type it was made for (video/mp4 unless you asked for another).",
-            details={"StringToSign": message, "OSSAccessKeyId": access_id},
-        )
+    _check_signature(
+        ctx,
+        message,
+        str(query.get("Signature", "")),
+        access_id,
+        "Use the upload_url exactly as get_video_upload_url returned it, and send the "
+        "Content-Type it was made for (video/mp4 unless you asked for another).",
+    )
     problem = check_key(key)
     if problem:
         raise storage_error("storage_bad_key", detail=problem)
@@ -362,7 +372,7 @@ def _keep(ctx: Context, key: str, content_type: str, data: bytes) -> dict[str, A
         "digest": ctx.store.blobs.put(data),
         "size": len(data),
         "content_type": content_type,
-        "etag": _md5(data).hexdigest().upper(),
+        "etag": _etag(data),
         "created_at": ctx.clock.now_int(),
         "sequence": ctx.store.next_id("object", OBJECT_SEQUENCE_START),
     }
@@ -370,11 +380,21 @@ def _keep(ctx: Context, key: str, content_type: str, data: bytes) -> dict[str, A
 
 
 def get_object(ctx: Context, key: str) -> tuple[dict[str, Any], bytes]:
+    """An uploaded object, else a file of the media directory (``media_dir``, X109)."""
     stored = ctx.store.find_one("objects", key=key)
     data = None if stored is None else ctx.store.blobs.get(stored["digest"])
+    if stored is None and ctx.config.media_dir is not None:
+        data = read_under(ctx.config.media_dir, key)
+        if data is not None:
+            content_type = mimetypes.guess_type(key)[0] or DEFAULT_OBJECT_TYPE
+            stored = {"key": key, "content_type": content_type, "etag": _etag(data)}
     if stored is None or data is None:
         raise storage_error("storage_no_such_key", key=key)
     return stored, data
+
+
+def _etag(data: bytes) -> str:
+    return str(_md5(data).hexdigest().upper())
 
 
 def drop_shop_objects(ctx: Context, shop_id: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain import customers
 from trustoo_mock.domain.context import Context
-from trustoo_mock.domain.paging import Page, paginate
+from trustoo_mock.domain.paging import Page, newest_first, presented_page
 from trustoo_mock.errors import ControlError
 from trustoo_mock.ids import id_text
 
@@ -102,6 +102,20 @@ def effective(
     return {**order, "status": CANCELLED, "updated_at": max(order["updated_at"], min(reasons))}
 
 
+def present_order(order: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "order_id": order["order_id"],
+        "order_name": order["order_name"],
+        "customer_id": order["customer_id"],
+        "customer_email": order["customer_email"],
+        "customer_name": order["customer_name"],
+        "status": order["status"],
+        "sent_at": None if order["sent_at"] is None else rfc3339(order["sent_at"]),
+        "created_at": rfc3339(order["created_at"]),
+        "updated_at": rfc3339(order["updated_at"]),
+    }
+
+
 def list_orders(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
     """Filters combine with AND; time bounds are inclusive; an inverted window matches
     nothing; a send-time bound leaves out orders whose request was never sent."""
@@ -123,25 +137,4 @@ def list_orders(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         if not _within(order["created_at"], low, high):
             continue
         matching.append(order)
-    matching.sort(
-        key=lambda order: (order["created_at"], int(order["order_id"])),
-        reverse=query.get("sort_by", "created-descending") == "created-descending",
-    )
-    page = paginate(matching, query)
-    return Page(
-        [present_order(order) for order in page.items], page.page, page.page_size, page.count
-    )
-
-
-def present_order(order: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "order_id": order["order_id"],
-        "order_name": order["order_name"],
-        "customer_id": order["customer_id"],
-        "customer_email": order["customer_email"],
-        "customer_name": order["customer_name"],
-        "status": order["status"],
-        "sent_at": None if order["sent_at"] is None else rfc3339(order["sent_at"]),
-        "created_at": rfc3339(order["created_at"]),
-        "updated_at": rfc3339(order["updated_at"]),
-    }
+    return presented_page(matching, query, "order_id", present_order, newest_first(query))

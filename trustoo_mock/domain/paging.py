@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,3 +39,24 @@ def paginate(items: list[dict[str, Any]], query: dict[str, Any], *, reverse: boo
     end = len(items) - start
     chunk = items[max(0, end - page_size) : end][::-1] if end > 0 else []
     return Page(chunk, page, page_size, len(items))
+
+
+def presented_page(
+    items: list[dict[str, Any]],
+    query: dict[str, Any],
+    id_field: str,
+    present: Callable[[dict[str, Any]], dict[str, Any]],
+    descending: bool,
+) -> Page:
+    """One page of ``items`` in the order of their ``created_at``, ties broken by the number in
+    ``id_field``; only that page's items are shaped by ``present``."""
+    ordered = sorted(
+        items, key=lambda item: (item["created_at"], int(item[id_field])), reverse=descending
+    )
+    page = paginate(ordered, query)
+    return Page([present(item) for item in page.items], page.page, page.page_size, page.count)
+
+
+def newest_first(query: dict[str, Any]) -> bool:
+    """The ``sort_by`` of the order and event lists: newest first unless asked otherwise."""
+    return bool(query.get("sort_by", "created-descending") == "created-descending")

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from trustoo_mock.clock import parse_instant, rfc3339, trustoo_datetime
-from trustoo_mock.domain import events
+from trustoo_mock.domain import events, issuing
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, paginate
 from trustoo_mock.errors import trustoo_error
@@ -17,7 +17,8 @@ Remembered = TypeVar("Remembered")
 
 STORE_PRODUCT_ID = "0"
 REVIEW_ID_START = 100001
-_TEXT_FIELDS = (
+# What the merchant may edit in the Trustoo admin; the order a review came from is fixed.
+_MERCHANT_TEXT = (
     "author",
     "author_email",
     "author_phone",
@@ -27,8 +28,8 @@ _TEXT_FIELDS = (
     "item_type",
     "source",
     "tag",
-    "order_id",
 )
+_TEXT_FIELDS = (*_MERCHANT_TEXT, "order_id")
 _FLAGS = {"is_verified": 0, "is_featured": 0, "is_top": 0, "is_published": 1}
 IMAGE, VIDEO = 1, 2
 
@@ -80,9 +81,16 @@ def _media(value: Any) -> list[dict[str, Any]]:
 
 
 def build_review(
-    ctx: Context, shop_id: str, fields: dict[str, Any], created_at: int | None = None
+    ctx: Context,
+    shop_id: str,
+    fields: dict[str, Any],
+    created_at: int | None = None,
+    *,
+    review_id: str | None = None,
+    updated_at: int | None = None,
 ) -> dict[str, Any]:
-    """A stored review from a CreateReviewRequest-shaped dict (already schema-valid)."""
+    """A stored review from a CreateReviewRequest-shaped dict (already schema-valid); a seed
+    file may also give its id and when it last changed (X105)."""
     now = ctx.clock.now_int()
     created = now if created_at is None else created_at
     commented = fields.get("commented_at")
@@ -97,7 +105,7 @@ def build_review(
         "media": _media(fields.get("media")),
         "reply": None,
         "created_at": created,
-        "updated_at": created,
+        "updated_at": created if updated_at is None else updated_at,
     }
     if reply and reply.get("content"):
         reply_at = reply.get("reply_at")
@@ -105,7 +113,32 @@ def build_review(
             "content": reply["content"],
             "reply_at": _instant(reply_at, "reply.reply_at") if reply_at else created,
         }
-    return {"id": str(ctx.store.next_id("review", REVIEW_ID_START)), **review}
+    if review_id is None:
+        review_id = str(ctx.store.next_id("review", REVIEW_ID_START))
+    return {"id": review_id, **review}
+
+
+def seed_reviews(ctx: Context, shop_id: str, items: list[dict[str, Any]]) -> int:
+    """Add a seed file's reviews; given ids are kept (X105), so none may be in use already
+    and the sequence moves past them before the others are numbered."""
+    issuing.take_given_ids(ctx, "reviews", "review", REVIEW_ID_START, items)
+    for item in items:
+        ctx.store.insert(
+            "reviews",
+            build_review(
+                ctx,
+                shop_id,
+                item,
+                _seeded_instant(item.get("created_at")),
+                review_id=None if item.get("id") is None else id_text(item["id"]),
+                updated_at=_seeded_instant(item.get("updated_at")),
+            ),
+        )
+    return len(items)
+
+
+def _seeded_instant(value: Any) -> int | None:
+    return None if value is None else int(parse_instant(str(value)))
 
 
 def create_review(ctx: Context, shop_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -275,19 +308,6 @@ def rating_text(ratings: list[int]) -> str:
         return "0"
     average = Decimal(sum(ratings)) / Decimal(len(ratings))
     return str(average.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
-_MERCHANT_TEXT = (
-    "author",
-    "author_email",
-    "author_phone",
-    "author_country",
-    "title",
-    "content",
-    "item_type",
-    "source",
-    "tag",
-)
 
 
 def update_review(

@@ -7,7 +7,16 @@ from contextlib import contextmanager
 from typing import Any
 
 from trustoo_mock.clock import parse_instant
-from trustoo_mock.domain import customer_events, customers, media, oauth, orders, reviews, tenants
+from trustoo_mock.domain import (
+    customer_events,
+    customers,
+    media,
+    oauth,
+    orders,
+    reviews,
+    tenants,
+    webhooks,
+)
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import Code, ControlError, TrustooError
 from trustoo_mock.ids import id_text
@@ -32,6 +41,7 @@ SHOP_COUNTS = (
     "customers",
     "orders",
     "customer_events",
+    "webhooks",
     "exclusions",
     "unsubscribes",
 )
@@ -85,14 +95,17 @@ def _load_shop_content(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict
                 "title": product.get("title", ""),
             },
         )
-    shop_reviews = shop.get("reviews", ())
-    for review in shop_reviews:
-        created = review.get("created_at")
-        created_at = None if created is None else int(parse_instant(str(created)))
-        ctx.store.insert("reviews", reviews.build_review(ctx, shop_id, review, created_at))
+    shop_webhooks = list(shop.get("webhooks", ()))
+    owners = [
+        tenants.get_platform_by_client_id(ctx, item["client_id"])["platform_id"]
+        if item.get("client_id")
+        else 0
+        for item in shop_webhooks
+    ]
     return {
         "products": len(products),
-        "reviews": len(shop_reviews),
+        "reviews": reviews.seed_reviews(ctx, shop_id, list(shop.get("reviews", ()))),
+        "webhooks": webhooks.seed_webhooks(ctx, shop_id, owners, shop_webhooks),
         **_load_customers(ctx, shop_id, shop),
     }
 
@@ -128,7 +141,14 @@ def _load_customers(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict[st
     unsubscribes = shop.get("unsubscribes", ())
     try:
         for item in exclusions:
-            customers.create_exclusion(ctx, shop_id, item, at=_at(item))
+            updated = item.get("updated_at")
+            customers.create_exclusion(
+                ctx,
+                shop_id,
+                item,
+                at=_at(item),
+                updated_at=None if updated is None else int(parse_instant(str(updated))),
+            )
         for item in unsubscribes:
             customers.unsubscribe(ctx, shop_id, item["email"], item["email_type"], at=_at(item))
     except TrustooError as error:

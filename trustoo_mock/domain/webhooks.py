@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from trustoo_mock.clock import rfc3339
+from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.config import IN_PROCESS_HOST
+from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import trustoo_error
+from trustoo_mock.errors import ControlError, trustoo_error
 from trustoo_mock.formats import MAX_URL_LENGTH, is_http_url
 from trustoo_mock.ids import id_text
 from trustoo_mock.principal import Principal
@@ -129,6 +130,41 @@ def create_webhook(ctx: Context, principal: Principal, topic: str, url: str) -> 
         "updated_at": now,
     }
     return ctx.store.insert("webhooks", webhook)
+
+
+def seed_webhooks(
+    ctx: Context, shop_id: str, owners: list[int], items: list[dict[str, Any]]
+) -> int:
+    """A seed file's subscriptions (schema-valid), ``owners[i]`` the platform of the i-th
+    (0: the shop itself). No scope or limit check: the file says what exists (X105)."""
+    for item in items:
+        if points_at_fake(item["url"], ctx.own_hosts):
+            raise ControlError(
+                400,
+                f"webhook url {item['url']!r} leads to the fake's own control plane or "
+                "object store; pushes never go there",
+            )
+    issuing.take_given_ids(ctx, "webhooks", "webhook", WEBHOOK_ID_START, items)
+    for item, platform_id in zip(items, owners, strict=True):
+        created = item.get("created_at")
+        updated = item.get("updated_at")
+        created_at = ctx.clock.now_int() if created is None else int(parse_instant(created))
+        given = item.get("id")
+        ctx.store.insert(
+            "webhooks",
+            {
+                "id": str(ctx.store.next_id("webhook", WEBHOOK_ID_START))
+                if given is None
+                else id_text(given),
+                "shop_id": shop_id,
+                "platform_id": platform_id,
+                "topic": item["topic"],
+                "url": item["url"],
+                "created_at": created_at,
+                "updated_at": created_at if updated is None else int(parse_instant(updated)),
+            },
+        )
+    return len(items)
 
 
 def _get_owned(ctx: Context, principal: Principal, webhook_id: Any) -> dict[str, Any]:

@@ -26,14 +26,19 @@ afterEach(async () => {
   await Promise.all(receivers.splice(0).map((started) => started.close()));
 });
 
+/** A receiver subscribed to review/created as the demo shop, once a review by Ana was pushed. */
+async function pushedReview(): Promise<Receiver> {
+  const endpoint = await receiver();
+  const client = demoClient();
+  await client.createShopWebhook("review/created", endpoint.url);
+  await client.createReview({ rating: 4, author: "Ana" });
+  await waitIdle();
+  return endpoint;
+}
+
 describe("a pushed webhook", () => {
   test("arrives signed with the shop's private token and passes verifyWebhook", async () => {
-    const endpoint = await receiver();
-    const client = demoClient();
-    await client.createShopWebhook("review/created", endpoint.url);
-
-    await client.createReview({ rating: 4, author: "Ana" });
-    await waitIdle();
+    const endpoint = await pushedReview();
 
     expect(endpoint.pushes).toHaveLength(1);
     const [push] = endpoint.pushes;
@@ -43,12 +48,7 @@ describe("a pushed webhook", () => {
   });
 
   test("is refused once its body is changed, with another key, or when it is stale", async () => {
-    const endpoint = await receiver();
-    const client = demoClient();
-    await client.createShopWebhook("review/created", endpoint.url);
-    await client.createReview({ rating: 4, author: "Ana" });
-    await waitIdle();
-    const [push] = endpoint.pushes;
+    const [push] = (await pushedReview()).pushes;
     const { headers, body } = push!;
     const tampered = Buffer.from(body.toString("utf8").replace('"rating":4', '"rating":5'));
     const sentAt = Number(headers["open-trustoo-webhook-timestamp"]);
