@@ -424,3 +424,15 @@ def test_after_a_snapshot_is_restored_the_journal_still_opens(ui: CheckedClient)
     ui.signed("GET", "/api/v1/openapi/get_rating")
     newest = re.findall(r"id=request-(\d+) ", page(ui, "/_mock/ui/requests"))[0]
     assert "Answer" in page(ui, f"/_mock/ui/requests/{newest}")
+
+
+def test_an_attempt_a_push_fault_touched_names_it(ui: CheckedClient) -> None:
+    subscribe(ui, "review/created")
+    fault = {"kind": "bad_signature", "topic": "review/created", "times": 1}
+    ui.control("POST", "/_mock/push_faults", fault)
+    ui.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/reviews", {"rating": 5, "author": "Di"})
+    (pushed,) = deliveries(ui, "review/created")
+    touched = pushed["attempts"][0]["push_fault"]
+    assert touched is not None and touched["kind"] == "bad_signature"
+    html = page(ui, "/_mock/ui/webhooks")
+    assert "kind bad_signature" in html

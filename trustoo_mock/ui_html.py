@@ -479,12 +479,14 @@ def _owner(platform_id: int, platforms: Mapping[int, str]) -> str:
 def _attempt_rows(attempts: list[dict[str, Any]]) -> Iterable[list[str]]:
     for attempt in attempts:
         outcome = attempt["error"] or attempt["response_excerpt"]
+        fault = attempt.get("push_fault") or {}
         yield [
             str(attempt["number"]),
             escape(attempt["at"]),
             escape(str(attempt["status_code"] or "-")),
             f"{attempt['latency_ms']} ms",
             f"<code>{escape(outcome)}</code>",
+            escape(", ".join(f"{name} {value}" for name, value in fault.items()) or "-"),
         ]
 
 
@@ -503,7 +505,7 @@ def _delivery_item(item: Mapping[str, Any], platforms: Mapping[int, str], back: 
     )
     attempts = _table(
         f"Attempts of delivery {delivery_id}",
-        ("#", "At (fake time)", "Status", "Latency", "Answer or error"),
+        ("#", "At (fake time)", "Status", "Latency", "Answer or error", "Push fault"),
         _attempt_rows(item["attempts"]),
     )
     # Compact: indenting would take the pure-Python encoder, most of the page's time.
