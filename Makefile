@@ -11,7 +11,7 @@ NODE_EXAMPLE := examples/node
 NODE_EXAMPLE_STAMP := $(NODE_EXAMPLE)/node_modules/.installed
 HAVE_NODE := $(shell command -v node 2>/dev/null)
 
-.PHONY: run test lint fuzz demo bench mutation clean node-example
+.PHONY: run test lint fuzz demo bench mutation clean node-example screenshots
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -65,6 +65,11 @@ bench: $(STAMP) /usr/bin/wrk
 	$(PY) -m compileall -q trustoo_mock
 	$(PY) -m bench.run
 	$(PY) -m bench.persistence
+	$(PY) -m bench.inspector
+
+# The README's pictures of the inspector (docs/screenshots/), from its browser test at 1280 px.
+screenshots: $(STAMP) /usr/bin/chromedriver
+	UPDATE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/test_ui_browser.py -k console_errors -p no:cacheprovider
 
 fuzz: $(STAMP)
 	TRUSTOO_MOCK_FUZZ_EXAMPLES=500 $(VENV)/bin/pytest tests/test_schemathesis.py

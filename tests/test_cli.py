@@ -156,6 +156,14 @@ def test_serve_on_port_0_prints_the_port_and_answers() -> None:
     assert not base_url.endswith(":0")
 
 
+def test_serve_prints_where_the_inspector_is() -> None:
+    with _serving("--port", "0") as (process, base_url):
+        printed = [process.stdout.readline() for _ in range(2)]
+        address = f"{base_url}/_mock/ui"
+        assert f"  inspector: {address}\n" in printed
+        assert httpx.get(address).headers["content-type"].startswith("text/html")
+
+
 def make_run(*assignments: str, env: dict[str, str] | None = None) -> list[str]:
     """The ``serve`` arguments ``make run`` would use (the venv taken as installed)."""
     done = subprocess.run(

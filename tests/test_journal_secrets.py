@@ -27,7 +27,12 @@ def last_entry(client: CheckedClient) -> dict[str, Any]:
 
 
 def assert_nowhere(client: CheckedClient, *secrets: str) -> None:
-    written = json.dumps(journal(client))
+    """Neither in the journal nor in what the inspector shows of each request (its headers,
+    query, body and answer, X99)."""
+    entries = journal(client)
+    written = json.dumps(entries) + "".join(
+        client.request("GET", f"/_mock/ui/requests/{entry['seq']}").text for entry in entries
+    )
     for secret in secrets:
         assert secret not in written and quote(secret, safe="") not in written
 

@@ -56,6 +56,17 @@ UNCHECKED_ANSWERS = {
     # Not a body: Prism's proxy follows the 302 to the platform's callback (nothing listens
     # there), so the fake's own answer never reaches the test.
     "oauth_consent": "a 302 to the platform's callback, which Prism follows",
+    # The inspector's forms answer 303 back to an inspector page, which Prism follows too.
+    **dict.fromkeys(
+        (
+            "mock_ui_sign_in",
+            "mock_ui_clock",
+            "mock_ui_retry_delivery",
+            "mock_ui_write_review",
+            "mock_ui_review_action",
+        ),
+        "a 303 back to an inspector page, which Prism follows",
+    ),
 }
 # An object key spans several path segments (the fake's `x-multi-segment`), which an OpenAPI
 # path template cannot match: Prism finds no route, warns and passes the request on unchecked.
@@ -559,6 +570,8 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         Probe.of("mock_restore_snapshot", False, "none", at="/_mock/snapshots/no%20name/restore"),
         Probe.of("mock_delete_snapshot", auth="none", at="/_mock/snapshots/probe"),
         Probe.of("mock_delete_snapshot", False, "none", at="/_mock/snapshots/.x"),
+        # the inspector's pages and forms (X97); the forms answer 303 back to a page
+        *inspector_probes(),
         # the documents and the journal; reset last
         Probe.of("mock_openapi_json", auth="none"),
         Probe.of("mock_openapi_yaml", auth="none"),
@@ -566,6 +579,60 @@ def probes(kept: dict[str, Any]) -> list[Probe]:
         Probe.of("mock_reset", False, "none", body={"empty": "yes"}),
         Probe.of("mock_reset", auth="none", body={"shop_id": DEMO_SHOP_ID}),
         Probe.of("mock_reset", auth="none"),
+    ]
+
+
+# The inspector's operations: (operation, method, path, a valid input, an invalid one); the
+# input is the query of a page, the form of a form.
+INSPECTOR_CALLS: list[tuple[str, str, str, dict[str, Any], dict[str, Any]]] = [
+    ("mock_ui_home", "GET", "/_mock/ui", {}, {"done": "x" * 501}),
+    ("mock_ui_requests", "GET", "/_mock/ui/requests", {"status": "ok"}, {"status": "x"}),
+    ("mock_ui_webhooks", "GET", "/_mock/ui/webhooks", {}, {"status": "x"}),
+    (
+        "mock_ui_reviews",
+        "GET",
+        "/_mock/ui/reviews",
+        {"shop_id": DEMO_SHOP_ID, "ratings": "4,5", "page": 2},
+        {"ratings": "9"},
+    ),
+    (
+        "mock_ui_sign_in",
+        "POST",
+        "/_mock/ui/session",
+        {"control_token": "none needed", "back": "/_mock/ui/requests"},
+        {"control_token": "x", "back": "https://example.com/"},
+    ),
+    ("mock_ui_clock", "POST", "/_mock/ui/clock", {"advance": "0"}, {"advance": "x"}),
+    (
+        "mock_ui_write_review",
+        "POST",
+        f"/_mock/ui/reviews/{DEMO_SHOP_ID}",
+        {"rating": "5", "author": "Prism"},
+        {"rating": "6", "author": "Prism"},
+    ),
+    (
+        "mock_ui_review_action",
+        "POST",
+        f"/_mock/ui/reviews/{DEMO_SHOP_ID}/{DEMO_REVIEW_ID}",
+        {"action": "feature"},
+        {"action": "burn"},
+    ),
+]
+
+
+def inspector_probes() -> list[Probe]:
+    found = []
+    for operation_id, method, path, valid, invalid in INSPECTOR_CALLS:
+        for fields, is_valid in ((valid, True), (invalid, False)):
+            given = {"params": fields} if method == "GET" else {"form": fields}
+            found.append(Probe(operation_id, method, path, is_valid, "none", **given))
+    # Path parameters: a journal entry and a delivery the probes above made.
+    return [
+        *found,
+        Probe("mock_ui_request", "GET", "/_mock/ui/requests/1", auth="none"),
+        Probe("mock_ui_request", "GET", "/_mock/ui/requests/x", False, "none"),
+        Probe("mock_ui_retry_delivery", "POST", "/_mock/ui/deliveries/1/retry", auth="none"),
+        Probe("mock_ui_retry_delivery", "POST", "/_mock/ui/deliveries/x/retry", False, "none"),
     ]
 
 

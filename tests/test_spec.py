@@ -15,6 +15,7 @@ from trustoo_mock.app import DOCUMENTS, TRUSTOO_HANDLERS, create_app
 from trustoo_mock.control import ASYNC_HANDLERS as ASYNC_CONTROL_HANDLERS
 from trustoo_mock.control import HANDLERS as CONTROL_HANDLERS
 from trustoo_mock.spec import Operation, bundled_spec
+from trustoo_mock.ui import HANDLERS as INSPECTOR_HANDLERS
 
 SPEC = bundled_spec()
 EVIDENCE_LEVELS = {"documented", "older-docs", "client-code", "inferred"}
@@ -71,6 +72,7 @@ def test_every_implemented_operation_has_exactly_one_handler() -> None:
         ASYNC_CONTROL_HANDLERS,
         STORAGE_HANDLERS,
         DOCUMENTS,
+        INSPECTOR_HANDLERS,
     ]
     assert implemented == set().union(*handled)
     assert sum(len(handlers) for handlers in handled) == len(implemented)

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from trustoo_mock import control, envelope
+from trustoo_mock import control, envelope, ui
 from trustoo_mock.api import (
     customer_events,
     customers,
@@ -410,6 +410,55 @@ def _control_endpoint(
     return endpoint
 
 
+def _ui_endpoint(fake: Fake, operation: Operation, handler: ui.UiHandler) -> Endpoint:
+    """An inspector page or form (X97): the control token by header or as the session cookie
+    it was exchanged for (X98), forms only from the fake's own pages (X100), every failure
+    a page."""
+    guarded = operation.operation_id not in ui.OPEN_OPERATIONS
+
+    def signed_in(request: Request, token: str) -> bool:
+        if request.headers.get("authorization", "") == f"Bearer {token}":
+            return True
+        return ui.has_session(request.cookies.get(ui.SESSION_COOKIE), token)
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            token = fake.config.control_token
+            if token and guarded and not signed_in(request, token):
+                wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return ui.sign_in_page(wanted if request.method == "GET" else ui.HOME)
+            headers = _lowercase_headers(request)
+            if request.method == "POST" and not ui.same_origin(headers):
+                return ui.refused_page(403, "a form of another site may not act on this fake")
+            body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
+            # A filter form sends its blank fields too: blank means not given.
+            pairs = [
+                pair for pair in parse_query(request.scope.get("query_string", b"")) if pair[1]
+            ]
+            call = _call(fake, request, operation, pairs, body, headers, None)
+            queued = fake.ctx.queued
+            try:
+                response = await handler(call)
+            finally:
+                _log_notes(fake.ctx.take_notes())
+            return _wake_dispatcher(fake, queued, response)
+        except _BodyTooLarge:
+            return ui.refused_page(413, f"the form is larger than {fake.config.max_body_bytes}")
+        except _BodyTooSlow:
+            return ui.refused_page(408, "the form did not arrive in time")
+        except ClientDisconnect:
+            return _client_closed(operation)
+        except TrustooError as error:
+            return ui.refused_page(400, error.message)
+        except ControlError as error:
+            return ui.refused_page(error.http_status, error.message)
+        except Exception as error:
+            logger.exception("unexpected failure in %s", operation.operation_id)
+            return ui.refused_page(500, f"internal error: {type(error).__name__}")
+
+    return endpoint
+
+
 def _log_notes(notes: list[str]) -> None:
     """Control-plane calls are not journaled; what they should tell goes to the log."""
     for note in notes:
@@ -599,6 +648,8 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
     for operation in spec.implemented():
         if operation.operation_id in DOCUMENTS:
             endpoint = _document_endpoint(spec, operation.operation_id)
+        elif operation.operation_id in ui.HANDLERS:
+            endpoint = _ui_endpoint(fake, operation, ui.HANDLERS[operation.operation_id])
         elif operation.operation_id in control.ASYNC_HANDLERS:
             run = control.ASYNC_HANDLERS[operation.operation_id]
             endpoint = _control_endpoint(fake, operation, run)

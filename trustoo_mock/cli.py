@@ -485,6 +485,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     # The first line names the real port (useful with --port 0); scripts may parse it.
     print(f"trustoo-mock {__version__} serving on {base_url(sock)}", flush=True)
     print(f"  {seed_line(app.state.fake)}", flush=True)
+    print(f"  inspector: {base_url(sock)}/_mock/ui", flush=True)
     if generated_token:
         print(
             f"  the control plane (/_mock) needs Authorization: Bearer {config.control_token}\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from trustoo_mock.domain import (
 )
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import Code, ControlError, TrustooError
+from trustoo_mock.fake import Fake
 from trustoo_mock.ids import id_text
 from trustoo_mock.snapshots import Snapshot, SnapshotsFull
 from trustoo_mock.spec import bundled_spec
@@ -98,40 +99,45 @@ def seed(call: Call) -> ControlResult:
     return 201, seeding.load(call.ctx, call.fields)
 
 
-def _clock_state(call: Call) -> dict[str, Any]:
-    clock = call.ctx.clock
+def clock_state(fake: Fake) -> dict[str, Any]:
+    clock = fake.ctx.clock
     now = clock.now()
     return {"now": now, "iso": rfc3339(now), "frozen": clock.frozen}
 
 
 def get_clock(call: Call) -> ControlResult:
-    return 200, _clock_state(call)
+    return 200, clock_state(call.fake)
 
 
-async def set_clock(call: Call) -> ControlResult:
-    """Runs on the event loop while its pushes are sent, so the fake keeps answering; one
-    clock change at a time."""
-    body = call.fields
-    clock = call.ctx.clock
-    dispatcher = call.fake.dispatcher
+async def change_clock(fake: Fake, change: Mapping[str, Any]) -> dict[str, Any]:
+    """``freeze``, ``set`` (Unix seconds or a time as text) and ``advance``, as
+    ``POST /_mock/clock`` takes them: every push that falls due on the way is made at its
+    own time. Runs on the event loop while its pushes are sent, so the fake keeps answering;
+    one clock change at a time."""
+    clock = fake.ctx.clock
+    dispatcher = fake.dispatcher
     async with dispatcher.clock_lock():
-        requested = body.get("set")
+        requested = change.get("set")
         if isinstance(requested, str):
             target = parse_instant(requested)
         else:
             target = clock.now() if requested is None else float(requested)
-        target += float(body.get("advance", 0))
+        target += float(change.get("advance", 0))
         if not EARLIEST_INSTANT <= target <= LATEST_INSTANT:
             raise ControlError(400, "the clock must stay between the years 5 and 9987")
-        if body.get("freeze") is True:
+        if change.get("freeze") is True:
             clock.freeze()
-        elif body.get("freeze") is False:
+        elif change.get("freeze") is False:
             clock.unfreeze()
         if target >= clock.now():
             await dispatcher.run_until(target)
         else:
             clock.set(target)
-    return 200, _clock_state(call)
+    return clock_state(fake)
+
+
+async def set_clock(call: Call) -> ControlResult:
+    return 200, await change_clock(call.fake, call.fields)
 
 
 async def wait_idle(call: Call) -> ControlResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,9 +17,40 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from trustoo_mock.clock import Clock
 from trustoo_mock.errors import Code, TrustooError
 from trustoo_mock.principal import Principal
-from trustoo_mock.redaction import REQUEST_SECRET_NAMES, Redactor, secret_values_in_body
-from trustoo_mock.signing import parse_query
+from trustoo_mock.redaction import (
+    REQUEST_SECRET_NAMES,
+    SECRET_NAMES,
+    Redactor,
+    secret_values_in_body,
+)
+from trustoo_mock.signing import parse_query, printable, string_to_sign
 from trustoo_mock.spec import Spec
+
+# How much of a request body and of an answer the journal keeps for the inspector (X99).
+KEPT_BYTES = 16 * 1024
+
+
+@dataclass(slots=True)
+class Exchange:
+    """What the inspector shows of a request beyond its entry, kept as it came (cheap on the
+    way in) and only ever handed out redacted (``Journal.exchange``): headers, raw query,
+    the body's first bytes and the answer's, and for a refused HMAC signature the
+    string-to-sign the fake expected."""
+
+    headers: list[tuple[bytes, bytes]]
+    query: str
+    body: bytes
+    body_size: int
+    shop_id: str | None = None
+    answer: bytearray = field(default_factory=bytearray)
+    answer_size: int = 0
+    expected_string_to_sign: str | None = None
+
+    def keep_answer(self, chunk: bytes) -> None:
+        self.answer_size += len(chunk)
+        room = KEPT_BYTES - len(self.answer)
+        if room > 0:
+            self.answer += chunk[:room]
 
 
 class Journal:
@@ -26,25 +58,66 @@ class Journal:
 
     def __init__(self, size: int) -> None:
         self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._exchanges: deque[Exchange | None] = deque(maxlen=size)
         self._sequence = 0
 
-    def record(self, entry: dict[str, Any]) -> dict[str, Any]:
+    def record(self, entry: dict[str, Any], exchange: Exchange | None = None) -> dict[str, Any]:
         """Keeps ``entry`` (numbered) and returns the kept one, which may still be completed."""
         self._sequence += 1
         kept = {"seq": self._sequence, **entry}
         self._entries.append(kept)
+        self._exchanges.append(exchange)
         return kept
 
     def entries(self) -> list[dict[str, Any]]:
         return list(self._entries)
 
+    def rows(self) -> list[tuple[dict[str, Any], str | None]]:
+        """Each entry with the shop its caller was authenticated as (None: not known)."""
+        return [
+            (entry, None if exchange is None else exchange.shop_id)
+            for entry, exchange in zip(self._entries, self._exchanges, strict=True)
+        ]
+
+    def newest(self) -> int:
+        """The number of the newest entry (0 before the first)."""
+        return self._sequence
+
+    def _index(self, seq: int) -> int | None:
+        """Where entry ``seq`` is: where consecutive numbering puts it, or (after a snapshot
+        was restored) wherever it is."""
+        index = seq - (self._sequence - len(self._entries)) - 1
+        if 0 <= index < len(self._entries) and self._entries[index]["seq"] == seq:
+            return index
+        found = (at for at, entry in enumerate(self._entries) if entry["seq"] == seq)
+        return next(found, None)
+
+    def row(self, seq: int) -> tuple[dict[str, Any], str | None] | None:
+        """Entry ``seq`` with its caller's shop, as ``rows`` gives them (None: not kept)."""
+        index = self._index(seq)
+        if index is None:
+            return None
+        kept = self._exchanges[index]
+        return self._entries[index], None if kept is None else kept.shop_id
+
+    def exchange(self, seq: int) -> dict[str, Any] | None:
+        """Entry ``seq``'s headers, query, body and answer with every secret cut out (None
+        when it is no longer kept)."""
+        index = self._index(seq)
+        kept = None if index is None else self._exchanges[index]
+        return None if kept is None else _redacted_exchange(kept)
+
     def clear(self) -> None:
         self._entries.clear()
+        self._exchanges.clear()
 
     def replace(self, entries: list[dict[str, Any]]) -> None:
-        """Exactly these entries (a snapshot's); numbering goes on from where it is."""
+        """Exactly these entries (a snapshot's); numbering goes on from where it is. A
+        snapshot keeps no headers, bodies or answers: the inspector says so for these."""
         self._entries.clear()
         self._entries.extend(dict(entry) for entry in entries)
+        self._exchanges.clear()
+        self._exchanges.extend([None] * len(self._entries))
 
 
 def _describe(principal: Principal) -> str:
@@ -97,6 +170,45 @@ def _presented_secrets(scope: Scope, query: str, body: bytes) -> list[str]:
     found += secret_values_in_body(body, REQUEST_SECRET_NAMES)
     found = [value for value in found if len(value) >= MIN_SECRET_LENGTH]
     return [*_header_credentials(scope), *found]
+
+
+def _kept_text(kept: bytes, size: int) -> str:
+    text = kept.decode("utf-8", errors="replace")
+    return text if size <= len(kept) else f"{text}... ({size - len(kept)} more bytes)"
+
+
+def _redacted_exchange(kept: Exchange) -> dict[str, Any]:
+    """An exchange as the inspector may show it: secret-named headers, parameters and fields
+    blanked, and every credential the request presented cut wherever else it appears (the
+    answer's own secrets, such as issued tokens, are blanked by their field names)."""
+    presented = _presented_secrets({"headers": kept.headers}, kept.query, kept.body)
+    redactor = Redactor(presented, REQUEST_SECRET_NAMES)
+    answer_redactor = Redactor(presented, SECRET_NAMES)
+    headers = redactor.headers(
+        {name.decode("latin-1"): value.decode("latin-1") for name, value in kept.headers}
+    )
+    expected = kept.expected_string_to_sign
+    return {
+        "headers": headers,
+        "query": redactor.query(kept.query),
+        "body": redactor.body(_kept_text(kept.body, kept.body_size)),
+        "answer": answer_redactor.body(_kept_text(bytes(kept.answer), kept.answer_size)),
+        "expected_string_to_sign": None if expected is None else redactor.text(expected),
+        "timestamp": headers.get("timestamp"),
+    }
+
+
+_HMAC_HEADERS = (b"public-token", b"timestamp", b"sign")
+
+
+def _expected_string_to_sign(scope: Scope, query: str, body: bytes) -> str | None:
+    """What the fake signs for an HMAC request (signing.py's own rule), or None when the
+    request did not try HMAC signing."""
+    sent = {name: value for name, value in scope.get("headers", ()) if name in _HMAC_HEADERS}
+    if len(sent) < len(_HMAC_HEADERS):
+        return None
+    timestamp = sent[b"timestamp"].decode("latin-1").strip()
+    return printable(string_to_sign(parse_query(query), timestamp, body))
 
 
 def _may_hold_secrets(scope: Scope, query: str) -> bool:
@@ -155,6 +267,7 @@ class JournalMiddleware:
 
         # The kept entry, until the first chunk of the body has told its envelope code.
         awaiting_body: list[dict[str, Any]] = []
+        exchanges: list[Exchange] = []
         answered = False
 
         def note(status: int | None) -> dict[str, Any]:
@@ -164,8 +277,8 @@ class JournalMiddleware:
             if operation is not None and not operation.planned:
                 operation_id = operation.operation_id
             outcome, explanation = auth_outcome(state)
-            query = scope.get("query_string", b"").decode("latin-1")
-            query, explanation = _redacted(scope, state, query, outcome, explanation)
+            raw_query = scope.get("query_string", b"").decode("latin-1")
+            query, explanation = _redacted(scope, state, raw_query, outcome, explanation)
             entry: dict[str, Any] = dict(
                 time=arrived,
                 method=method,
@@ -181,12 +294,24 @@ class JournalMiddleware:
                 entry["fault"] = state["fault"]
             if state.get("notes"):
                 entry["notes"] = state["notes"]
-            return self.journal.record(entry)
+            body = state.get("body", b"")
+            exchange = Exchange(list(scope["headers"]), raw_query, body[:KEPT_BYTES], len(body))
+            principal = state.get("principal")
+            if isinstance(principal, Principal):
+                exchange.shop_id = principal.shop_id
+            if outcome == "failed":
+                exchange.expected_string_to_sign = _expected_string_to_sign(scope, raw_query, body)
+            exchanges.append(exchange)
+            return self.journal.record(entry, exchange)
 
         async def noting(message: Message) -> None:
             nonlocal answered
-            if message["type"] == "http.response.body" and awaiting_body:
-                awaiting_body.pop()["code"] = envelope_code(message.get("body", b""))
+            if message["type"] == "http.response.body":
+                chunk = message.get("body", b"")
+                if awaiting_body:
+                    awaiting_body.pop()["code"] = envelope_code(chunk)
+                if exchanges:
+                    exchanges[0].keep_answer(chunk)
             if message["type"] == "http.response.start":
                 answered = True
                 awaiting_body.append(note(message["status"]))

@@ -162,6 +162,15 @@ def delete_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
     return review
 
 
+def _by_creation(ctx: Context, shop_id: str) -> list[dict[str, Any]]:
+    """The shop's reviews, oldest first, as stored (read only); kept until one is written."""
+    return ctx.store.ordered("reviews", "shop_id", shop_id, "created", _creation_order)
+
+
+def review_count(ctx: Context, shop_id: str) -> int:
+    return len(_by_creation(ctx, shop_id))
+
+
 def _split(value: str | None) -> set[str] | None:
     if value is None:
         return None
@@ -189,7 +198,7 @@ def list_reviews(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         fields = (review["author"], review["title"], review["content"])
         return not keyword or any(keyword in field.lower() for field in fields)
 
-    by_time = ctx.store.ordered("reviews", "shop_id", shop_id, "created", _creation_order)
+    by_time = _by_creation(ctx, shop_id)
     filtered = product_ids is not None or store_review is not None or ratings or sources or keyword
     matching = [review for review in by_time if wanted(review)] if filtered else by_time
     descending = query.get("sort_by", "created-descending") == "created-descending"

@@ -199,6 +199,12 @@ def list_webhooks(ctx: Context, principal: Principal) -> list[dict[str, Any]]:
     return _owned(ctx, principal)
 
 
+def all_subscriptions(ctx: Context) -> list[dict[str, Any]]:
+    """Copies of every subscription of every shop and platform, by shop, owner and id."""
+    found = ctx.store.find("webhooks")
+    return sorted(found, key=lambda hook: (hook["shop_id"], hook["platform_id"], int(hook["id"])))
+
+
 def subscription_exists(ctx: Context, webhook_id: str, shop_id: str, platform_id: int) -> bool:
     """Whether the subscription ``webhook_id`` of this (shop, platform) is still stored."""
     found = ctx.store.count("webhooks", id=webhook_id, shop_id=shop_id, platform_id=platform_id)

@@ -1,0 +1,286 @@
+"""The inspector (X97): HTML pages at ``/_mock/ui/`` that show what an integration did and let
+a developer act as the merchant.
+
+Every page and form is an operation of openapi.yaml under ``/_mock/ui``, answered by a
+handler here through ``app.py``'s UI endpoint (the control token, as a session cookie, X98).
+The handlers read and change state through the same domain functions as the control plane;
+the markup is in ``ui_html.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from starlette.responses import RedirectResponse, Response
+
+from trustoo_mock import control, delivery, ui_html
+from trustoo_mock.api.call import Call
+from trustoo_mock.clock import parse_instant
+from trustoo_mock.domain import events, oauth, reviews, tenants, webhooks
+from trustoo_mock.errors import Code, ControlError, TrustooError
+from trustoo_mock.ids import id_text
+
+UiHandler = Callable[[Call], Awaitable[Response]]
+
+HOME = "/_mock/ui"
+SESSION_COOKIE = "trustoo_mock_inspector"
+_SESSION_MESSAGE = b"trustoo-mock inspector session"
+# The journal and the delivery log can hold thousands; a page shows the newest ones.
+SHOWN_ROWS = 100
+
+
+def session_value(token: str) -> str:
+    """The cookie that stands for the control token: derived from it, never the token itself."""
+    return hmac.new(token.encode("utf-8"), _SESSION_MESSAGE, hashlib.sha256).hexdigest()
+
+
+def has_session(cookie: str | None, token: str) -> bool:
+    return cookie is not None and hmac.compare_digest(cookie, session_value(token))
+
+
+def same_origin(headers: Mapping[str, str]) -> bool:
+    """A form posted from one of the fake's own pages (a browser names the page's origin in
+    ``Origin``); a client without ``Origin`` is no browser page of another site (X100)."""
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == headers.get("host", "")
+
+
+def back_to(path: str | None) -> str:
+    """Where a form sends the browser afterwards: one of the inspector's own pages only."""
+    if path is None or "//" in path or "\\" in path:
+        return HOME
+    return path if path == HOME or path.startswith((f"{HOME}/", f"{HOME}?")) else HOME
+
+
+def _with_notice(path: str, notice: str) -> str:
+    separator = "&" if "?" in path else "?"
+    return f"{path}{separator}{urlencode({'done': notice})}"
+
+
+def _redirect(path: str) -> Response:
+    return RedirectResponse(path, status_code=303, headers=ui_html.HEADERS)
+
+
+def sign_in_page(back: str, problem: str | None = None) -> Response:
+    """The page that asks for the control token (401: the request did not carry it)."""
+    return ui_html.page_response(ui_html.sign_in(back_to(back), problem), 401)
+
+
+def refused_page(status: int, message: str) -> Response:
+    return ui_html.page_response(ui_html.problem(status, message), status)
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+async def home(call: Call) -> Response:
+    ctx = call.ctx
+    shops = [
+        {**shop, "review_count": reviews.review_count(ctx, shop["shop_id"])}
+        for shop in tenants.shops_oldest_first(ctx)
+    ]
+    platforms = tenants.platforms_by_id(ctx)
+    grants = oauth.all_grants(ctx)
+    body = ui_html.home(shops, platforms, grants, control.clock_state(call.fake), call.query)
+    return ui_html.page_response(body)
+
+
+def _request_rows(call: Call) -> list[tuple[dict[str, Any], str | None]]:
+    query = call.query
+    shop_id = query.get("shop_id")
+    operation_id = query.get("operation")
+    status = query.get("status")
+    rows = []
+    for entry, shop in reversed(call.fake.journal.rows()):
+        if shop_id is not None and shop != shop_id:
+            continue
+        if operation_id is not None and entry["operation_id"] != operation_id:
+            continue
+        refused = entry["status"] >= 400 or entry["code"] not in (None, 0)
+        if status is not None and refused != (status == "refused"):
+            continue
+        rows.append((entry, shop))
+        if len(rows) == SHOWN_ROWS:
+            break
+    return rows
+
+
+async def requests(call: Call) -> Response:
+    journal = call.fake.journal
+    # Only a refusal's exchange is read here (for its string-to-sign); the rest load on demand.
+    shown = [
+        (entry, shop, journal.exchange(entry["seq"]) if entry["auth"] == "failed" else None)
+        for entry, shop in _request_rows(call)
+    ]
+    operations = sorted(
+        {entry["operation_id"] for entry in journal.entries() if entry["operation_id"]}
+    )
+    shops = [shop["shop_id"] for shop in tenants.shops_oldest_first(call.ctx)]
+    body = ui_html.requests(shown, journal.newest(), shops, operations, call.query)
+    return ui_html.page_response(body)
+
+
+async def request_detail(call: Call) -> Response:
+    journal = call.fake.journal
+    wanted = call.path_params["seq"]
+    found = journal.row(int(wanted)) if wanted.isdigit() else None
+    if found is None:
+        raise ControlError(404, f"request #{wanted} is not in the journal (any more)")
+    entry, shop = found
+    return ui_html.page_response(ui_html.request(entry, shop, journal.exchange(entry["seq"])))
+
+
+async def webhook_log(call: Call) -> Response:
+    ctx = call.ctx
+    wanted = {name: call.query[name] for name in ("shop_id", "status") if name in call.query}
+    found = events.list_deliveries(ctx, **wanted)[-SHOWN_ROWS:][::-1]
+    deliveries = [delivery.present(ctx, item) for item in found]
+    shops = [shop["shop_id"] for shop in tenants.shops_oldest_first(ctx)]
+    platforms = {item["platform_id"]: item["client_id"] for item in tenants.platforms_by_id(ctx)}
+    subscriptions = webhooks.all_subscriptions(ctx)
+    body = ui_html.webhooks(subscriptions, deliveries, platforms, shops, call.query)
+    return ui_html.page_response(body)
+
+
+async def review_list(call: Call) -> Response:
+    ctx = call.ctx
+    shops = tenants.shops_oldest_first(ctx)
+    if not shops:
+        return ui_html.page_response(ui_html.reviews_without_shops())
+    shop_id = call.query.get("shop_id", shops[0]["shop_id"])
+    shop = tenants.get_shop(ctx, shop_id)
+    filters = {name: value for name, value in call.query.items() if name != "done"}
+    if "is_store_review" in filters:  # text here, where a blank means either kind
+        filters["is_store_review"] = int(filters["is_store_review"])
+
+    def page_of_reviews() -> tuple[list[dict[str, Any]], dict[str, int]]:
+        page = reviews.list_reviews(ctx, shop["shop_id"], filters)
+        return reviews.present_reviews(ctx, shop["shop_id"], page.items), page.meta()
+
+    # As get_reviews does: a page is filtered again only after a review or product changed.
+    key = ("inspector_reviews", shop["shop_id"], tuple(sorted(filters.items())))
+    listed, meta = reviews.remembered_until_reviews_change(ctx, key, page_of_reviews)
+    body = ui_html.reviews(shop, shops, listed, meta, call.query)
+    return ui_html.page_response(body)
+
+
+# -- forms ---------------------------------------------------------------------------------
+
+
+async def sign_in(call: Call) -> Response:
+    """The control token, given once: a session cookie stands for it from then on (X98)."""
+    token = call.fake.config.control_token or ""
+    back = back_to(call.fields.get("back"))
+    given = str(call.fields.get("control_token", ""))
+    if token and not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+        return sign_in_page(back, "That is not the control token this fake was started with.")
+    answer = _redirect(back)
+    if token:
+        answer.set_cookie(
+            SESSION_COOKIE, session_value(token), path=HOME, httponly=True, samesite="strict"
+        )
+    return answer
+
+
+def _clock_change(fields: Mapping[str, Any]) -> dict[str, Any]:
+    change: dict[str, Any] = {}
+    if "freeze" in fields:
+        change["freeze"] = fields["freeze"] == "true"
+    if fields.get("advance"):
+        change["advance"] = float(fields["advance"])
+    if fields.get("set"):  # Unix seconds or RFC 3339, as the spec checked
+        change["set"] = parse_instant(str(fields["set"]))
+    return change
+
+
+async def move_clock(call: Call) -> Response:
+    state = await control.change_clock(call.fake, _clock_change(call.fields))
+    notice = f"The clock is at {state['iso']}" + (" (frozen)" if state["frozen"] else "")
+    return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
+
+
+async def retry_delivery(call: Call) -> Response:
+    delivery_id = call.path_params["delivery_id"]
+    with call.ctx.store.batch():
+        retried = delivery.retry(call.ctx, delivery_id)
+    if retried is None:
+        raise ControlError(404, f"no webhook delivery {delivery_id}")
+    notice = f"Delivery {delivery_id} starts its schedule again"
+    return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
+
+
+_MERCHANT_CHANGES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    "reply": lambda fields: {"reply": {"content": str(fields.get("reply", ""))}},
+    "remove_reply": lambda fields: {"reply": None},
+    "hide": lambda fields: {"is_published": 0},
+    "show": lambda fields: {"is_published": 1},
+    "feature": lambda fields: {"is_featured": 1},
+    "unfeature": lambda fields: {"is_featured": 0},
+}
+
+
+def _queued_notice(call: Call, queued_before: int, done: str) -> str:
+    queued = call.ctx.queued - queued_before
+    return f"{done}: {queued} webhook deliver{'y' if queued == 1 else 'ies'} queued"
+
+
+async def review_action(call: Call) -> Response:
+    """The merchant acts on a review in the Trustoo admin: the domain fires its webhooks."""
+    ctx = call.ctx
+    shop = tenants.get_shop(ctx, call.path_params["shop_id"])
+    review_id = id_text(call.path_params["review_id"])
+    action = call.fields["action"]
+    if action == "reply" and not str(call.fields.get("reply", "")).strip():
+        raise ControlError(400, "a reply needs some text")
+    queued = ctx.queued
+    try:
+        with ctx.store.batch():
+            if action == "delete":
+                reviews.delete_review(ctx, shop["shop_id"], review_id)
+            else:
+                changes = _MERCHANT_CHANGES[action](call.fields)
+                reviews.update_review(ctx, shop["shop_id"], review_id, changes)
+    except TrustooError as error:
+        raise ControlError(404 if error.code == Code.NOT_FOUND else 400, error.message) from None
+    notice = _queued_notice(call, queued, f"Review {review_id}: {action.replace('_', ' ')}")
+    return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
+
+
+_REVIEW_TEXT = ("author", "author_email", "title", "content", "source")
+
+
+async def write_review(call: Call) -> Response:
+    """A shopper writes a review on the storefront: Trustoo fires review/created."""
+    ctx = call.ctx
+    shop = tenants.get_shop(ctx, call.path_params["shop_id"])
+    fields: dict[str, Any] = {"rating": int(call.fields["rating"])}
+    fields.update({name: call.fields[name] for name in _REVIEW_TEXT if call.fields.get(name)})
+    if call.fields.get("product_id"):
+        fields["product_id"] = call.fields["product_id"]
+    queued = ctx.queued
+    with ctx.store.batch():
+        created = reviews.create_review(ctx, shop["shop_id"], fields)
+    notice = _queued_notice(call, queued, f"Review {created['id']} written")
+    return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
+
+
+HANDLERS: dict[str, UiHandler] = {
+    "mock_ui_home": home,
+    "mock_ui_requests": requests,
+    "mock_ui_request": request_detail,
+    "mock_ui_webhooks": webhook_log,
+    "mock_ui_reviews": review_list,
+    "mock_ui_sign_in": sign_in,
+    "mock_ui_clock": move_clock,
+    "mock_ui_retry_delivery": retry_delivery,
+    "mock_ui_review_action": review_action,
+    "mock_ui_write_review": write_review,
+}
+# The sign-in form itself needs no session.
+OPEN_OPERATIONS = frozenset({"mock_ui_sign_in"})
