@@ -304,9 +304,16 @@ def test_data_sync_decides_what_is_fsynced(
 
 
 def _write_until_killed(
-    base_url: str, prefix: str, stop: threading.Event, acknowledged: list[str]
+    base_url: str,
+    prefix: str,
+    stop: threading.Event,
+    acknowledged: list[str],
+    enough: tuple[int, threading.Event],
 ) -> None:
-    """Create shops one after another; each answered 201 is acknowledged."""
+    """Create shops one after another; each answered 201 is acknowledged. Once ``enough[0]``
+    of them were, ``enough[1]`` is set: the moment the kill may come."""
+    wanted, reached = enough
+    answered = 0
     with httpx.Client(base_url=base_url, timeout=5) as http:
         for number in range(100_000):
             shop_id = f"{prefix}{number:05d}"
@@ -316,6 +323,9 @@ def _write_until_killed(
                 return
             if answer.status_code == 201:
                 acknowledged.append(shop_id)
+                answered += 1
+                if answered >= wanted:
+                    reached.set()
             if stop.is_set():
                 return
 
@@ -336,12 +346,22 @@ def test_a_killed_server_loses_no_acknowledged_write(tmp_path: Path) -> None:
                     if http.get(f"/_mock/shops/{shop_id}").status_code != 200
                 ]
             assert missing == [], f"lost after kill {iteration}"
+            # The kill waits for a number of answered writes, not for a stretch of time: on a
+            # loaded machine a fixed wait could pass before a single write was answered.
+            reached = threading.Event()
             writer = threading.Thread(
                 target=_write_until_killed,
-                args=(base_url, str(iteration + 1), stop, acknowledged),
+                args=(
+                    base_url,
+                    str(iteration + 1),
+                    stop,
+                    acknowledged,
+                    (moments.randint(2, 6), reached),
+                ),
             )
             writer.start()
-            stop.wait(moments.uniform(0.01, 0.15))
+            assert reached.wait(60), f"no writes answered before kill {iteration}"
+            stop.wait(moments.uniform(0.0, 0.05))  # then a random moment, mid-write or not
         stop.set()
         writer.join(timeout=30)
     assert len(acknowledged) > 20

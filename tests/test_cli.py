@@ -23,6 +23,7 @@ from tests.live import free_port, live_server
 from trustoo_mock import Config
 from trustoo_mock.cli import main
 from trustoo_mock.spec import bundled_spec
+from trustoo_mock.testing import MockTrustoo, MockTrustooError
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -297,6 +298,83 @@ def test_seed_check_validates_schema_and_references(
     errors = capsys.readouterr().err
     assert f"{bad_shape}: shops[0].reviews[0] has no author (required)" in errors
     assert f"{bad_reference}: authorizations[0]: no platform with client_id 'x'" in errors
+
+
+SHARED = "c2hhcmVkLWNyZWRlbnRpYWwtMDE="  # one value given as two credentials
+
+
+def _shop(number: int, **tokens: str) -> dict[str, Any]:
+    defaults = {"public_token": f"public-token-of-shop-{number}"}
+    return {"shop_id": str(number), **defaults, "private_token": f"private-of-{number}", **tokens}
+
+
+def _platform(number: int, secret: str) -> dict[str, Any]:
+    return {"client_id": f"client-{number}", "client_secret": secret}
+
+
+def _grant(number: int, **tokens: str) -> dict[str, Any]:
+    return {"shop_id": str(number), "client_id": "client-1", **tokens}
+
+
+@pytest.mark.parametrize(
+    ("seed", "said"),
+    [
+        (
+            {"shops": [_shop(1, public_token=SHARED), _shop(2, public_token=SHARED)]},
+            "shops[1]: public_token",
+        ),
+        (
+            {"shops": [_shop(1, private_token=SHARED), _shop(2, private_token=SHARED)]},
+            "shops[1]: private_token",
+        ),
+        (
+            {"shops": [_shop(1, private_token=SHARED), _shop(2, public_token=SHARED)]},
+            "shops[1]: public_token",
+        ),
+        (
+            {"shops": [_shop(1, public_token=SHARED, private_token=SHARED)]},
+            "shops[0]: private_token",
+        ),
+        (
+            {"platforms": [_platform(1, SHARED), _platform(2, SHARED)]},
+            "platforms[1]: client_secret",
+        ),
+        (
+            {"shops": [_shop(1, private_token=SHARED)], "platforms": [_platform(1, SHARED)]},
+            "shops[0]: private_token",
+        ),
+        (
+            {
+                "shops": [_shop(1), _shop(2)],
+                "platforms": [_platform(1, "a-client-secret-of-one")],
+                "authorizations": [_grant(1, access_token=SHARED), _grant(2, access_token=SHARED)],
+            },
+            "authorizations[1]: access_token",
+        ),
+    ],
+)
+def test_one_credential_given_twice_is_refused_naming_the_field_not_the_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], seed: dict[str, Any], said: str
+) -> None:
+    """Each token and secret names one shop, platform or grant (X121): a seed giving one
+    value twice would let one shop's key act as another's."""
+    path = tmp_path / "fixtures.json"
+    path.write_text(json.dumps(seed))
+    assert main(["seed", "--check", str(path)]) == 1
+    errors = capsys.readouterr().err
+    assert f"{path}: {said}: " in errors
+    assert SHARED not in errors
+    with pytest.raises(ValueError, match=re.escape(f"{path}: {said}: ")) as refused:
+        MockTrustoo(seed_file=path)
+    assert SHARED not in str(refused.value)
+
+
+def test_the_control_plane_refuses_a_shop_with_a_token_in_use_without_repeating_it() -> None:
+    with MockTrustoo() as trustoo:
+        taken = trustoo.shops()[0].private_token
+        with pytest.raises(MockTrustooError) as refused:
+            trustoo.control("POST", "/_mock/shops", {"public_token": taken})
+        assert "public_token" in str(refused.value) and taken not in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ the host it is given, and a test must not listen on every interface."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -17,8 +18,9 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from trustoo_mock import Config, create_app
-from trustoo_mock.cli import is_loopback
+from trustoo_mock import Config, create_app, server
+from trustoo_mock.hosts import is_loopback
+from trustoo_mock.testing import MockTrustoo
 
 # Runs the CLI with the socket bound on loopback whatever --host says.
 _SERVE_ON_LOOPBACK = """
@@ -32,10 +34,13 @@ sys.exit(main(sys.argv[1:]))
 
 
 @contextmanager
-def _serving(*arguments: str) -> Iterator[tuple[str, list[str], subprocess.Popen[str]]]:
+def _serving(
+    *arguments: str, environment: dict[str, str] | None = None
+) -> Iterator[tuple[str, list[str], subprocess.Popen[str]]]:
     """The server, its URL, and the start-up lines up to the first shop line."""
     process = subprocess.Popen(
         [sys.executable, "-c", _SERVE_ON_LOOPBACK, "serve", "--port", "0", *arguments],
+        env={**os.environ, **(environment or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -134,3 +139,50 @@ def test_the_health_check_needs_no_control_token_in_process() -> None:
     http = TestClient(create_app(Config(control_token="s3cret")))
     assert http.get("/_mock/health").json()["status"] == "ok"
     assert http.get("/_mock/clock").status_code == 401
+
+
+def test_mocktrustoo_served_off_loopback_makes_up_a_control_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same rule as ``serve`` (X55), on loopback whatever the host says."""
+    bind = server.listening_socket
+    monkeypatch.setattr(server, "listening_socket", lambda host, port: bind("127.0.0.1", port))
+    with MockTrustoo.serve(host="0.0.0.0") as guarded:
+        token = guarded.config.control_token
+        assert token and len(token) >= 24
+        assert httpx.get(f"{guarded.base_url}/_mock/clock").status_code == 401
+        assert guarded.shops()  # its own helpers send the token
+    with MockTrustoo.serve(host="0.0.0.0", control_token="") as opened:
+        assert httpx.get(f"{opened.base_url}/_mock/clock").status_code == 200
+    with MockTrustoo.serve() as on_loopback:
+        assert on_loopback.config.control_token is None
+
+
+EMPTY_VARIABLE = {"TRUSTOO_MOCK_CONTROL_TOKEN": ""}
+
+
+def test_an_empty_control_token_variable_off_loopback_is_refused() -> None:
+    """What an unset variable in a compose file becomes is no choice to open /_mock (X120)."""
+    started = subprocess.run(
+        [sys.executable, "-c", _SERVE_ON_LOOPBACK, "serve", "--port", "0", "--host", "0.0.0.0"],
+        env={**os.environ, **EMPTY_VARIABLE},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 2
+    assert "TRUSTOO_MOCK_CONTROL_TOKEN is set but empty" in started.stderr
+    assert "--control-token ''" in started.stderr
+    assert started.stdout == ""
+
+
+def test_an_empty_control_token_variable_is_no_setting_on_loopback_or_under_the_flag() -> None:
+    with _serving("--host", "127.0.0.1", environment=EMPTY_VARIABLE) as (base_url, lines, _):
+        assert httpx.get(f"{base_url}/_mock/clock").status_code == 200
+        assert not any("Bearer" in line for line in lines)
+    with _serving("--host", "0.0.0.0", "--control-token", "", environment=EMPTY_VARIABLE) as (
+        base_url,
+        _,
+        _process,
+    ):
+        assert httpx.get(f"{base_url}/_mock/clock").status_code == 200

@@ -7,7 +7,7 @@ import json
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, CheckedClient
+from tests.helpers import DEMO_CLIENT_ID, DEMO_PUBLIC_TOKEN, DEMO_SHOP_ID, CheckedClient
 
 SECRET = "ZGVtby1zZWNyZXQtMDAwMQ=="  # the demo platform's client secret
 REVIEWS = "/api/v1/openapi/get_reviews"
@@ -114,3 +114,16 @@ def test_short_values_are_left_in_free_text(client: CheckedClient) -> None:
     entry = last_entry(client)
     assert entry["query"] == "page=1"
     assert "Public-Token" in entry["auth_explanation"]
+
+
+def test_a_credential_in_the_path_is_redacted(client: CheckedClient) -> None:
+    """The path is written down decoded: a query sent percent-encoded, a matrix parameter and
+    a presented credential copied into a segment are all path, and all cut there."""
+    in_query, in_matrix = "an-access-token-in-the-path", "a-token-in-a-matrix-parameter"
+    client.request("GET", f"{REVIEWS}%3Faccess_token%3D{in_query}%26page%3D2")
+    assert last_entry(client)["path"] == f"{REVIEWS}?access_token={REDACTED}&page=2"
+    client.request("GET", f"{REVIEWS};token={in_matrix}")
+    assert last_entry(client)["path"] == f"{REVIEWS};token={REDACTED}"
+    client.signed("GET", f"{REVIEWS}/{DEMO_PUBLIC_TOKEN}")
+    assert last_entry(client)["path"] == f"{REVIEWS}/{REDACTED}"
+    assert_nowhere(client, in_query, in_matrix, DEMO_PUBLIC_TOKEN)

@@ -180,11 +180,37 @@ def test_restoring_abandons_the_push_in_flight_so_the_restored_log_stays_its_own
         served.wait_idle()
 
         (delivery,) = served.deliveries()
-        print("DEL", delivery["attempts"], len(hook.pushes))
         assert [attempt["status_code"] for attempt in delivery["attempts"]] == [200]
         assert delivery["status"] == "delivered"
         first, again = hook.pushes
         assert first.headers == again.headers and first.body == again.body
+
+
+def test_a_reset_abandons_the_push_in_flight_so_the_delivery_reusing_its_id_stays_its_own() -> None:
+    """Served, so a push can be in flight while the reset is answered. The reset restarts the
+    random source, so the same steps after it give the new delivery the old one's id: the
+    attempt made before the reset must not be recorded into it, and it is pushed itself."""
+    with MockTrustoo.serve(frozen_time=FROZEN_AT) as served, receiver() as hook:
+        hook.hold = threading.Event()
+        hook.statuses = [500]  # the answer to the push in flight, given once the hold ends
+        delivery_ids = []
+        for pushes_before in (0, 1):
+            with served.client(DEMO_SHOP_ID, timeout=10) as http:
+                webhook = {"topic": "review/created", "url": hook.url}
+                answer = http.post("/api/v1/openapi/create_shop_webhook", json=webhook)
+                assert answer.json()["code"] == 0
+                assert http.post("/api/v1/openapi/create_review", json=REVIEW).json()["code"] == 0
+            delivery_ids.append(served.deliveries()[0]["id"])
+            if pushes_before == 0:
+                _wait_for(lambda: len(hook.pushes) == 1)  # answer held: the push is in flight
+                assert httpx.post(f"{served.base_url}/_mock/reset").status_code == 200
+        assert delivery_ids[0] == delivery_ids[1]
+        hook.hold.set()
+        served.wait_idle()
+
+        (delivery,) = served.deliveries()
+        assert [attempt["status_code"] for attempt in delivery["attempts"]] == [200]
+        assert len(hook.pushes) == 2
 
 
 def test_the_served_command_line_keeps_snapshots_beside_its_data_file(tmp_path: Path) -> None:

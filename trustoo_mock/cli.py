@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import os
-import secrets
 import shlex
 import signal
 import sys
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields, replace
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +27,7 @@ from trustoo_mock.config import (
     Config,
     parse_error_http_status,
 )
+from trustoo_mock.hosts import guarded_for, is_loopback
 from trustoo_mock.signing import parse_query, signed_headers
 from trustoo_mock.version import __version__
 
@@ -38,6 +37,14 @@ if TYPE_CHECKING:
 DEMO_PUBLIC_TOKEN = "ZGVtby1wdWJsaWMtMDAwMQ=="
 DEMO_PRIVATE_TOKEN = "ZGVtby1wcml2YXRlLTAwMQ=="
 ENV_PREFIX = "TRUSTOO_MOCK_"
+CONTROL_TOKEN_VARIABLE = ENV_PREFIX + "CONTROL_TOKEN"
+# An empty variable is no setting, as for every other one; but an empty token variable is
+# what an unset one in a compose file becomes, so off loopback it is not guessed at (X120).
+EMPTY_CONTROL_TOKEN_OFF_LOOPBACK = (
+    f"trustoo-mock: {CONTROL_TOKEN_VARIABLE} is set but empty, and --host {{host}} is "
+    "reachable from other machines: give it a token, unset it to have one made up and "
+    "printed, or leave /_mock open on purpose with --control-token ''"
+)
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 
@@ -140,6 +147,7 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         f"(default: none; env {ENV_PREFIX}FAULTS)",
     )
     from_environment, problems = _environment_defaults(environ)
+    serve.set_defaults(empty_control_token_variable=False)
     serve.set_defaults(**from_environment, environment_problems=problems)
 
     fault = commands.add_parser(
@@ -427,6 +435,8 @@ def _environment_defaults(environ: Mapping[str, str]) -> tuple[dict[str, Any], l
             found[name] = _parse_setting(kind, raw)
         except ValueError:
             problems.append(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}")
+    if not environ.get(CONTROL_TOKEN_VARIABLE, "x").strip():
+        found["empty_control_token_variable"] = True
     for name, (read, _) in SETTING_PARSERS.items():
         raw = environ.get(ENV_PREFIX + name.upper(), "").strip()
         if not raw:
@@ -459,11 +469,10 @@ def _serve(arguments: argparse.Namespace) -> int:
         return 2
     config = Config(**{item.name: getattr(arguments, item.name) for item in fields(Config)})
     public = not is_loopback(arguments.host)
-    generated_token = public and config.control_token is None
-    if generated_token:
-        # Not from the fake's seeded random source: a credential guarding a reachable port
-        # must not be predictable from --random-seed.
-        config = replace(config, control_token=secrets.token_urlsafe(24))
+    if public and config.control_token is None and arguments.empty_control_token_variable:
+        print(EMPTY_CONTROL_TOKEN_OFF_LOOPBACK.format(host=arguments.host), file=sys.stderr)
+        return 2
+    config, generated_token = guarded_for(arguments.host, config)
     try:
         app = create_app(config)
     except ValueError as error:
@@ -538,17 +547,6 @@ def seed_line(fake: Fake) -> str:
     if fake.secure:
         line += " (tokens and secrets aside: they come from the operating system)"
     return line
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is reachable from this machine only; a name other than localhost
-    may resolve anywhere, so it is not."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _seed(arguments: argparse.Namespace) -> int:

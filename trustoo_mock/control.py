@@ -39,15 +39,27 @@ def health(call: Call) -> ControlResult:
     return 200, {"status": "ok", "version": __version__}
 
 
-def reset(call: Call) -> ControlResult:
+async def reset(call: Call) -> ControlResult:
     body = call.fields
     shop_id = body.get("shop_id")
-    call.fake.reset(
-        empty=bool(body.get("empty")),
-        shop_id=None if shop_id is None else id_text(shop_id),
-        random_seed=body.get("random_seed"),
-    )
+    fake = call.fake
+    if shop_id is not None:  # the random source goes on: no id is issued twice (X118)
+        with fake.ctx.store.batch():
+            fake.reset(shop_id=id_text(shop_id))
+        return 200, {"status": "ok"}
+    empty, random_seed = bool(body.get("empty")), body.get("random_seed")
+    await _leave_the_state(fake, lambda: fake.reset(empty=empty, random_seed=random_seed))
     return 200, {"status": "ok"}
+
+
+async def _leave_the_state(fake: Fake, change: Callable[[], None]) -> None:
+    """Under the clock lock, abandon the pushes in flight, then ``change`` the whole state:
+    those pushes belong to the state being left, and recording them later would write into
+    the next one, whose deliveries reuse their ids (X93, X118)."""
+    async with fake.dispatcher.clock_lock():
+        await fake.dispatcher.stop()
+        with fake.ctx.store.batch():
+            change()
 
 
 def create_shop(call: Call) -> ControlResult:
@@ -189,13 +201,9 @@ def list_snapshots(call: Call) -> ControlResult:
 
 
 async def restore_snapshot(call: Call) -> ControlResult:
-    """The pushes in flight are abandoned first: they belong to the state being left, and
-    recording them would change the restored one (X93)."""
     fake = call.fake
-    async with fake.dispatcher.clock_lock():
-        snapshot = _known_snapshot(call)
-        await fake.dispatcher.stop()
-        fake.restore_snapshot(snapshot)
+    snapshot = _known_snapshot(call)
+    await _leave_the_state(fake, lambda: fake.restore_snapshot(snapshot))
     return 200, _present_snapshot(snapshot)
 
 
@@ -315,7 +323,6 @@ AsyncControlHandler = Callable[[Call], Awaitable[ControlResult]]
 
 HANDLERS: dict[str, ControlHandler] = {
     "mock_health": health,
-    "mock_reset": reset,
     "mock_create_shop": create_shop,
     "mock_list_shops": list_shops,
     "mock_get_shop": get_shop,
@@ -348,6 +355,7 @@ ASYNC_HANDLERS: dict[str, AsyncControlHandler] = {
     "mock_set_clock": set_clock,
     "mock_wait_idle": wait_idle,
     "mock_save_snapshot": save_snapshot,
+    "mock_reset": reset,
     "mock_restore_snapshot": restore_snapshot,
     "mock_delete_snapshot": delete_snapshot,
 }

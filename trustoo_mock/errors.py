@@ -263,7 +263,9 @@ STORAGE_CATALOGUE: dict[str, tuple[int, str, str]] = {
     "storage_unknown_access_key": (
         403,
         "InvalidAccessKeyId",
-        "The OSS Access Key Id you provided does not exist in our records: {access_id!r}",
+        "The OSS Access Key Id you provided does not exist in our records (it is not "
+        "repeated: it may be a secret sent in the wrong field). Send the access_id that came "
+        "with the upload credentials, or the pre-signed URL exactly as given.",
     ),
     "storage_bad_signature": (
         403,

@@ -19,6 +19,7 @@ from trustoo_mock.config import SIGNATURE_CLOCKS, Config
 from trustoo_mock.delivery import Dispatcher
 from trustoo_mock.domain import seeding
 from trustoo_mock.domain.context import Context
+from trustoo_mock.errors import ControlError
 from trustoo_mock.journal import Journal
 from trustoo_mock.randomness import (
     Randomness,
@@ -129,7 +130,11 @@ class Fake:
         )
         with self.ctx.store.batch():  # one write of the data file
             if fresh and self.seed is not None:
-                self._load_seed(self.seed)
+                try:
+                    self._load_seed(self.seed)
+                except ControlError as error:  # a start is refused as seed --check refuses
+                    source = config.seed_file or "the seed"
+                    raise ValueError(f"{source}: {error.message}") from None
             self._save_random_state()
 
     def _new_instance_secret(self) -> bytes:

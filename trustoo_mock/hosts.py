@@ -9,6 +9,10 @@ that answers only names of this machine (as development servers do) is out of re
 from __future__ import annotations
 
 import ipaddress
+import secrets
+from dataclasses import replace
+
+from trustoo_mock.config import Config
 
 ANY_HOST = "*"
 
@@ -65,3 +69,25 @@ def host_allowed(host: str, server_name: str | None, allowed: tuple[str, ...]) -
     if _is_loopback(name) or _is_listed(name, allowed):
         return True
     return server_name is not None and name == host_name(server_name)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether serving on ``host`` is reachable from this machine only; a name other than
+    localhost may resolve anywhere, so it is not."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def guarded_for(host: str, config: Config) -> tuple[Config, bool]:
+    """``config`` for serving on ``host`` (X55): off loopback with no control token given, one
+    is made up. Returns the config and whether its token was made up (to be told: the
+    caller cannot know it otherwise). ``''`` leaves ``/_mock`` open on purpose."""
+    if is_loopback(host) or config.control_token is not None:
+        return config, False
+    # Not from the fake's seeded random source: a credential guarding a reachable port must
+    # not be predictable from the random seed.
+    return replace(config, control_token=secrets.token_urlsafe(24)), True

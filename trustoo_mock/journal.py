@@ -211,28 +211,38 @@ def _expected_string_to_sign(scope: Scope, query: str, body: bytes) -> str | Non
     return printable(string_to_sign(parse_query(query), timestamp, body))
 
 
-def _may_hold_secrets(scope: Scope, query: str) -> bool:
-    """A cheap first look (most queries hold nothing to redact): a parameter named like a
-    secret, anything percent-encoded, or a presented credential as it was sent."""
-    if "%" in query:
+def _may_hold_secrets(scope: Scope, query: str, path: str) -> bool:
+    """A cheap first look (most requests hold nothing to redact): a parameter named like a
+    secret, anything percent-encoded, a ``name=value`` in the path, or a presented
+    credential as it was sent."""
+    if "%" in query or "=" in path:
         return True
     if any(pair.partition("=")[0].lower() in REQUEST_SECRET_NAMES for pair in query.split("&")):
         return True
-    return any(value in query for value in _header_credentials(scope))
+    return any(value in query or value in path for value in _header_credentials(scope))
 
 
 def _redacted(
-    scope: Scope, state: dict[str, Any], query: str, outcome: str, explanation: str | None
-) -> tuple[str, str | None]:
-    """The query and the auth explanation with every presented credential cut out. Only a
-    refusal's explanation can quote what was sent (a bad Sign's string-to-sign, a token that
-    is not known), and only then is the body read for secrets."""
+    scope: Scope,
+    state: dict[str, Any],
+    request: tuple[str, str],
+    outcome: str,
+    explanation: str | None,
+) -> tuple[str, str, str | None]:
+    """The request's (path, query) and the auth explanation with every presented credential
+    cut out. Only a refusal's explanation can quote what was sent (a bad Sign's
+    string-to-sign, a token that is not known), and only then is the body read for secrets."""
+    path, query = request
     failed = outcome == "failed"
-    if not failed and not (query and _may_hold_secrets(scope, query)):
-        return query, explanation
+    if not failed and not _may_hold_secrets(scope, query, path):
+        return path, query, explanation
     body = state.get("body", b"") if failed else b""
     redactor = Redactor(_presented_secrets(scope, query, body), REQUEST_SECRET_NAMES)
-    return redactor.query(query), None if explanation is None else redactor.text(explanation)
+    return (
+        redactor.path(path),
+        redactor.query(query),
+        None if explanation is None else redactor.text(explanation),
+    )
 
 
 # Every envelope starts with its code (D5): the journal reads it there, without parsing.
@@ -278,11 +288,13 @@ class JournalMiddleware:
                 operation_id = operation.operation_id
             outcome, explanation = auth_outcome(state)
             raw_query = scope.get("query_string", b"").decode("latin-1")
-            query, explanation = _redacted(scope, state, raw_query, outcome, explanation)
+            shown_path, query, explanation = _redacted(
+                scope, state, (path, raw_query), outcome, explanation
+            )
             entry: dict[str, Any] = dict(
                 time=arrived,
                 method=method,
-                path=path,
+                path=shown_path,
                 query=query,
                 status=status,
                 code=None,  # read from the body's first bytes when it starts

@@ -4,6 +4,7 @@ and the fake's request journal."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote_plus, urlsplit
@@ -29,6 +30,9 @@ SECRET_NAMES = frozenset(
 # an object-store signature (pre-signed URLs). Only for requests: answers have an envelope
 # ``code`` that is no secret.
 REQUEST_SECRET_NAMES = SECRET_NAMES | {"code", "signature"}
+
+# A ``name=value`` inside a path: after ``/``, ``?``, ``&`` or ``;``, up to the next of them.
+_PATH_PARAMETER = re.compile(r"(?<=[/?&;])([^/?&;=]+)=([^/?&;]*)")
 
 
 class Redactor:
@@ -60,6 +64,16 @@ class Redactor:
             secret = equals and unquote_plus(name).lower() in self._names
             pairs.append(f"{name}={REDACTED}" if secret else pair)
         return self.text("&".join(pairs))
+
+    def path(self, path: str) -> str:
+        """A request path (decoded, so it can hold what a client meant as a query, or
+        matrix parameters) with the value of every secret-named ``name=value`` in it
+        replaced, and the credentials cut."""
+        return self.text(_PATH_PARAMETER.sub(self._path_parameter, path))
+
+    def _path_parameter(self, found: re.Match[str]) -> str:
+        name = found.group(1)
+        return f"{name}={REDACTED}" if unquote_plus(name).lower() in self._names else found[0]
 
     def url(self, url: str) -> str:
         parts = urlsplit(url)

@@ -27,6 +27,7 @@ from starlette.applications import Starlette
 from trustoo_mock.app import create_app
 from trustoo_mock.config import IN_PROCESS_HOST, Config
 from trustoo_mock.fake import Fake
+from trustoo_mock.hosts import guarded_for
 from trustoo_mock.inprocess import LoopThread, RawResponse, asgi_request
 from trustoo_mock.with_block import WithBlock
 
@@ -272,9 +273,12 @@ class MockTrustoo(WithBlock):
         port: int = 0,
         **settings: Any,
     ) -> MockTrustoo:
-        """A live server on ``host:port`` (0: a free port); ``base_url`` says where."""
+        """A live server on ``host:port`` (0: a free port); ``base_url`` says where. Off
+        loopback with no ``control_token``, one is made up as ``serve`` does (X55):
+        ``config.control_token`` says it, and the helpers send it."""
+        guarded, _ = guarded_for(host, _config(config, settings))
         mock = cls.__new__(cls)
-        mock._runtime = _Served(create_app(_config(config, settings)), host, port)
+        mock._runtime = _Served(create_app(guarded), host, port)
         return mock
 
     # -- what it is --------------------------------------------------------------------------

@@ -280,7 +280,7 @@ def post_object(ctx: Context, form: PostForm) -> dict[str, Any]:
         if not fields.get(name):
             raise storage_error("storage_missing_field", name=shown, hint=" with OSSAccessKeyId")
     if access_id != ctx.config.oss_access_key_id:
-        raise storage_error("storage_unknown_access_key", access_id=access_id)
+        raise storage_error("storage_unknown_access_key")
     policy = fields["policy"]
     _check_signature(
         ctx,
@@ -312,7 +312,7 @@ def put_object(
     """Check a PUT to a pre-signed URL and keep the bytes (OSS PutObject with a signed URL)."""
     access_id = str(query.get("OSSAccessKeyId", ""))
     if access_id != ctx.config.oss_access_key_id:
-        raise storage_error("storage_unknown_access_key", access_id=access_id)
+        raise storage_error("storage_unknown_access_key")
     expires = str(query.get("Expires", ""))
     now = ctx.clock.now()
     if not expires.isdigit() or now > int(expires):

@@ -31,6 +31,8 @@ def issue_grant(
     refresh_token: str | None = None,
 ) -> dict[str, Any]:
     """A new token pair (D10 lifetimes); the shop counts as having installed the platform."""
+    given = {"access_token": access_token, "refresh_token": refresh_token}
+    tenants.refuse_shared_credentials(ctx, given, ("access_token", "refresh_token"))
     now = ctx.clock.now_int()
     shop_id = id_text(shop_id)
     grant = {

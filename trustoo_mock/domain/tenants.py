@@ -42,10 +42,55 @@ def create_shop(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
         "private_token": fields.get("private_token") or issuing.token(ctx),
         "created_at": ctx.clock.now_int(),
     }
-    for unique in ("shop_id", "myshopify_domain", "public_token"):
+    for unique in ("shop_id", "myshopify_domain"):
         if ctx.store.count("shops", **{unique: shop[unique]}):
             raise ControlError(409, f"a shop with {unique} {shop[unique]!r} already exists")
+    refuse_shared_credentials(ctx, shop, ("public_token", "private_token"))
     return ctx.store.insert("shops", shop)
+
+
+SHARED_CREDENTIAL = (
+    "this value is already a credential (each token and secret must name one shop, platform "
+    "or grant; the value is not repeated here)"
+)
+GIVEN_TWICE = "the same value is given twice as a credential here (the value is not repeated)"
+# Where credentials live: each value names one shop, platform or grant, so it must be the
+# only credential with that value (X121). The last entry is left out for a platform's other
+# secrets, which the docs show shared with another platform (X57).
+CREDENTIAL_FIELDS = (
+    ("shops", "public_token"),
+    ("shops", "private_token"),
+    ("grants", "access_token"),
+    ("grants", "refresh_token"),
+    ("platforms", "client_secret"),
+)
+PLATFORM_SECRETS = ("client_secret", "other_client_secrets")
+
+
+def refuse_shared_credentials(ctx: Context, given: dict[str, Any], names: tuple[str, ...]) -> None:
+    """409 when a credential in ``given`` (its fields ``names``; a field may hold a list) is
+    already another shop's, platform's or grant's, or appears twice among them. The message
+    names the field, never the value (X121)."""
+    seen: set[str] = set()
+    for name in names:
+        value = given.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if not item:
+                continue
+            if item in seen:
+                raise ControlError(409, f"{name}: {GIVEN_TWICE}")
+            if _credential_in_use(ctx, item, name):
+                raise ControlError(409, f"{name}: {SHARED_CREDENTIAL}")
+            seen.add(item)
+
+
+def _credential_in_use(ctx: Context, value: str, name: str) -> bool:
+    fields = CREDENTIAL_FIELDS[:-1] if name == "other_client_secrets" else CREDENTIAL_FIELDS
+    if any(ctx.store.count(table, **{field: value}) for table, field in fields):
+        return True
+    if name in PLATFORM_SECRETS:
+        return False
+    return any(value in client_secrets(platform) for platform in ctx.store.scan("platforms"))
 
 
 PRIVATE_TOKEN = "a shop's private token"
@@ -121,6 +166,7 @@ def create_platform(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
     }
     if ctx.store.count("platforms", client_id=platform["client_id"]):
         raise ControlError(409, f"a platform with client_id {platform['client_id']!r} exists")
+    refuse_shared_credentials(ctx, platform, PLATFORM_SECRETS)
     return ctx.store.insert("platforms", platform)
 
 
