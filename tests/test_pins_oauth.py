@@ -3,13 +3,17 @@ platform coming back after a disconnect."""
 
 from __future__ import annotations
 
-from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, compact
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, CheckedClient, compact
 from tests.pins import (
+    AUTHORIZE,
     DEMO_SECRET,
     REVIEWS,
     advance,
     authorization_code,
     fake,
+    merchant_session,
     other_platform,
     redeem,
     token_call,
@@ -126,3 +130,108 @@ def test_reauthorising_after_a_disconnect_reinstalls_with_the_new_scopes() -> No
     assert client.request("GET", status_path).json()["data"]["is_installed"] == 1
     assert client.bearer("GET", REVIEWS, again["access_token"]).json()["code"] == 0
     assert client.bearer("GET", REVIEWS, first["access_token"]).json()["code"] == 16
+
+
+def _revoke(client: CheckedClient, token: str) -> None:
+    body = {"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_SECRET, "token": token}
+    answer = client.request(
+        "POST",
+        "/api/v1/openapi/oauth/revoke",
+        content=compact(body),
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.json()["code"] == 0
+
+
+def test_a_refresh_token_rotates_and_each_refusal_says_why() -> None:
+    client = fake(refresh_token_ttl=1000)
+    first = tokens(client, scope="read_reviews")
+    missing = token_call(client, grant_type="refresh_token", refresh_token="  ")
+    assert missing["code"] == 3
+    assert "refresh_token is required for refresh_token" in missing["message"]
+
+    second = token_call(client, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert second["code"] == 0
+    again = token_call(client, grant_type="refresh_token", refresh_token=first["refresh_token"])
+    assert again["code"] == 3
+    assert "the refresh_token cannot be used: it was already used" in again["message"]
+    assert "use the newest one" in again["message"]
+
+    wider = token_call(
+        client,
+        grant_type="refresh_token",
+        refresh_token=second["data"]["refresh_token"],
+        scope="read_reviews,write_reviews,read_customer_events",
+    )
+    assert wider["code"] == 3
+    assert wider["message"].endswith("not granted: write_reviews, read_customer_events")
+
+    advance(client, 1000 + 7)
+    late = token_call(
+        client, grant_type="refresh_token", refresh_token=second["data"]["refresh_token"]
+    )
+    assert late["code"] == 3
+    assert "the refresh_token cannot be used: it expired 7 seconds ago" in late["message"]
+
+
+def test_revoking_a_token_ends_it_for_its_own_client() -> None:
+    client = fake()
+    by_access = tokens(client)
+    _revoke(client, by_access["access_token"])
+    refused = client.bearer("GET", REVIEWS, by_access["access_token"]).json()
+    assert refused["code"] == 16 and "revoked" in refused["message"]
+
+    by_refresh = tokens(client)
+    _revoke(client, by_refresh["refresh_token"])
+    assert client.bearer("GET", REVIEWS, by_refresh["access_token"]).json()["code"] == 16
+    refresh = token_call(
+        client, grant_type="refresh_token", refresh_token=by_refresh["refresh_token"]
+    )
+    assert refresh["code"] == 3
+    assert "the refresh_token cannot be used: it was revoked" in refresh["message"]
+
+
+def test_another_clients_refresh_token_is_refused_in_words() -> None:
+    client = fake()
+    intruder = other_platform(client)
+    stolen = token_call(
+        client,
+        client_id=intruder["client_id"],
+        secret=intruder["client_secret"],
+        grant_type="refresh_token",
+        refresh_token=tokens(client)["refresh_token"],
+    )
+    assert "the refresh_token cannot be used: it was not issued to this client" in stolen["message"]
+
+
+def test_the_authorize_url_and_the_redirect_keep_the_query_they_extend() -> None:
+    client = fake()
+    callback = "http://localhost:3000/cb?tenant=a"
+    created = client.control(
+        "POST", "/_mock/platforms", {"client_id": "platform-q", "redirect_uris": [callback]}
+    )
+    assert created.status_code == 201, created.text
+    query = urlencode(
+        {"client_id": "platform-q", "redirect_uri": callback, "scope": "read_reviews"}
+    )
+    answer = client.request("GET", f"/api/v1/openapi/get_oauth_authorize_url?{query}").json()
+    assert answer["code"] == 0
+    url = urlsplit(answer["data"]["authorize_url"])
+    assert url.path == AUTHORIZE and "?" not in url.query
+    assert parse_qs(url.query) == {
+        "client_id": ["platform-q"],
+        "redirect_uri": [callback],
+        "response_type": ["code"],
+        "scope": ["read_reviews"],
+    }
+
+    session = {"Authorization": f"Bearer {merchant_session(client)}"}
+    redirected = client.request("GET", f"{AUTHORIZE}?{query}", headers=session)
+    location = redirected.headers["location"]
+    assert location.startswith(callback + "&code=") and "state" not in location
+    approved = client.request(
+        "GET", f"{AUTHORIZE}?{query}", headers={**session, "Accept": "application/json"}
+    ).json()
+    assert approved["code"] == 0 and approved["data"]["state"] == ""
+    expected = f"{callback}&{urlencode({'code': approved['data']['code']})}"
+    assert approved["data"]["redirect_url"] == expected
