@@ -3,11 +3,21 @@ platform coming back after a disconnect."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, CheckedClient, compact
+from tests.helpers import (
+    DEMO_CLIENT_ID,
+    DEMO_SHOP_ID,
+    EXAMPLE_SHOP_IDS,
+    FROZEN_AT,
+    CheckedClient,
+    compact,
+    iso,
+)
 from tests.pins import (
     AUTHORIZE,
+    CALLBACK,
     DEMO_SECRET,
     REVIEWS,
     advance,
@@ -235,3 +245,134 @@ def test_the_authorize_url_and_the_redirect_keep_the_query_they_extend() -> None
     assert approved["code"] == 0 and approved["data"]["state"] == ""
     expected = f"{callback}&{urlencode({'code': approved['data']['code']})}"
     assert approved["data"]["redirect_url"] == expected
+
+
+def test_a_code_redemption_refusal_says_which_field_and_why() -> None:
+    client = fake()
+    code = authorization_code(client)
+    blank_code = redeem(client, "  ")
+    assert blank_code["code"] == 3
+    assert "code is required for authorization_code" in blank_code["message"]
+    blank_uri = token_call(client, grant_type="authorization_code", code=code, redirect_uri=" ")
+    assert "redirect_uri is required for authorization_code" in blank_uri["message"]
+
+    intruder = other_platform(client)
+    stolen = redeem(client, code, client_id=intruder["client_id"], secret=intruder["client_secret"])
+    assert "the code cannot be used: it was not issued to this client" in stolen["message"]
+    elsewhere = "http://localhost:3000/elsewhere"
+    moved = token_call(client, grant_type="authorization_code", code=code, redirect_uri=elsewhere)
+    assert moved["code"] == 3 and f"redirect_uri must be {CALLBACK!r}" in moved["message"]
+    assert redeem(client, code)["code"] == 0
+    reused = redeem(client, code)
+    assert "the code cannot be used: it was already used" in reused["message"]
+
+    late_code = authorization_code(client)
+    advance(client, 600 + 9)
+    late = redeem(client, late_code)
+    assert "the code cannot be used: it expired 9 seconds ago" in late["message"]
+
+
+def test_a_client_is_named_in_refusals_unless_its_id_is_a_secret() -> None:
+    client = fake()
+    unknown = token_call(client, client_id="nobody", grant_type="refresh_token", refresh_token="r")
+    assert unknown["code"] == 16 and "client_id 'nobody'" in unknown["message"]
+    wrong = token_call(client, secret="not-it", grant_type="refresh_token", refresh_token="r")
+    assert wrong["code"] == 16 and f"client_id {DEMO_CLIENT_ID!r}" in wrong["message"]
+
+    access_token = tokens(client)["access_token"]
+    swapped = token_call(
+        client, client_id=access_token, grant_type="refresh_token", refresh_token="r"
+    )
+    assert swapped["code"] == 16
+    assert "client_id holds an access token" in swapped["message"]
+    assert access_token not in swapped["message"]
+    query = urlencode({"client_id": access_token, "redirect_uri": CALLBACK})
+    asked = client.request("GET", f"/api/v1/openapi/get_oauth_authorize_url?{query}").json()
+    assert asked["code"] == 16 and access_token not in asked["message"]
+    query = urlencode({"client_id": "nobody", "redirect_uri": CALLBACK})
+    asked = client.request("GET", f"/api/v1/openapi/get_oauth_authorize_url?{query}").json()
+    assert asked["code"] == 5 and "'nobody'" in asked["message"]
+
+
+def test_scopes_and_redirect_uris_beyond_the_platform_are_refused_by_name() -> None:
+    client = fake()
+    created = client.control(
+        "POST",
+        "/_mock/platforms",
+        {"client_id": "narrow", "redirect_uris": [CALLBACK], "scopes": ["read_reviews"]},
+    )
+    assert created.status_code == 201, created.text
+    ask = "/api/v1/openapi/get_oauth_authorize_url"
+    query = urlencode({"client_id": "narrow", "redirect_uri": CALLBACK, "scope": "write_reviews"})
+    beyond = client.request("GET", f"{ask}?{query}").json()
+    assert beyond["code"] == 7
+    assert beyond["message"] == "platform 'narrow' may not ask for write_reviews"
+    query = urlencode({"client_id": "narrow", "redirect_uri": CALLBACK + "/other"})
+    other = client.request("GET", f"{ask}?{query}").json()
+    assert other["code"] == 7
+    assert other["message"].endswith(f"client 'narrow'; registered: {CALLBACK}")
+
+
+def _shop_info(client: CheckedClient, operation: str, platform: dict[str, Any], shop: str) -> Any:
+    query = urlencode(
+        {
+            "client_id": platform["client_id"],
+            "client_secret": platform["client_secret"],
+            "shop_id": shop,
+        }
+    )
+    return client.request("GET", f"/api/v1/openapi/{operation}?{query}").json()
+
+
+def test_installation_and_authorization_are_per_shop_and_keep_their_first_install() -> None:
+    client = fake()
+    platform = other_platform(client)
+    shop_a, shop_b = DEMO_SHOP_ID, EXAMPLE_SHOP_IDS[0]
+    before = _shop_info(client, "get_shop_install_status", platform, shop_a)["data"]
+    assert before == {"is_installed": 0, "installed_at": None}
+
+    authorize = {"client_id": platform["client_id"], "scopes": ["read_reviews"]}
+    for shop in (shop_a, shop_b):
+        granted = client.control("POST", f"/_mock/shops/{shop}/authorizations", authorize)
+        assert granted.status_code == 201, granted.text
+    advance(client, 100)
+    wider = {"client_id": platform["client_id"], "scopes": "read_reviews,write_reviews"}
+    b_grant = client.control("POST", f"/_mock/shops/{shop_b}/authorizations", wider).json()
+    assert b_grant["expires_in"] == 7200 and b_grant["refresh_token_expires_in"] == 30 * 86400
+    revoked = {
+        "client_id": platform["client_id"],
+        "client_secret": platform["client_secret"],
+        "token": b_grant["refresh_token"],
+    }
+    answer = client.request(
+        "POST",
+        "/api/v1/openapi/oauth/revoke",
+        content=compact(revoked),
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.json()["code"] == 0
+
+    installed_b = _shop_info(client, "get_shop_install_status", platform, shop_b)["data"]
+    assert installed_b == {"is_installed": 1, "installed_at": iso(FROZEN_AT)}
+    info_a = _shop_info(client, "get_shop_authorization_info", platform, shop_a)["data"]
+    assert info_a["is_authorized"] is True
+    assert (info_a["authorized_at"], info_a["granted_scopes"]) == (iso(FROZEN_AT), "read_reviews")
+    info_b = _shop_info(client, "get_shop_authorization_info", platform, shop_b)["data"]
+    assert info_b["is_authorized"] is True  # the first grant of shop B is still live
+    assert info_b["authorized_at"] == iso(FROZEN_AT + 100)
+    assert info_b["granted_scopes"] == "read_reviews,write_reviews"
+
+
+def test_a_direct_grant_or_a_status_beyond_the_platforms_scopes_is_refused_by_name() -> None:
+    client = fake()
+    narrow = {"client_id": "narrow", "scopes": ["read_reviews"]}
+    platform = client.control("POST", "/_mock/platforms", narrow).json()
+    wanted = {"client_id": "narrow", "scopes": ["read_reviews", "write_reviews", "read_orders"]}
+    refused = client.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/authorizations", wanted)
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "platform 'narrow' may not ask for write_reviews, read_orders"
+    status = _shop_info(client, "get_shop_install_status", platform, DEMO_SHOP_ID)
+    assert status["code"] == 7
+    assert status["message"].endswith(
+        "this needs read_shop_install_status; the token was granted read_reviews"
+    )
