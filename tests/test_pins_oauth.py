@@ -142,8 +142,10 @@ def test_reauthorising_after_a_disconnect_reinstalls_with_the_new_scopes() -> No
     assert client.bearer("GET", REVIEWS, first["access_token"]).json()["code"] == 16
 
 
-def _revoke(client: CheckedClient, token: str) -> None:
-    body = {"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_SECRET, "token": token}
+def _revoke(
+    client: CheckedClient, token: str, client_id: str = DEMO_CLIENT_ID, secret: str = DEMO_SECRET
+) -> None:
+    body = {"client_id": client_id, "client_secret": secret, "token": token}
     answer = client.request(
         "POST",
         "/api/v1/openapi/oauth/revoke",
@@ -324,43 +326,38 @@ def _shop_info(client: CheckedClient, operation: str, platform: dict[str, Any], 
     return client.request("GET", f"/api/v1/openapi/{operation}?{query}").json()
 
 
-def test_installation_and_authorization_are_per_shop_and_keep_their_first_install() -> None:
+def test_installation_and_authorization_are_per_shop_and_platform() -> None:
     client = fake()
     platform = other_platform(client)
     shop_a, shop_b = DEMO_SHOP_ID, EXAMPLE_SHOP_IDS[0]
     before = _shop_info(client, "get_shop_install_status", platform, shop_a)["data"]
     assert before == {"is_installed": 0, "installed_at": None}
 
-    authorize = {"client_id": platform["client_id"], "scopes": ["read_reviews"]}
-    for shop in (shop_a, shop_b):
-        granted = client.control("POST", f"/_mock/shops/{shop}/authorizations", authorize)
+    def authorize(shop: str, scopes: str, client_id: str = platform["client_id"]) -> Any:
+        body = {"client_id": client_id, "scopes": scopes}
+        granted = client.control("POST", f"/_mock/shops/{shop}/authorizations", body)
         assert granted.status_code == 201, granted.text
-    advance(client, 100)
-    wider = {"client_id": platform["client_id"], "scopes": "read_reviews,write_reviews"}
-    b_grant = client.control("POST", f"/_mock/shops/{shop_b}/authorizations", wider).json()
+        return granted.json()
+
+    authorize(shop_a, "read_reviews")
+    b_grant = authorize(shop_b, "read_reviews")
     assert b_grant["expires_in"] == 7200 and b_grant["refresh_token_expires_in"] == 30 * 86400
-    revoked = {
-        "client_id": platform["client_id"],
-        "client_secret": platform["client_secret"],
-        "token": b_grant["refresh_token"],
-    }
-    answer = client.request(
-        "POST",
-        "/api/v1/openapi/oauth/revoke",
-        content=compact(revoked),
-        headers={"Content-Type": "application/json"},
-    )
-    assert answer.json()["code"] == 0
+    advance(client, 100)
+    authorize(shop_a, "read_reviews,write_reviews")
+    authorize(shop_b, "read_reviews", client_id=DEMO_CLIENT_ID)  # another platform, live
+    _revoke(client, b_grant["refresh_token"], platform["client_id"], platform["client_secret"])
+
+    installed_a = _shop_info(client, "get_shop_install_status", platform, shop_a)["data"]
+    assert installed_a == {"is_installed": 1, "installed_at": iso(FROZEN_AT)}
+    info_a = _shop_info(client, "get_shop_authorization_info", platform, shop_a)["data"]
+    assert info_a["is_authorized"] is True and info_a["authorized_at"] == iso(FROZEN_AT + 100)
+    assert info_a["granted_scopes"] == "read_reviews,write_reviews"
 
     installed_b = _shop_info(client, "get_shop_install_status", platform, shop_b)["data"]
     assert installed_b == {"is_installed": 1, "installed_at": iso(FROZEN_AT)}
-    info_a = _shop_info(client, "get_shop_authorization_info", platform, shop_a)["data"]
-    assert info_a["is_authorized"] is True
-    assert (info_a["authorized_at"], info_a["granted_scopes"]) == (iso(FROZEN_AT), "read_reviews")
     info_b = _shop_info(client, "get_shop_authorization_info", platform, shop_b)["data"]
-    assert info_b["is_authorized"] is True  # the first grant of shop B is still live
-    assert info_b["authorized_at"] == iso(FROZEN_AT + 100)
-    assert info_b["granted_scopes"] == "read_reviews,write_reviews"
+    assert info_b["is_authorized"] is False  # its only grant there was revoked
+    assert (info_b["authorized_at"], info_b["granted_scopes"]) == (None, "")
 
 
 def test_a_direct_grant_or_a_status_beyond_the_platforms_scopes_is_refused_by_name() -> None:
@@ -376,3 +373,45 @@ def test_a_direct_grant_or_a_status_beyond_the_platforms_scopes_is_refused_by_na
     assert status["message"].endswith(
         "this needs read_shop_install_status; the token was granted read_reviews"
     )
+
+
+def test_a_platform_with_its_own_grants_still_cannot_revoke_another_platforms_token() -> None:
+    client = fake()
+    intruder = other_platform(client)
+    own = {"client_id": intruder["client_id"], "scopes": ["read_reviews"]}
+    assert client.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/authorizations", own).is_success
+    victim = tokens(client)
+    for token in (victim["access_token"], victim["refresh_token"]):
+        _revoke(client, token, intruder["client_id"], intruder["client_secret"])
+    assert client.bearer("GET", REVIEWS, victim["access_token"]).json()["code"] == 0
+    refreshed = token_call(
+        client, grant_type="refresh_token", refresh_token=victim["refresh_token"]
+    )
+    assert refreshed["code"] == 0
+
+
+def test_the_shop_a_platform_asks_about_is_named_or_refused_in_words() -> None:
+    client = fake()
+    platform = other_platform(client)
+    status = "/api/v1/openapi/get_shop_install_status"
+    credentials = {"client_id": platform["client_id"], "client_secret": platform["client_secret"]}
+
+    def ask(**shop: str) -> Any:
+        return client.request("GET", f"{status}?{urlencode({**credentials, **shop})}").json()
+
+    for unnamed in ({}, {"shop_id": "0"}, {"shop_id": ""}):
+        refused = ask(**unnamed)
+        assert refused["code"] == 3
+        assert refused["message"] == "name the shop: shop_id or myshopify_domain"
+    missing = ask(shop_id="123", myshopify_domain="Nowhere.myshopify.com")
+    assert missing["code"] == 5
+    assert missing["message"] == (
+        "no shop with shop_id 123 and myshopify_domain nowhere.myshopify.com"
+    )
+
+
+def test_client_credentials_are_refused_by_name_to_a_platform_without_skip_shop_oauth() -> None:
+    client = fake()
+    answer = token_call(client, grant_type="client_credentials", shop_id=DEMO_SHOP_ID)
+    assert answer["code"] == 3
+    assert answer["message"].endswith(f"{DEMO_CLIENT_ID!r} must use the authorization code flow")
