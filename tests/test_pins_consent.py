@@ -69,6 +69,8 @@ def test_a_refused_form_answers_a_page_with_the_reason_and_the_mirrored_status()
     assert "That is not the control token this fake was started with." in wrong_token.text
     unchosen = _form(client, decision="approve", control_token=CONTROL_TOKEN)
     assert unchosen.status_code == 200 and DEMO_SHOP_ID in unchosen.text
+    signed_in = _form(client, decision="sign_in", shop_id=DEMO_SHOP_ID, control_token=CONTROL_TOKEN)
+    assert signed_in.status_code == 200 and "location" not in signed_in.headers
 
 
 def test_an_anonymous_program_gets_an_envelope_naming_the_merchant_session() -> None:

@@ -236,6 +236,14 @@ def test_the_authorize_url_and_the_redirect_keep_the_query_they_extend() -> None
         "response_type": ["code"],
         "scope": ["read_reviews"],
     }
+    with_state = {"state": "xyz", "scope": "read_reviews,write_reviews"}
+    query_with_state = urlencode(
+        {"client_id": "platform-q", "redirect_uri": callback, **with_state}
+    )
+    answer = client.request("GET", f"/api/v1/openapi/get_oauth_authorize_url?{query_with_state}")
+    url = urlsplit(answer.json()["data"]["authorize_url"])
+    assert parse_qs(url.query)["state"] == ["xyz"]
+    assert parse_qs(url.query)["scope"] == ["read_reviews,write_reviews"]
 
     session = {"Authorization": f"Bearer {merchant_session(client)}"}
     redirected = client.request("GET", f"{AUTHORIZE}?{query}", headers=session)
