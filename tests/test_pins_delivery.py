@@ -98,3 +98,19 @@ def test_the_log_holds_exactly_its_cap() -> None:
         create_review(client)
         kept = deliveries(client)
     assert [int(item["id"]) for item in kept] == [2, 3, 4]
+
+
+def test_deleting_one_subscription_cancels_only_its_own_pending_deliveries() -> None:
+    client = fake()
+    with receiver() as hook:
+        hook.status = 500
+        kept = subscribe(client, hook.url + "/kept")
+        dropped = subscribe(client, hook.url + "/dropped")
+        create_review(client)
+        delete = "/api/v1/openapi/delete_shop_webhook"
+        assert client.signed("POST", delete, body={"id": dropped}).json()["code"] == 0
+        missing = client.signed("POST", delete, body={"id": dropped}).json()
+        assert missing["code"] == 5 and f"id {dropped} " in missing["message"]
+        advance(client, 3 * 60)
+        statuses = {item["webhook_id"]: item["status"] for item in deliveries(client)}
+    assert statuses == {kept: "pending", dropped: "cancelled"}

@@ -193,3 +193,28 @@ def test_each_known_wrong_scheme_is_named_in_these_words() -> None:
         named = signing.recognise_wrong_scheme(received, private, public, RETIRED_QUERY, at)
         assert named == words
     assert signing.recognise_wrong_scheme("0" * 64, private, public, RETIRED_QUERY, at) is None
+
+
+def test_verify_webhook_tolerates_exactly_its_tolerance_and_says_how_to_fix_the_clock() -> None:
+    good = _hmac_hex(DEMO_PRIVATE_TOKEN, b"timestamp=1788840306|" + PUSH_BODY)
+    headers = _push_headers(good)
+    for now in (FROZEN_AT - 60, FROZEN_AT + 60):
+        verify_webhook(headers, PUSH_BODY, DEMO_PRIVATE_TOKEN, now=now, tolerance=60)
+    with pytest.raises(WebhookVerificationError) as refused:
+        verify_webhook(headers, PUSH_BODY, DEMO_PRIVATE_TOKEN, now=FROZEN_AT + 61, tolerance=60)
+    words = str(refused.value)
+    assert "61 seconds away from now (tolerance 60)" in words
+    assert "if the sender is a fake whose clock was moved, pass now= its time" in words
+    assert words.endswith("run it with signature_clock=wall")
+
+
+def test_a_signature_refusal_shows_the_first_200_characters_of_the_message() -> None:
+    body = b"b" * 300
+    message = b"timestamp=1788840306|" + body
+    with pytest.raises(WebhookVerificationError) as refused:
+        verify_webhook(_push_headers("0" * 64), body, DEMO_PRIVATE_TOKEN, now=FROZEN_AT)
+    words = str(refused.value)
+    shown = f"`{message[:200].decode()}... ({len(message) - 200} more characters)`"
+    assert words.startswith("the signature does not match: expected lowercase hex HMAC-SHA256")
+    assert shown in words
+    assert words.endswith("(shop private token vs platform client secret) and the body unchanged?")
