@@ -79,3 +79,12 @@ def test_an_anonymous_program_gets_an_envelope_naming_the_merchant_session() -> 
     anonymous = client.request("GET", f"{AUTHORIZE}?{query}", headers={"Accept": "*/*"})
     assert anonymous.json()["code"] == 16
     assert "merchant session" in anonymous.json()["message"]
+
+
+def test_a_browser_asking_for_an_unregistered_callback_gets_the_documented_error_page() -> None:
+    client = _client()
+    query = urlencode({"client_id": DEMO_CLIENT_ID, "redirect_uri": "https://elsewhere.test/cb"})
+    refused = client.request("GET", f"{AUTHORIZE}?{query}", headers={"Accept": "text/html"})
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "redirect_uri" in refused.text
