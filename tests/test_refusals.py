@@ -170,3 +170,19 @@ def test_a_near_miss_on_the_control_plane_suggests_a_control_operation(
 ) -> None:
     response = client.request("GET", "/_mock/healthz")
     assert "did you mean GET /_mock/health (mock_health)?" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/openapi/get_reviews%3Faccess_token%3Dsecret-in-the-path%26page%3D2",
+        "/api/v1/openapi/get_reviews;token=secret-in-the-path",
+        "/_mock/shopz;access_token=secret-in-the-path",
+    ],
+)
+def test_a_secret_in_a_path_no_operation_has_is_not_repeated(
+    client: CheckedClient, path: str
+) -> None:
+    answer = client.request("GET", path)
+    assert "secret-in-the-path" not in answer.text
+    assert "[redacted]" in answer.text

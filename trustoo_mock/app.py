@@ -52,6 +52,7 @@ from trustoo_mock.hosts import host_allowed, parse_allowed_hosts, refusal
 from trustoo_mock.inprocess import DROP_EXTENSION
 from trustoo_mock.journal import JournalMiddleware
 from trustoo_mock.principal import Principal
+from trustoo_mock.redaction import REQUEST_SECRET_NAMES, Redactor
 from trustoo_mock.signing import parse_query
 from trustoo_mock.spec import (
     CURRENT_PREFIX,
@@ -498,6 +499,9 @@ def _near_miss_hint(spec: Spec, path: str) -> str:
     return hint
 
 
+_PATH_REDACTOR = Redactor((), REQUEST_SECRET_NAMES)
+
+
 def _http_exception_handler(
     responder: Responder, spec: Spec
 ) -> Callable[[Request, Exception], Response]:
@@ -517,6 +521,9 @@ def _http_exception_handler(
                 else storage_error("storage_no_such_key", key=path)
             )
             return storage.error_response(responder.fake.ctx, failure, headers)
+        # A secret a client put in the path (a query sent percent-encoded, a matrix
+        # parameter) is not repeated in the answer: the path as decoded, secrets cut.
+        path = _PATH_REDACTOR.path(request.scope["path"])
         if path.startswith("/_mock"):
             message = f"no control operation at {request.method} {path}"
             if status != 405:
