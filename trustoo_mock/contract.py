@@ -40,7 +40,7 @@ ENV_PUBLIC_TOKEN = "TRUSTOO_PUBLIC_TOKEN"
 ENV_PRIVATE_TOKEN = "TRUSTOO_PRIVATE_TOKEN"
 ENV_BEARER = "TRUSTOO_BEARER"
 ENV_BEARER_SCOPES = "TRUSTOO_BEARER_SCOPES"
-FAKE_ONLY_TAG = "Mock Control"
+FAKE_ONLY_TAGS = frozenset({"Mock Control", "Mock Inspector"})
 EXCERPT = 600  # characters of a body shown in the summary
 SUMMARY_DETAIL_LINES = 12  # the report files keep the whole detail
 
@@ -205,7 +205,8 @@ def options_from_arguments(
 
 
 def is_fake_only(operation: Operation) -> bool:
-    return FAKE_ONLY_TAG in operation.raw.get("tags", ()) or bool(operation.raw.get("x-fake-only"))
+    tags = FAKE_ONLY_TAGS.intersection(operation.raw.get("tags", ()))
+    return bool(tags) or bool(operation.raw.get("x-fake-only"))
 
 
 def links(operation: Operation) -> dict[str, dict[str, Any]]:
