@@ -569,3 +569,21 @@ def test_a_save_past_the_limit_is_the_page_saying_why() -> None:
     assert refused.status_code == 409
     assert "delete one first" in text_of(refused.text, "error")
     assert "snapshot-one" in refused.text
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        (FAULTS, {"action": "drop"}),
+        (f"{FAULTS}/push", {"kind": "duplicate"}),
+        ("/_mock/ui/snapshots", {"action": "save", "name": "evil"}),
+    ],
+)
+def test_a_fault_or_snapshot_form_from_another_site_is_refused(
+    ui: CheckedClient, path: str, fields: dict[str, str]
+) -> None:
+    answer = post_form(ui, path, fields, Origin="http://evil.example", Host="testserver")
+    assert answer.status_code == 403
+    assert ui.control("GET", "/_mock/faults").json() == []
+    assert ui.control("GET", "/_mock/push_faults").json() == []
+    assert ui.control("GET", "/_mock/snapshots").json() == []
