@@ -38,6 +38,8 @@ PAGES = {
     "reviews, first page": "/_mock/ui/reviews",
     "reviews, page 2000 (20 a page)": "/_mock/ui/reviews?page=2000&page_size=20",
     "reviews, 4-5 stars + keyword": "/_mock/ui/reviews?ratings=4,5&keyword=Title+4",
+    "faults": "/_mock/ui/faults",
+    "snapshots": "/_mock/ui/snapshots",
 }
 
 

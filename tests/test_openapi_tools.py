@@ -64,6 +64,11 @@ UNCHECKED_ANSWERS = {
             "mock_ui_retry_delivery",
             "mock_ui_write_review",
             "mock_ui_review_action",
+            "mock_ui_add_fault",
+            "mock_ui_remove_fault",
+            "mock_ui_add_push_fault",
+            "mock_ui_remove_push_fault",
+            "mock_ui_snapshot",
         ),
         "a 303 back to an inspector page, which Prism follows",
     ),
@@ -617,6 +622,38 @@ INSPECTOR_CALLS: list[tuple[str, str, str, dict[str, Any], dict[str, Any]]] = [
         {"action": "feature"},
         {"action": "burn"},
     ),
+    # Faults set and removed, a snapshot saved and deleted, so nothing after them changes.
+    ("mock_ui_faults", "GET", "/_mock/ui/faults", {"done": "Fault 1 set"}, {"done": "x" * 501}),
+    (
+        "mock_ui_add_fault",
+        "POST",
+        "/_mock/ui/faults",
+        {"action": "delay", "operation": "get_rating", "delay": "0", "times": "1"},
+        {"action": "explode"},
+    ),
+    ("mock_ui_remove_fault", "POST", "/_mock/ui/faults/remove", {"fault_id": "all"}, {}),
+    (
+        "mock_ui_add_push_fault",
+        "POST",
+        "/_mock/ui/faults/push",
+        {"kind": "duplicate", "topic": "review/created", "times": "1"},
+        {"kind": "lost"},
+    ),
+    (
+        "mock_ui_remove_push_fault",
+        "POST",
+        "/_mock/ui/faults/push/remove",
+        {"push_fault_id": "all"},
+        {"push_fault_id": "x"},
+    ),
+    ("mock_ui_snapshots", "GET", "/_mock/ui/snapshots", {}, {"done": "x" * 501}),
+    (
+        "mock_ui_snapshot",
+        "POST",
+        "/_mock/ui/snapshots",
+        {"action": "save", "name": "ui-probe"},
+        {"action": "save", "name": "../x"},
+    ),
 ]
 
 
@@ -633,6 +670,13 @@ def inspector_probes() -> list[Probe]:
         Probe("mock_ui_request", "GET", "/_mock/ui/requests/x", False, "none"),
         Probe("mock_ui_retry_delivery", "POST", "/_mock/ui/deliveries/1/retry", auth="none"),
         Probe("mock_ui_retry_delivery", "POST", "/_mock/ui/deliveries/x/retry", False, "none"),
+        Probe(
+            "mock_ui_snapshot",
+            "POST",
+            "/_mock/ui/snapshots",
+            auth="none",
+            form={"action": "delete", "name": "ui-probe"},
+        ),
     ]
 
 

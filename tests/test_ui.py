@@ -436,3 +436,154 @@ def test_an_attempt_a_push_fault_touched_names_it(ui: CheckedClient) -> None:
     assert touched is not None and touched["kind"] == "bad_signature"
     html = page(ui, "/_mock/ui/webhooks")
     assert "kind bad_signature" in html
+
+
+# -- faults and snapshots ----------------------------------------------------------------------
+
+FAULTS = "/_mock/ui/faults"
+
+
+def add_fault(client: CheckedClient, **fields: str) -> Any:
+    """The add-a-fault form as a browser sends it: every field, the blank ones included."""
+    blank = dict.fromkeys(("operation", "shop_id", "code", "requests", "per_seconds"), "")
+    blank.update(dict.fromkeys(("delay", "times", "probability"), ""))
+    return post_form(client, FAULTS, {**blank, **fields, "back": FAULTS})
+
+
+def test_an_added_fault_is_listed_and_fires_on_a_request(ui: CheckedClient) -> None:
+    added = add_fault(ui, action="error", operation="get_reviews", code="5", times="1")
+    assert (added.status_code, added.headers["location"]) == (303, f"{FAULTS}?done=Fault+1+set")
+    (fault,) = ui.control("GET", "/_mock/faults").json()
+    assert (fault["operation"], fault["error"], fault["times"]) == (
+        ["get_reviews"],
+        {"code": 5},
+        1,
+    )
+    assert text_of(page(ui, FAULTS), "fault-1-fired") == "0"
+    assert ui.signed("GET", REVIEWS_API).json()["code"] == 5
+    assert ui.signed("GET", REVIEWS_API).json()["code"] == 0  # times 1: retired
+    html = page(ui, FAULTS)
+    assert text_of(html, "fault-1-fired") == "1" and "retired" in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"action": "drop", "shop_id": DEMO_SHOP_ID}, {"drop": True, "shop_id": DEMO_SHOP_ID}),
+        ({"action": "delay", "delay": "2.5"}, {"delay": 2.5}),
+        ({"action": "response", "probability": "0.5"}, {"probability": 0.5}),
+        (
+            {"action": "rate_limit", "requests": "2", "per_seconds": "60"},
+            {"rate_limit": {"requests": 2, "per_seconds": 60, "per": "shop"}},
+        ),
+    ],
+)
+def test_each_action_of_the_form_is_the_control_planes(
+    ui: CheckedClient, fields: dict[str, str], expected: dict[str, Any]
+) -> None:
+    assert add_fault(ui, **fields).status_code == 303
+    (fault,) = ui.control("GET", "/_mock/faults").json()
+    assert expected.items() <= fault.items()
+    if fields["action"] == "response":
+        assert fault["response"]["status"] == 502
+
+
+def test_a_fault_the_control_plane_refuses_is_the_page_saying_why(ui: CheckedClient) -> None:
+    refused = add_fault(ui, action="rate_limit", requests="2")
+    assert refused.status_code == 400
+    assert "rate_limit needs requests and per_seconds" in text_of(refused.text, "error")
+    assert "<h1>Faults" in refused.text
+    too_likely = add_fault(ui, action="drop", probability="2")
+    assert "probability must be between 0 and 1" in text_of(too_likely.text, "error")
+    assert ui.control("GET", "/_mock/faults").json() == []
+
+
+def test_remove_one_fault_then_every_fault(ui: CheckedClient) -> None:
+    for code in ("13", "5", "7"):
+        add_fault(ui, action="error", code=code)
+    removed = post_form(ui, f"{FAULTS}/remove", {"fault_id": "2", "back": FAULTS})
+    assert removed.status_code == 303
+    assert [fault["id"] for fault in ui.control("GET", "/_mock/faults").json()] == ["1", "3"]
+    assert post_form(ui, f"{FAULTS}/remove", {"fault_id": "2"}).status_code == 404
+    post_form(ui, f"{FAULTS}/remove", {"fault_id": "all", "back": FAULTS})
+    assert ui.control("GET", "/_mock/faults").json() == []
+    assert ui.signed("GET", REVIEWS_API).json()["code"] == 0
+
+
+def test_an_added_push_fault_is_listed_fires_and_is_removed(ui: CheckedClient) -> None:
+    subscribe(ui, "review/created")
+    fields = {"kind": "duplicate", "topic": "review/created", "times": "1", "seconds": ""}
+    assert post_form(ui, f"{FAULTS}/push", {**fields, "back": FAULTS}).status_code == 303
+    assert text_of(page(ui, FAULTS), "push-fault-1-fired") == "0"
+    ui.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/reviews", {"rating": 5, "author": "Di"})
+    (pushed,) = deliveries(ui, "review/created")
+    assert pushed["attempts"][0]["push_fault"] == {"id": "1", "kind": "duplicate"}
+    assert text_of(page(ui, FAULTS), "push-fault-1-fired") == "1"
+    post_form(ui, f"{FAULTS}/push/remove", {"push_fault_id": "1", "back": FAULTS})
+    assert ui.control("GET", "/_mock/push_faults").json() == []
+
+
+def test_a_push_fault_the_schema_refuses_is_the_page_saying_why(ui: CheckedClient) -> None:
+    no_seconds = post_form(ui, f"{FAULTS}/push", {"kind": "delay", "seconds": ""})
+    assert no_seconds.status_code == 400
+    assert "seconds" in text_of(no_seconds.text, "error")
+    bad_topic = post_form(ui, f"{FAULTS}/push", {"kind": "duplicate", "topic": "cart/lost"})
+    assert "invalid push fault" in text_of(bad_topic.text, "error")
+    assert ui.control("GET", "/_mock/push_faults").json() == []
+
+
+def snapshot(client: CheckedClient, action: str, name: str) -> Any:
+    return post_form(
+        client,
+        "/_mock/ui/snapshots",
+        {"action": action, "name": name, "back": "/_mock/ui/snapshots"},
+    )
+
+
+def test_save_then_restore_brings_the_state_back(ui: CheckedClient) -> None:
+    add_fault(ui, action="error", code="5")
+    saved = snapshot(ui, "save", "before")
+    assert saved.status_code == 303
+    assert "snapshot-before" in page(ui, "/_mock/ui/snapshots")
+    post_form(ui, f"{FAULTS}/remove", {"fault_id": "all"})
+    ui.control("POST", f"/_mock/shops/{DEMO_SHOP_ID}/reviews", {"rating": 5, "author": "Di"})
+    assert snapshot(ui, "restore", "before").status_code == 303
+    (fault,) = ui.control("GET", "/_mock/faults").json()
+    assert fault["error"] == {"code": 5}
+    assert ui.signed("GET", REVIEWS_API).json()["code"] == 5
+
+
+def test_delete_forgets_a_snapshot_and_an_unknown_one_is_a_page(ui: CheckedClient) -> None:
+    snapshot(ui, "save", "kept")
+    assert snapshot(ui, "delete", "kept").status_code == 303
+    assert ui.control("GET", "/_mock/snapshots").json() == []
+    missing = snapshot(ui, "restore", "kept")
+    assert missing.status_code == 404
+    assert "no snapshot named 'kept'" in text_of(missing.text, "error")
+
+
+def test_a_save_past_the_limit_is_the_page_saying_why() -> None:
+    client = CheckedClient(create_app(Config(frozen_time=FROZEN_AT, max_snapshots=1)))
+    snapshot(client, "save", "one")
+    refused = snapshot(client, "save", "two")
+    assert refused.status_code == 409
+    assert "delete one first" in text_of(refused.text, "error")
+    assert "snapshot-one" in refused.text
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        (FAULTS, {"action": "drop"}),
+        (f"{FAULTS}/push", {"kind": "duplicate"}),
+        ("/_mock/ui/snapshots", {"action": "save", "name": "evil"}),
+    ],
+)
+def test_a_fault_or_snapshot_form_from_another_site_is_refused(
+    ui: CheckedClient, path: str, fields: dict[str, str]
+) -> None:
+    answer = post_form(ui, path, fields, Origin="http://evil.example", Host="testserver")
+    assert answer.status_code == 403
+    assert ui.control("GET", "/_mock/faults").json() == []
+    assert ui.control("GET", "/_mock/push_faults").json() == []
+    assert ui.control("GET", "/_mock/snapshots").json() == []

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser import chromium
 from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, DEMO_SHOP_ID, FROZEN_AT
@@ -103,6 +103,11 @@ def fill_the_log(fake: httpx.Client, receiver: WebhookReceiver) -> None:
     fake.post(f"/_mock/shops/{DEMO_SHOP_ID}/reviews", json={"rating": 5, "author": "Ana"})
     fake.get("/api/v1/openapi/get_rating", auth=TrustooAuth(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN))
     refused_request(fake)
+    fake.post("/_mock/faults", json={"operation": "get_orders", "error": {"code": 5}, "times": 3})
+    fake.post(
+        "/_mock/push_faults", json={"kind": "delay", "topic": "review/deleted", "seconds": 30}
+    )
+    fake.post("/_mock/snapshots", json={"name": "before-checkout"})
     fake.post("/_mock/wait_idle")
 
 
@@ -160,6 +165,30 @@ def test_a_reply_in_the_browser_pushes_review_updated(
     (push,) = webhook_receiver.wait_for(1, timeout=WAIT)
     assert push.topic == "review/updated"
     assert push.json()["list"][0]["reply"]["content"] == "Thank you, Ana!"
+    assert console_errors(browser) == []
+
+
+def test_a_fault_added_in_the_browser_fires_and_a_snapshot_brings_it_back(
+    server: str, fake: httpx.Client, browser: webdriver.Chrome
+) -> None:
+    visit(browser, f"{server}/_mock/ui/faults")
+    Select(browser.find_element(By.ID, "f-operation")).select_by_value("get_rating")
+    Select(browser.find_element(By.ID, "f-code")).select_by_value("5")
+    click(browser, "add-fault-button")
+    (fault,) = fake.get("/_mock/faults").json()
+    signed = TrustooAuth(DEMO_PUBLIC_TOKEN, DEMO_PRIVATE_TOKEN)
+    assert fake.get("/api/v1/openapi/get_rating", auth=signed).json()["code"] == 5
+    visit(browser, f"{server}/_mock/ui/faults")
+    assert browser.find_element(By.ID, f"fault-{fault['id']}-fired").text == "1"
+    visit(browser, f"{server}/_mock/ui/snapshots")
+    browser.find_element(By.ID, "f-name").send_keys("with-fault")
+    click(browser, "save-snapshot")
+    visit(browser, f"{server}/_mock/ui/faults")
+    click(browser, "remove-all-fault_id")
+    assert fake.get("/_mock/faults").json() == []
+    visit(browser, f"{server}/_mock/ui/snapshots")
+    click(browser, "restore-with-fault")
+    assert [item["id"] for item in fake.get("/_mock/faults").json()] == [fault["id"]]
     assert console_errors(browser) == []
 
 

@@ -26,7 +26,7 @@ from trustoo_mock.errors import Code, ControlError, TrustooError
 from trustoo_mock.fake import Fake
 from trustoo_mock.ids import id_text
 from trustoo_mock.snapshots import Snapshot, SnapshotsFull
-from trustoo_mock.spec import bundled_spec
+from trustoo_mock.spec import JSON, SpecViolation, bundled_spec
 from trustoo_mock.version import __version__
 
 ControlResult = tuple[int, Any]
@@ -167,25 +167,23 @@ async def wait_idle(call: Call) -> ControlResult:
     return 200, {"status": "idle"}
 
 
-def _present_snapshot(snapshot: Snapshot) -> dict[str, Any]:
+def present_snapshot(snapshot: Snapshot) -> dict[str, Any]:
     return {"name": snapshot.name, "saved_at": rfc3339(snapshot.saved_at)}
 
 
-def _known_snapshot(call: Call) -> Snapshot:
-    name = call.path_params["name"]
-    snapshot = call.fake.snapshots.get(name)
+def _known_snapshot(fake: Fake, name: str) -> Snapshot:
+    snapshot = fake.snapshots.get(name)
     if snapshot is None:
         raise ControlError(404, f"no snapshot named {name!r}")
     return snapshot
 
 
-async def save_snapshot(call: Call) -> ControlResult:
+async def save_named_snapshot(fake: Fake, name: str) -> Snapshot:
     """One at a time with clock changes, so no advance is half done in a snapshot; with a data
     file, its file is written off the event loop."""
-    fake = call.fake
     async with fake.dispatcher.clock_lock():
         try:
-            snapshot = fake.save_snapshot(call.fields["name"])
+            snapshot = fake.save_snapshot(name)
         except SnapshotsFull:
             raise ControlError(
                 409,
@@ -193,25 +191,36 @@ async def save_snapshot(call: Call) -> ControlResult:
             ) from None
         sync = fake.config.data_sync != "never"
         await asyncio.to_thread(fake.snapshots.write, snapshot, sync=sync)
-    return 201, _present_snapshot(snapshot)
+    return snapshot
+
+
+async def restore_named_snapshot(fake: Fake, name: str) -> Snapshot:
+    snapshot = _known_snapshot(fake, name)
+    await _leave_the_state(fake, lambda: fake.restore_snapshot(snapshot))
+    return snapshot
+
+
+async def delete_named_snapshot(fake: Fake, name: str) -> None:
+    async with fake.dispatcher.clock_lock():
+        snapshot = _known_snapshot(fake, name)
+        await asyncio.to_thread(fake.snapshots.delete, snapshot.name)
+
+
+async def save_snapshot(call: Call) -> ControlResult:
+    return 201, present_snapshot(await save_named_snapshot(call.fake, call.fields["name"]))
 
 
 def list_snapshots(call: Call) -> ControlResult:
-    return 200, [_present_snapshot(snapshot) for snapshot in call.fake.snapshots.listed()]
+    return 200, [present_snapshot(snapshot) for snapshot in call.fake.snapshots.listed()]
 
 
 async def restore_snapshot(call: Call) -> ControlResult:
-    fake = call.fake
-    snapshot = _known_snapshot(call)
-    await _leave_the_state(fake, lambda: fake.restore_snapshot(snapshot))
-    return 200, _present_snapshot(snapshot)
+    name = call.path_params["name"]
+    return 200, present_snapshot(await restore_named_snapshot(call.fake, name))
 
 
 async def delete_snapshot(call: Call) -> ControlResult:
-    fake = call.fake
-    async with fake.dispatcher.clock_lock():
-        snapshot = _known_snapshot(call)
-        await asyncio.to_thread(fake.snapshots.delete, snapshot.name)
+    await delete_named_snapshot(call.fake, call.path_params["name"])
     return 200, {"status": "ok"}
 
 
@@ -234,6 +243,27 @@ def retry_delivery(call: Call) -> ControlResult:
 
 def create_push_fault(call: Call) -> ControlResult:
     return 201, push_faults.present(push_faults.create(call.ctx, call.fields))
+
+
+@cache
+def _push_fault_input() -> Callable[[Any], Any]:
+    """The spec's check of a new push fault (the body of ``mock_create_push_fault``)."""
+    found = next(
+        operation
+        for operation in bundled_spec().implemented()
+        if operation.operation_id == "mock_create_push_fault"
+    )
+    return found.body_validators[JSON]
+
+
+def add_push_fault(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    """A push fault from fields the spec has not checked yet (the inspector's form): checked
+    as ``POST /_mock/push_faults`` checks its body."""
+    try:
+        _push_fault_input()(fields)
+    except SpecViolation as violation:
+        raise ControlError(400, f"invalid push fault: {violation}") from None
+    return push_faults.create(ctx, fields)
 
 
 def list_push_faults(call: Call) -> ControlResult:

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from trustoo_mock import control, delivery, ui_html
 from trustoo_mock.api.call import Call
 from trustoo_mock.clock import parse_instant
-from trustoo_mock.domain import events, oauth, reviews, tenants, webhooks
+from trustoo_mock.domain import events, faults, oauth, push_faults, reviews, tenants, webhooks
 from trustoo_mock.errors import Code, ControlError, TrustooError
 from trustoo_mock.ids import id_text
 
@@ -170,6 +170,34 @@ async def review_list(call: Call) -> Response:
     return ui_html.page_response(body)
 
 
+def _faults_page(call: Call, problem: str | None = None) -> Response:
+    ctx = call.ctx
+    body = ui_html.faults(
+        [faults.present(fault) for fault in faults.list_faults(ctx)],
+        [push_faults.present(fault) for fault in push_faults.list_faults(ctx)],
+        sorted(control.faultable_operations()),
+        [shop["shop_id"] for shop in tenants.shops_oldest_first(ctx)],
+        call.query,
+        problem,
+    )
+    return ui_html.page_response(body, 200 if problem is None else 400)
+
+
+async def fault_list(call: Call) -> Response:
+    return _faults_page(call)
+
+
+def _snapshots_page(call: Call, refused: ControlError | None = None) -> Response:
+    listed = [control.present_snapshot(snapshot) for snapshot in call.fake.snapshots.listed()]
+    problem = None if refused is None else refused.message
+    body = ui_html.snapshots(listed, call.fake.snapshots.limit, call.query, problem)
+    return ui_html.page_response(body, 200 if refused is None else refused.http_status)
+
+
+async def snapshot_list(call: Call) -> Response:
+    return _snapshots_page(call)
+
+
 # -- forms ---------------------------------------------------------------------------------
 
 
@@ -270,6 +298,119 @@ async def write_review(call: Call) -> Response:
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
 
+def _given(fields: Mapping[str, Any]) -> dict[str, str]:
+    """A form's filled-in fields: a blank one counts as not given (X101)."""
+    return {name: str(value) for name, value in fields.items() if value != "" and name != "back"}
+
+
+def _number(text: str | None) -> int | float | None:
+    """A form's number (the spec checked its digits) as JSON would carry it."""
+    if text is None:
+        return None
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+# The gateway's own page, as a proxy in front of Trustoo answers when Trustoo is down.
+BAD_GATEWAY = {
+    "status": 502,
+    "content_type": "text/html",
+    "body": "<html><head><title>502 Bad Gateway</title></head><body><center>"
+    "<h1>502 Bad Gateway</h1></center></body></html>",
+}
+
+
+def _fault_fields(form: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's fault as ``POST /_mock/faults`` takes it; the domain checks it (X83-X86)."""
+    given = _given(form)
+    fields: dict[str, Any] = {
+        name: given[name] for name in ("operation", "shop_id") if name in given
+    }
+    action = given["action"]
+    if action == "error":
+        fields["error"] = {"code": _number(given.get("code"))}
+    elif action == "drop":
+        fields["drop"] = True
+    elif action == "response":
+        fields["response"] = BAD_GATEWAY
+    elif action == "rate_limit":
+        limit = {
+            "requests": _number(given.get("requests")),
+            "per_seconds": _number(given.get("per_seconds")),
+        }
+        fields["rate_limit"] = {name: value for name, value in limit.items() if value is not None}
+    for name in ("delay", "times", "probability"):
+        if name in given:
+            fields[name] = _number(given[name])
+    return fields
+
+
+async def add_fault(call: Call) -> Response:
+    try:
+        fault = faults.create_fault(
+            call.ctx, _fault_fields(call.fields), control.faultable_operations()
+        )
+    except TrustooError as error:
+        return _faults_page(call, error.message)
+    return _redirect(_with_notice(back_to(call.fields.get("back")), f"Fault {fault['id']} set"))
+
+
+def _removal(
+    call: Call,
+    field: str,
+    what: str,
+    remove_one: Callable[[Any, str], bool],
+    remove_all: Callable[[Any], int],
+) -> Response:
+    wanted = call.fields[field]
+    if wanted == "all":
+        notice = f"{remove_all(call.ctx)} {what}(s) removed"
+    elif remove_one(call.ctx, wanted):
+        notice = f"{what.capitalize()} {wanted} removed"
+    else:
+        raise ControlError(404, f"no {what} {wanted}")
+    return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
+
+
+async def remove_fault(call: Call) -> Response:
+    return _removal(call, "fault_id", "fault", faults.delete_fault, faults.delete_all)
+
+
+async def add_push_fault(call: Call) -> Response:
+    given = _given(call.fields)
+    fields: dict[str, Any] = {name: given[name] for name in ("kind", "topic") if name in given}
+    fields.update({name: _number(given[name]) for name in ("times", "seconds") if name in given})
+    try:
+        fault = control.add_push_fault(call.ctx, fields)
+    except ControlError as error:
+        return _faults_page(call, error.message)
+    notice = f"Push fault {fault['id']} set"
+    return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
+
+
+async def remove_push_fault(call: Call) -> Response:
+    return _removal(call, "push_fault_id", "push fault", push_faults.delete, push_faults.delete_all)
+
+
+async def snapshot_action(call: Call) -> Response:
+    """Save, restore or delete a snapshot as the control plane does (X93, X94)."""
+    fake = call.fake
+    action, name = call.fields["action"], call.fields["name"]
+    if action == "save":
+        try:
+            await control.save_named_snapshot(fake, name)
+        except ControlError as error:
+            return _snapshots_page(call, error)
+        notice = f"Snapshot {name} saved"
+    elif action == "restore":
+        await control.restore_named_snapshot(fake, name)
+        notice = f"Snapshot {name} restored"
+    else:
+        await control.delete_named_snapshot(fake, name)
+        notice = f"Snapshot {name} deleted"
+    return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
+
+
 HANDLERS: dict[str, UiHandler] = {
     "mock_ui_home": home,
     "mock_ui_requests": requests,
@@ -281,6 +422,13 @@ HANDLERS: dict[str, UiHandler] = {
     "mock_ui_retry_delivery": retry_delivery,
     "mock_ui_review_action": review_action,
     "mock_ui_write_review": write_review,
+    "mock_ui_faults": fault_list,
+    "mock_ui_add_fault": add_fault,
+    "mock_ui_remove_fault": remove_fault,
+    "mock_ui_add_push_fault": add_push_fault,
+    "mock_ui_remove_push_fault": remove_push_fault,
+    "mock_ui_snapshots": snapshot_list,
+    "mock_ui_snapshot": snapshot_action,
 }
 # The sign-in form itself needs no session.
 OPEN_OPERATIONS = frozenset({"mock_ui_sign_in"})

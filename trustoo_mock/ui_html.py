@@ -20,6 +20,8 @@ from urllib.parse import urlencode
 from starlette.responses import HTMLResponse
 
 from trustoo_mock.clock import rfc3339
+from trustoo_mock.domain.push_faults import KINDS as PUSH_FAULT_KINDS
+from trustoo_mock.errors import FAULT_MESSAGES
 from trustoo_mock.principal import SHOP_PLATFORM_ID
 
 
@@ -37,8 +39,10 @@ PAGES = (
     Page("/_mock/ui/requests", "Requests"),
     Page("/_mock/ui/webhooks", "Webhooks"),
     Page("/_mock/ui/reviews", "Reviews"),
+    Page("/_mock/ui/faults", "Faults"),
+    Page("/_mock/ui/snapshots", "Snapshots"),
 )
-HOME, REQUESTS, WEBHOOKS, REVIEWS = (page.path for page in PAGES)
+HOME, REQUESTS, WEBHOOKS, REVIEWS, FAULTS, SNAPSHOTS = (page.path for page in PAGES)
 
 STYLE = """
 *{box-sizing:border-box}
@@ -719,6 +723,213 @@ def reviews(
 
 def reviews_without_shops() -> str:
     return _layout("Reviews", REVIEWS, "<p>No shop yet: create one with POST /_mock/shops.</p>")
+
+
+# -- faults and snapshots --------------------------------------------------------------------
+
+
+def _error_paragraph(problem: str | None) -> str:
+    return f"<p class=error id=error role=alert>{escape(problem)}</p>" if problem else ""
+
+
+def _remove_button(action: str, field: str, value: str, back: str, label: str) -> str:
+    return (
+        f'<form method=post action="{action}">{_back(back)}'
+        f'<input type=hidden name={field} value="{escape(value)}">'
+        f'<button type=submit class=danger id="remove-{escape(field)}-{escape(value)}">{label}'
+        "</button></form>"
+    )
+
+
+def _fault_action(fault: Mapping[str, Any]) -> str:
+    if "error" in fault:
+        error = fault["error"]
+        status = f", HTTP {error['http_status']}" if "http_status" in error else ""
+        return f"error code {error['code']}{status}"
+    if "drop" in fault:
+        return "drop the connection"
+    if "response" in fault:
+        return f"raw HTTP {fault['response']['status']} ({fault['response']['content_type']})"
+    if "rate_limit" in fault:
+        limit = fault["rate_limit"]
+        return f"rate limit: {limit['requests']} per {limit['per_seconds']:g} s per {limit['per']}"
+    return "answer normally"
+
+
+def _fault_rows(listed: list[dict[str, Any]]) -> Iterable[list[str]]:
+    for fault in listed:
+        fault_id = escape(fault["id"])
+        matches = [
+            f"{name} {', '.join(value) if isinstance(value, list) else value}"
+            for name in ("operation", "shop_id", "client_id", "method")
+            if (value := fault.get(name)) is not None
+        ]
+        state = "retired" if fault["retired"] else "in force"
+        yield [
+            _code(fault["id"]),
+            escape("; ".join(matches) or "every request"),
+            escape(_fault_action(fault)),
+            escape(f"{fault['delay']:g} s" if "delay" in fault else "-"),
+            escape(str(fault.get("times", "every time"))),
+            escape(str(fault.get("probability", 1))),
+            f"<span id=fault-{fault_id}-fired>{fault['fired']}</span>",
+            f"<span class='badge {'' if fault['retired'] else 'bad'}'>{state}</span>",
+            _remove_button(f"{FAULTS}/remove", "fault_id", fault["id"], FAULTS, "Remove"),
+        ]
+
+
+def _push_fault_rows(listed: list[dict[str, Any]]) -> Iterable[list[str]]:
+    for fault in listed:
+        fault_id = escape(fault["id"])
+        seconds = fault["seconds"]
+        yield [
+            _code(fault["id"]),
+            escape(fault["kind"]),
+            escape(fault["topic"] or "any topic"),
+            escape(str(fault["times"] or "every push")),
+            escape("-" if seconds is None else f"{seconds:g} s"),
+            f"<span id=push-fault-{fault_id}-fired>{fault['fired']}</span>",
+            f"<span class=badge>{'active' if fault['active'] else 'used up'}</span>",
+            _remove_button(f"{FAULTS}/push/remove", "push_fault_id", fault["id"], FAULTS, "Remove"),
+        ]
+
+
+def _number_input(name: str, label: str, element_id: str | None = None) -> str:
+    element = element_id or f"f-{name}"
+    return (
+        f"<div><label for={element}>{escape(label)}</label>"
+        f"<input id={element} name={name} inputmode=decimal size=8></div>"
+    )
+
+
+def _fault_form(operations: list[str], shops: list[str]) -> str:
+    actions = [
+        ("error", "an error envelope"),
+        ("drop", "drop the connection"),
+        ("response", "a raw HTTP 502 page"),
+        ("rate_limit", "a rate limit"),
+        ("delay", "only a delay"),
+    ]
+    codes = [(str(int(code)), f"{int(code)} {text}") for code, text in FAULT_MESSAGES.items()]
+    return (
+        "<h3>Add a fault</h3>"
+        f'<form method=post action="{FAULTS}" class=filters id=add-fault>{_back(FAULTS)}'
+        + _select("operation", "Operation", _any(operations), "")
+        + _select("shop_id", "Shop", _any(shops), "")
+        + _select("action", "Action", actions, "error")
+        + _select("code", "Error code", codes, "13")
+        + _number_input("requests", "Rate limit: requests")
+        + _number_input("per_seconds", "per seconds")
+        + _number_input("delay", "Delay (seconds)")
+        + _number_input("times", "Times (empty: every time)")
+        + _number_input("probability", "Probability (0-1)")
+        + "<button type=submit class=primary id=add-fault-button>Add the fault</button></form>"
+        "<p class=muted>The error code goes with an error, requests and seconds with a rate "
+        "limit; a delay waits before any action.</p>"
+    )
+
+
+def _push_fault_form() -> str:
+    kinds = [(kind, kind.replace("_", " ")) for kind in PUSH_FAULT_KINDS]
+    return (
+        "<h3>Add a push fault</h3>"
+        f'<form method=post action="{FAULTS}/push" class=filters id=add-push-fault>'
+        f"{_back(FAULTS)}"
+        + _select("kind", "Kind", kinds, "duplicate")
+        + "<div><label for=f-topic>Topic (empty: any)</label>"
+        "<input id=f-topic name=topic maxlength=100 placeholder=review/created></div>"
+        + _number_input("times", "Times (empty: every push)", "f-push-times")
+        + _number_input("seconds", "Seconds (a delay only)")
+        + "<button type=submit class=primary id=add-push-fault-button>Add the push fault"
+        "</button></form>"
+    )
+
+
+def _remove_all(action: str, field: str, what: str) -> str:
+    return (
+        f'<form method=post action="{action}">{_back(FAULTS)}'
+        f"<input type=hidden name={field} value=all>"
+        f'<button type=submit class=danger id="remove-all-{escape(field)}">Remove every '
+        f"{escape(what)}</button></form>"
+    )
+
+
+def faults(
+    listed: list[dict[str, Any]],
+    push_listed: list[dict[str, Any]],
+    operations: list[str],
+    shops: list[str],
+    query: Mapping[str, Any],
+    problem: str | None,
+) -> str:
+    body = (
+        _error_paragraph(problem)
+        + "<section aria-labelledby=faults-h><h2 id=faults-h>Request faults</h2>"
+        "<p class=muted>Trustoo failing on demand: the oldest matching fault in force "
+        "answers a request; the journal names it.</p>"
+        + _table(
+            "Request faults, oldest first",
+            ("Id", "Matches", "Action", "Delay", "Times", "Probability", "Fired", "", ""),
+            _fault_rows(listed),
+        )
+        + (_remove_all(f"{FAULTS}/remove", "fault_id", "fault") if listed else "")
+        + _fault_form(operations, shops)
+        + "</section><section aria-labelledby=push-h><h2 id=push-h>Push faults</h2>"
+        "<p class=muted>Webhook pushes that misbehave; the webhooks page names the fault "
+        "that touched an attempt.</p>"
+        + _table(
+            "Push faults, oldest first",
+            ("Id", "Kind", "Topic", "Times", "Seconds", "Fired", "", ""),
+            _push_fault_rows(push_listed),
+        )
+        + (
+            _remove_all(f"{FAULTS}/push/remove", "push_fault_id", "push fault")
+            if push_listed
+            else ""
+        )
+        + _push_fault_form()
+        + "</section>"
+    )
+    return _layout("Faults", FAULTS, body, query)
+
+
+def _snapshot_rows(listed: list[dict[str, Any]]) -> Iterable[list[str]]:
+    for snapshot in listed:
+        name = escape(snapshot["name"])
+        buttons = "".join(
+            f"<button type=submit name=action value={action} id={action}-{name}"
+            f"{' class=danger' if action == 'delete' else ''}>{label}</button>"
+            for action, label in (("restore", "Restore"), ("delete", "Delete"))
+        )
+        yield [
+            f"<code id=snapshot-{name}>{name}</code>",
+            escape(snapshot["saved_at"]),
+            f'<form method=post action="{SNAPSHOTS}" class=actions>{_back(SNAPSHOTS)}'
+            f'<input type=hidden name=name value="{name}">{buttons}</form>',
+        ]
+
+
+def snapshots(
+    listed: list[dict[str, Any]], limit: int, query: Mapping[str, Any], problem: str | None
+) -> str:
+    body = (
+        _error_paragraph(problem)
+        + "<section aria-labelledby=snapshots-h><h2 id=snapshots-h>Saved</h2>"
+        + _table(
+            f"Snapshots in the order saved (at most {limit})",
+            ("Name", "Saved at (fake time)", ""),
+            _snapshot_rows(listed),
+        )
+        + "<p class=muted>Restoring brings back the whole state: data, faults, the clock, "
+        "the random source and the journal; pushes in flight are abandoned.</p></section>"
+        "<section aria-labelledby=save-h><h2 id=save-h>Save the state</h2>"
+        f'<form method=post action="{SNAPSHOTS}" class=filters>{_back(SNAPSHOTS)}'
+        "<div><label for=f-name>Name (a snapshot of the same name is replaced)</label>"
+        "<input id=f-name name=name required maxlength=64 placeholder=before-checkout></div>"
+        "<button type=submit name=action value=save class=primary id=save-snapshot>Save"
+        "</button></form></section>"
+    )
+    return _layout("Snapshots", SNAPSHOTS, body, query)
 
 
 # -- sign-in and problems ----------------------------------------------------------------------
