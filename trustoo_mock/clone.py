@@ -18,7 +18,6 @@ command's options without it.
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import hmac
 import json
@@ -43,6 +42,7 @@ from trustoo_mock.contract import (
 from trustoo_mock.files import write_atomically
 from trustoo_mock.pacing import BudgetExhausted, Pace
 from trustoo_mock.principal import KNOWN_SCOPES
+from trustoo_mock.randomness import secure_token
 from trustoo_mock.redaction import Redactor
 from trustoo_mock.seed_file import check_document
 from trustoo_mock.spec import bundled_spec
@@ -554,7 +554,7 @@ def build_fixtures(options: Options, state: State, outcome: Outcome) -> dict[str
         shop["public_token"] = credentials.public_token
         shop["private_token"] = credentials.private_token
     else:
-        shop["public_token"], shop["private_token"] = _new_token(), _new_token()
+        shop["public_token"], shop["private_token"] = secure_token(), secure_token()
     moved = _moved_media(options, state)
     reviews = [_review(review, fake, moved) for review in items.get("reviews", ())]
     nameless = [review for review in reviews if not review.get("author")]
@@ -626,10 +626,6 @@ def _made_up_shop_id(seed: str) -> str:
     """A stable 11-digit shop id for a shop that was read by bearer."""
     digits = int(hashlib.sha256(seed.encode("utf-8")).hexdigest(), 16) % 10**10
     return str(10**10 + digits)
-
-
-def _new_token() -> str:
-    return base64.b64encode(os.urandom(16)).decode("ascii")
 
 
 def _products(reviews: Any) -> list[dict[str, str]]:

@@ -40,6 +40,12 @@ def seeded_instance_secret(seed: int) -> bytes:
     return hashlib.sha256(f"trustoo-mock instance secret, seed {seed}".encode()).digest()
 
 
+def secure_token() -> str:
+    """A token in Trustoo's shape (24-char base64 of 16 bytes) from the operating system's
+    secure source."""
+    return base64.b64encode(secrets.token_bytes(TOKEN_BYTES)).decode("ascii")
+
+
 def fresh_instance_secret() -> bytes:
     return secrets.token_bytes(INSTANCE_SECRET_BYTES)
 
@@ -85,10 +91,8 @@ class Randomness:
         """24-char base64 of 16 random bytes, the shape of Trustoo's tokens and codes."""
         self.draws += 1
         if self._secrets is None:
-            raw = secrets.token_bytes(TOKEN_BYTES)
-        else:
-            raw = self._secrets.randbytes(TOKEN_BYTES)
-        return base64.b64encode(raw).decode("ascii")
+            return secure_token()
+        return base64.b64encode(self._secrets.randbytes(TOKEN_BYTES)).decode("ascii")
 
     def signing_key(self, purpose: str) -> bytes:
         """This instance's key for ``purpose`` (merchant sessions, upload policies): derived
