@@ -40,13 +40,7 @@ from trustoo_mock.api.call import Call, Handler
 from trustoo_mock.auth import authenticate, refuse_repeated_credentials, require_scopes
 from trustoo_mock.config import IN_PROCESS_HOST, MIRROR, Config, ErrorHttpStatus
 from trustoo_mock.domain import faults
-from trustoo_mock.errors import (
-    ControlError,
-    StorageError,
-    TrustooError,
-    storage_error,
-    trustoo_error,
-)
+from trustoo_mock.errors import FakeError
 from trustoo_mock.fake import Fake
 from trustoo_mock.hosts import host_allowed, parse_allowed_hosts, refusal
 from trustoo_mock.inprocess import DROP_EXTENSION
@@ -198,7 +192,7 @@ class Responder:
 
     def error(
         self,
-        error: TrustooError,
+        error: FakeError,
         headers: dict[str, str] | None = None,
         mode: ErrorHttpStatus | None = None,
     ) -> JSONAnswer:
@@ -277,19 +271,19 @@ def _trustoo_endpoint(
             response = data if isinstance(data, Response) else responder.ok(data)
             return _wake_dispatcher(fake, queued, response)
         except _BodyTooLarge:
-            too_large = trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
+            too_large = FakeError("body_too_large", limit=fake.config.max_body_bytes)
             return responder.error(too_large, mode=mode)
         except _BodyTooSlow:
-            slow = trustoo_error("body_timeout", http_status=408, seconds=fake.config.body_timeout)
+            slow = FakeError("body_timeout", seconds=fake.config.body_timeout)
             return responder.error(slow, CLOSE_CONNECTION, mode=mode)
         except ClientDisconnect:
             return _client_closed(operation)
-        except TrustooError as error:
+        except FakeError as error:
             request.state.error = error  # for the request journal
             return responder.error(error, mode=mode)
         except Exception as error:
             logger.exception("unexpected failure in %s", operation.operation_id)
-            internal = trustoo_error("internal", detail=type(error).__name__)
+            internal = FakeError("internal", detail=type(error).__name__)
             return responder.error(internal, mode=mode)
 
     if not operation.raw.get("x-cors"):
@@ -334,11 +328,9 @@ def _storage_endpoint(
             try:
                 body = await _read_body(request, limit, fake.config.body_timeout)
             except _BodyTooLarge:
-                raise storage_error(
-                    "storage_too_large", size=f"more than {limit}", limit=limit
-                ) from None
+                raise FakeError("storage_body_too_large", limit=limit) from None
             except _BodyTooSlow:
-                slow = storage_error("storage_request_timeout", seconds=fake.config.body_timeout)
+                slow = FakeError("storage_request_timeout", seconds=fake.config.body_timeout)
                 return storage.error_response(fake.ctx, slow, CLOSE_CONNECTION)
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
@@ -347,11 +339,11 @@ def _storage_endpoint(
                 return handler(call)
         except ClientDisconnect:
             return _client_closed(operation)
-        except (StorageError, TrustooError) as error:
+        except FakeError as error:
             return storage.error_response(fake.ctx, error)
         except Exception as error:
             logger.exception("unexpected failure in %s", operation.operation_id)
-            failure = storage_error("storage_internal", detail=type(error).__name__)
+            failure = FakeError("storage_internal", detail=type(error).__name__)
             return storage.error_response(fake.ctx, failure)
 
     return endpoint
@@ -379,7 +371,7 @@ def _control_endpoint(
             token = fake.config.control_token
             guarded = operation.operation_id not in OPEN_CONTROL_OPERATIONS
             if token and guarded and request.headers.get("authorization", "") != f"Bearer {token}":
-                raise ControlError(401, "the control plane needs Authorization: Bearer <token>")
+                raise FakeError("control_unauthorized")
             body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
             pairs = parse_query(request.scope.get("query_string", b""))
             headers = _lowercase_headers(request)
@@ -393,20 +385,18 @@ def _control_endpoint(
                 return payload
             return _wake_dispatcher(fake, queued, JSONAnswer(payload, status_code=status))
         except _BodyTooLarge:
-            return _control_error(413, f"request body is larger than {fake.config.max_body_bytes}")
+            too_large = FakeError("control_body_too_large", limit=fake.config.max_body_bytes)
+            return _control_error(too_large)
         except _BodyTooSlow:
-            seconds = fake.config.body_timeout
-            message = f"the request body did not arrive within {seconds} seconds"
-            return _control_error(408, message, CLOSE_CONNECTION)
+            slow = FakeError("body_timeout", seconds=fake.config.body_timeout)
+            return _control_error(slow, CLOSE_CONNECTION)
         except ClientDisconnect:
             return _client_closed(operation)
-        except TrustooError as error:
-            return _control_error(400, error.message)
-        except ControlError as error:
-            return _control_error(error.http_status, error.message)
+        except FakeError as error:
+            return _control_error(error)
         except Exception as error:
             logger.exception("unexpected failure in %s", operation.operation_id)
-            return _control_error(500, f"internal error: {type(error).__name__}")
+            return _control_error(FakeError("internal", detail=type(error).__name__))
 
     return endpoint
 
@@ -430,7 +420,7 @@ def _ui_endpoint(fake: Fake, operation: Operation, handler: ui.UiHandler) -> End
                 return ui.sign_in_page(wanted if request.method == "GET" else ui.HOME)
             headers = _lowercase_headers(request)
             if request.method == "POST" and not ui.same_origin(headers):
-                return ui.refused_page(403, "a form of another site may not act on this fake")
+                return ui.refused_page(FakeError("cross_site_form"))
             body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
             # A filter form sends its blank fields too: blank means not given.
             pairs = [
@@ -444,18 +434,16 @@ def _ui_endpoint(fake: Fake, operation: Operation, handler: ui.UiHandler) -> End
                 _log_notes(fake.ctx.take_notes())
             return _wake_dispatcher(fake, queued, response)
         except _BodyTooLarge:
-            return ui.refused_page(413, f"the form is larger than {fake.config.max_body_bytes}")
+            return ui.refused_page(FakeError("form_too_large", limit=fake.config.max_body_bytes))
         except _BodyTooSlow:
-            return ui.refused_page(408, "the form did not arrive in time")
+            return ui.refused_page(FakeError("form_too_slow"))
         except ClientDisconnect:
             return _client_closed(operation)
-        except TrustooError as error:
-            return ui.refused_page(400, error.message)
-        except ControlError as error:
-            return ui.refused_page(error.http_status, error.message)
+        except FakeError as error:
+            return ui.refused_page(error)
         except Exception as error:
             logger.exception("unexpected failure in %s", operation.operation_id)
-            return ui.refused_page(500, f"internal error: {type(error).__name__}")
+            return ui.refused_page(FakeError("internal", detail=type(error).__name__))
 
     return endpoint
 
@@ -483,8 +471,8 @@ def _document_endpoint(spec: Spec, operation_id: str) -> Endpoint:
     return endpoint
 
 
-def _control_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONAnswer:
-    return JSONAnswer({"error": message}, status_code=status, headers=headers)
+def _control_error(error: FakeError, headers: dict[str, str] | None = None) -> JSONAnswer:
+    return JSONAnswer({"error": error.message}, status_code=error.plain_status, headers=headers)
 
 
 def _near_miss_hint(spec: Spec, path: str) -> str:
@@ -511,37 +499,38 @@ def _http_exception_handler(
         path = request.url.path
         if is_storage_path(path):
             failure = (
-                storage_error(
+                FakeError(
                     "storage_method_not_allowed",
                     method=request.method,
                     path=path,
                     allowed=headers.get("Allow", ""),
                 )
                 if status == 405
-                else storage_error("storage_no_such_key", key=path)
+                else FakeError("storage_no_such_key", key=path)
             )
             return storage.error_response(responder.fake.ctx, failure, headers)
         # A secret a client put in the path (a query sent percent-encoded, a matrix
         # parameter) is not repeated in the answer: the path as decoded, secrets cut.
         path = _PATH_REDACTOR.path(request.scope["path"])
         if path.startswith("/_mock"):
-            message = f"no control operation at {request.method} {path}"
-            if status != 405:
-                message += _near_miss_hint(spec, path)
-            return JSONAnswer({"error": message}, status_code=status, headers=headers)
+            if status == 405:
+                refused = FakeError("no_control_method", method=request.method, path=path)
+            else:
+                hint = _near_miss_hint(spec, path)
+                refused = FakeError(
+                    "no_control_operation", method=request.method, path=path, hint=hint
+                )
+            return _control_error(refused, headers)
         if status == 405:
-            error = trustoo_error(
+            error = FakeError(
                 "method_not_allowed",
-                http_status=405,
                 method=request.method,
                 path=path,
                 allowed=headers.get("Allow", ""),
             )
         else:
             hint = _near_miss_hint(spec, path)
-            error = trustoo_error(
-                "no_such_path", http_status=404, method=request.method, path=path, hint=hint
-            )
+            error = FakeError("no_such_path", method=request.method, path=path, hint=hint)
         return responder.error(error, headers)
 
     return handle

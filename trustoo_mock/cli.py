@@ -340,7 +340,7 @@ def read_faults_file(path: Path) -> list[dict[str, Any]]:
 def _set_faults(fake: Fake, path: Path) -> None:
     from trustoo_mock.control import faultable_operations
     from trustoo_mock.domain import faults
-    from trustoo_mock.errors import TrustooError
+    from trustoo_mock.errors import FakeError
 
     known = faultable_operations()
     given = read_faults_file(path)
@@ -350,7 +350,7 @@ def _set_faults(fake: Fake, path: Path) -> None:
         for number, fields_given in enumerate(given, start=1):
             try:
                 faults.create_fault(fake.ctx, fields_given, known)
-            except TrustooError as error:
+            except FakeError as error:
                 raise ValueError(f"{path}: fault {number}: {error.message}") from None
 
 
@@ -574,14 +574,14 @@ def check_seed_file(path: Path) -> dict[str, int]:
     """Check a fixtures file the way the fake would load it: the spec's SeedData schema,
     then a load into an empty fake (duplicate ids, unknown shops or clients)."""
     from trustoo_mock.domain import seeding
-    from trustoo_mock.errors import ControlError
+    from trustoo_mock.errors import FakeError
     from trustoo_mock.fake import Fake, load_seed_file
 
     data = load_seed_file(path)
     fake = Fake(Config(empty=True))
     try:
         return seeding.load(fake.ctx, data)
-    except ControlError as error:
+    except FakeError as error:
         raise ValueError(f"{path}: {error.message}") from None
     finally:
         fake.close()

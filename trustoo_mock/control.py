@@ -22,7 +22,7 @@ from trustoo_mock.domain import (
     tenants,
 )
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import Code, ControlError, TrustooError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.fake import Fake
 from trustoo_mock.ids import id_text
 from trustoo_mock.snapshots import Snapshot, SnapshotsFull
@@ -93,12 +93,7 @@ def authorize(call: Call) -> ControlResult:
 def uninstall(call: Call) -> ControlResult:
     """The merchant removes a platform's app from the shop: Trustoo tells the platform."""
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
-    try:
-        oauth.uninstall(call.ctx, shop["shop_id"], call.path_params["client_id"])
-    except TrustooError as error:
-        if error.code == Code.NOT_FOUND:
-            raise ControlError(404, error.message) from None
-        raise
+    oauth.uninstall(call.ctx, shop["shop_id"], call.path_params["client_id"])
     return 200, {"status": "ok"}
 
 
@@ -136,7 +131,7 @@ async def change_clock(fake: Fake, change: Mapping[str, Any]) -> dict[str, Any]:
             target = clock.now() if requested is None else float(requested)
         target += float(change.get("advance", 0))
         if not EARLIEST_INSTANT <= target <= LATEST_INSTANT:
-            raise ControlError(400, "the clock must stay between the years 5 and 9987")
+            raise FakeError("clock_out_of_range")
         if change.get("freeze") is True:
             clock.freeze()
         elif change.get("freeze") is False:
@@ -159,10 +154,11 @@ async def wait_idle(call: Call) -> ControlResult:
         async with asyncio.timeout(timeout):
             await fake.wait_idle()
     except TimeoutError:
-        raise ControlError(
-            504,
-            f"still busy after {timeout:g} s: {fake.activity.busy} other requests in "
-            f"progress, {fake.dispatcher.in_flight} pushes in flight",
+        raise FakeError(
+            "still_busy",
+            timeout=timeout,
+            requests=fake.activity.busy,
+            pushes=fake.dispatcher.in_flight,
         ) from None
     return 200, {"status": "idle"}
 
@@ -174,7 +170,7 @@ def present_snapshot(snapshot: Snapshot) -> dict[str, Any]:
 def _known_snapshot(fake: Fake, name: str) -> Snapshot:
     snapshot = fake.snapshots.get(name)
     if snapshot is None:
-        raise ControlError(404, f"no snapshot named {name!r}")
+        raise FakeError("snapshot_not_found", name=name)
     return snapshot
 
 
@@ -185,10 +181,7 @@ async def save_named_snapshot(fake: Fake, name: str) -> Snapshot:
         try:
             snapshot = fake.save_snapshot(name)
         except SnapshotsFull:
-            raise ControlError(
-                409,
-                f"already {fake.snapshots.limit} snapshots (max_snapshots): delete one first",
-            ) from None
+            raise FakeError("snapshots_full", limit=fake.snapshots.limit) from None
         sync = fake.config.data_sync != "never"
         await asyncio.to_thread(fake.snapshots.write, snapshot, sync=sync)
     return snapshot
@@ -237,7 +230,7 @@ def list_deliveries(call: Call) -> ControlResult:
 def retry_delivery(call: Call) -> ControlResult:
     retried = delivery.retry(call.ctx, call.path_params["delivery_id"])
     if retried is None:
-        raise ControlError(404, f"no webhook delivery {call.path_params['delivery_id']}")
+        raise FakeError("delivery_not_found", id=call.path_params["delivery_id"])
     return 200, delivery.present(call.ctx, retried)
 
 
@@ -262,7 +255,7 @@ def add_push_fault(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
     try:
         _push_fault_input()(fields)
     except SpecViolation as violation:
-        raise ControlError(400, f"invalid push fault: {violation}") from None
+        raise FakeError("invalid_push_fault", violation=violation) from None
     return push_faults.create(ctx, fields)
 
 
@@ -273,7 +266,7 @@ def list_push_faults(call: Call) -> ControlResult:
 def _removed(found: bool, what: str) -> ControlResult:
     """The answer to removing one thing: done, or 404 naming ``what`` was not there."""
     if not found:
-        raise ControlError(404, f"no {what}")
+        raise FakeError("not_there", what=what)
     return 200, {"status": "ok"}
 
 
@@ -303,12 +296,7 @@ def update_review(call: Call) -> ControlResult:
     """The merchant edits, replies to, hides or shows a review in the Trustoo admin."""
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
     review_id = call.path_params["review_id"]
-    try:
-        updated = reviews.update_review(call.ctx, shop["shop_id"], review_id, call.fields)
-    except TrustooError as error:
-        if error.code == Code.NOT_FOUND:
-            raise ControlError(404, error.message) from None
-        raise
+    updated = reviews.update_review(call.ctx, shop["shop_id"], review_id, call.fields)
     return 200, reviews.present_review(call.ctx, updated)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustoo_mock.clock import Clock
-from trustoo_mock.errors import Code, TrustooError
+from trustoo_mock.errors import Code, FakeError
 from trustoo_mock.principal import Principal
 from trustoo_mock.redaction import (
     REQUEST_SECRET_NAMES,
@@ -137,7 +137,7 @@ def auth_outcome(state: dict[str, Any]) -> tuple[str, str | None]:
     ended with, if any.
     """
     error = state.get("error")
-    if isinstance(error, TrustooError) and error.code == Code.UNAUTHENTICATED:
+    if isinstance(error, FakeError) and error.code == Code.UNAUTHENTICATED:
         return "failed", error.message
     if "principal" not in state:
         return "not checked", None

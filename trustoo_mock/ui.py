@@ -21,7 +21,7 @@ from trustoo_mock import control, delivery, ui_html
 from trustoo_mock.api.call import Call
 from trustoo_mock.clock import parse_instant
 from trustoo_mock.domain import events, faults, oauth, push_faults, reviews, tenants, webhooks
-from trustoo_mock.errors import Code, ControlError, TrustooError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 
 UiHandler = Callable[[Call], Awaitable[Response]]
@@ -72,8 +72,9 @@ def sign_in_page(back: str, problem: str | None = None) -> Response:
     return ui_html.page_response(ui_html.sign_in(back_to(back), problem), 401)
 
 
-def refused_page(status: int, message: str) -> Response:
-    return ui_html.page_response(ui_html.problem(status, message), status)
+def refused_page(error: FakeError) -> Response:
+    status = error.plain_status
+    return ui_html.page_response(ui_html.problem(status, error.message), status)
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -131,7 +132,7 @@ async def request_detail(call: Call) -> Response:
     wanted = call.path_params["seq"]
     found = journal.row(int(wanted)) if wanted.isdigit() else None
     if found is None:
-        raise ControlError(404, f"request #{wanted} is not in the journal (any more)")
+        raise FakeError("journal_entry_gone", seq=wanted)
     entry, shop = found
     return ui_html.page_response(ui_html.request(entry, shop, journal.exchange(entry["seq"])))
 
@@ -187,11 +188,11 @@ async def fault_list(call: Call) -> Response:
     return _faults_page(call)
 
 
-def _snapshots_page(call: Call, refused: ControlError | None = None) -> Response:
+def _snapshots_page(call: Call, refused: FakeError | None = None) -> Response:
     listed = [control.present_snapshot(snapshot) for snapshot in call.fake.snapshots.listed()]
     problem = None if refused is None else refused.message
     body = ui_html.snapshots(listed, call.fake.snapshots.limit, call.query, problem)
-    return ui_html.page_response(body, 200 if refused is None else refused.http_status)
+    return ui_html.page_response(body, 200 if refused is None else refused.plain_status)
 
 
 async def snapshot_list(call: Call) -> Response:
@@ -238,7 +239,7 @@ async def retry_delivery(call: Call) -> Response:
     with call.ctx.store.batch():
         retried = delivery.retry(call.ctx, delivery_id)
     if retried is None:
-        raise ControlError(404, f"no webhook delivery {delivery_id}")
+        raise FakeError("delivery_not_found", id=delivery_id)
     notice = f"Delivery {delivery_id} starts its schedule again"
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
@@ -265,17 +266,14 @@ async def review_action(call: Call) -> Response:
     review_id = id_text(call.path_params["review_id"])
     action = call.fields["action"]
     if action == "reply" and not str(call.fields.get("reply", "")).strip():
-        raise ControlError(400, "a reply needs some text")
+        raise FakeError("empty_reply")
     queued = ctx.queued
-    try:
-        with ctx.store.batch():
-            if action == "delete":
-                reviews.delete_review(ctx, shop["shop_id"], review_id)
-            else:
-                changes = _MERCHANT_CHANGES[action](call.fields)
-                reviews.update_review(ctx, shop["shop_id"], review_id, changes)
-    except TrustooError as error:
-        raise ControlError(404 if error.code == Code.NOT_FOUND else 400, error.message) from None
+    with ctx.store.batch():
+        if action == "delete":
+            reviews.delete_review(ctx, shop["shop_id"], review_id)
+        else:
+            changes = _MERCHANT_CHANGES[action](call.fields)
+            reviews.update_review(ctx, shop["shop_id"], review_id, changes)
     notice = _queued_notice(call, queued, f"Review {review_id}: {action.replace('_', ' ')}")
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
@@ -350,7 +348,7 @@ async def add_fault(call: Call) -> Response:
         fault = faults.create_fault(
             call.ctx, _fault_fields(call.fields), control.faultable_operations()
         )
-    except TrustooError as error:
+    except FakeError as error:
         return _faults_page(call, error.message)
     return _redirect(_with_notice(back_to(call.fields.get("back")), f"Fault {fault['id']} set"))
 
@@ -368,7 +366,7 @@ def _removal(
     elif remove_one(call.ctx, wanted):
         notice = f"{what.capitalize()} {wanted} removed"
     else:
-        raise ControlError(404, f"no {what} {wanted}")
+        raise FakeError("not_there", what=f"{what} {wanted}")
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
 
@@ -382,7 +380,7 @@ async def add_push_fault(call: Call) -> Response:
     fields.update({name: _number(given[name]) for name in ("times", "seconds") if name in given})
     try:
         fault = control.add_push_fault(call.ctx, fields)
-    except ControlError as error:
+    except FakeError as error:
         return _faults_page(call, error.message)
     notice = f"Push fault {fault['id']} set"
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
@@ -399,7 +397,7 @@ async def snapshot_action(call: Call) -> Response:
     if action == "save":
         try:
             await control.save_named_snapshot(fake, name)
-        except ControlError as error:
+        except FakeError as error:
             return _snapshots_page(call, error)
         notice = f"Snapshot {name} saved"
     elif action == "restore":
