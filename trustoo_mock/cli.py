@@ -461,6 +461,7 @@ def _parse_setting(kind: type, raw: str) -> Any:
 def _serve(arguments: argparse.Namespace) -> int:
     from trustoo_mock.app import create_app
     from trustoo_mock.domain import oauth, tenants
+    from trustoo_mock.fake import Fake
     from trustoo_mock.server import base_url, listening_socket, serve_on
 
     if arguments.environment_problems:
@@ -474,26 +475,27 @@ def _serve(arguments: argparse.Namespace) -> int:
         return 2
     config, generated_token = guarded_for(arguments.host, config)
     try:
-        app = create_app(config)
+        fake = Fake(config)
     except ValueError as error:
         print(f"trustoo-mock: {error}", file=sys.stderr)
         return 2
+    app = create_app(fake)
     if arguments.faults is not None:
         try:
-            _set_faults(app.state.fake, arguments.faults)
+            _set_faults(fake, arguments.faults)
         except ValueError as error:
             print(f"trustoo-mock: {error}", file=sys.stderr)
-            app.state.fake.close()
+            fake.close()
             return 2
     try:
         sock = listening_socket(arguments.host, arguments.port)
     except OSError as error:
         print(f"trustoo-mock: cannot listen on {arguments.host}:{arguments.port}: {error}")
-        app.state.fake.close()
+        fake.close()
         return 2
     # The first line names the real port (useful with --port 0); scripts may parse it.
     print(f"trustoo-mock {__version__} serving on {base_url(sock)}", flush=True)
-    print(f"  {seed_line(app.state.fake)}", flush=True)
+    print(f"  {seed_line(fake)}", flush=True)
     print(f"  inspector: {base_url(sock)}/_mock/ui", flush=True)
     if generated_token:
         print(
@@ -510,13 +512,13 @@ def _serve(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    for shop in tenants.all_shops(app.state.fake.ctx)[:5]:
+    for shop in tenants.all_shops(fake.ctx)[:5]:
         print(
             f"  shop {shop['shop_id']} ({shop['myshopify_domain']}): "
             f"Public-Token {shop['public_token']}  private token {shop['private_token']}",
             flush=True,
         )
-    for grant in oauth.all_grants(app.state.fake.ctx)[:5]:
+    for grant in oauth.all_grants(fake.ctx)[:5]:
         print(
             f"  platform {grant['platform_id']} on shop {grant['shop_id']}: "
             f"Authorization: Bearer {grant['access_token']}",
@@ -536,7 +538,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         asyncio.run(run())
     finally:
         sock.close()
-        app.state.fake.close()
+        fake.close()
     return 0
 
 

@@ -18,13 +18,13 @@ from urllib.parse import urlencode, urlsplit
 from starlette.responses import RedirectResponse, Response
 
 from trustoo_mock import control, delivery, ui_html
-from trustoo_mock.api.call import Call
+from trustoo_mock.api.call import ControlCall
 from trustoo_mock.clock import parse_instant
 from trustoo_mock.domain import events, faults, oauth, push_faults, reviews, tenants, webhooks
 from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 
-UiHandler = Callable[[Call], Awaitable[Response]]
+UiHandler = Callable[[ControlCall], Awaitable[Response]]
 
 HOME = "/_mock/ui"
 SESSION_COOKIE = "trustoo_mock_inspector"
@@ -80,7 +80,7 @@ def refused_page(error: FakeError) -> Response:
 # -- pages ---------------------------------------------------------------------------------
 
 
-async def home(call: Call) -> Response:
+async def home(call: ControlCall) -> Response:
     ctx = call.ctx
     shops = [
         {**shop, "review_count": reviews.review_count(ctx, shop["shop_id"])}
@@ -92,7 +92,7 @@ async def home(call: Call) -> Response:
     return ui_html.page_response(body)
 
 
-def _request_rows(call: Call) -> list[tuple[dict[str, Any], str | None]]:
+def _request_rows(call: ControlCall) -> list[tuple[dict[str, Any], str | None]]:
     query = call.query
     shop_id = query.get("shop_id")
     operation_id = query.get("operation")
@@ -112,7 +112,7 @@ def _request_rows(call: Call) -> list[tuple[dict[str, Any], str | None]]:
     return rows
 
 
-async def requests(call: Call) -> Response:
+async def requests(call: ControlCall) -> Response:
     journal = call.fake.journal
     # Only a refusal's exchange is read here (for its string-to-sign); the rest load on demand.
     shown = [
@@ -127,7 +127,7 @@ async def requests(call: Call) -> Response:
     return ui_html.page_response(body)
 
 
-async def request_detail(call: Call) -> Response:
+async def request_detail(call: ControlCall) -> Response:
     journal = call.fake.journal
     wanted = call.path_params["seq"]
     found = journal.row(int(wanted)) if wanted.isdigit() else None
@@ -137,7 +137,7 @@ async def request_detail(call: Call) -> Response:
     return ui_html.page_response(ui_html.request(entry, shop, journal.exchange(entry["seq"])))
 
 
-async def webhook_log(call: Call) -> Response:
+async def webhook_log(call: ControlCall) -> Response:
     ctx = call.ctx
     wanted = {name: call.query[name] for name in ("shop_id", "status") if name in call.query}
     found = events.list_deliveries(ctx, **wanted)[-SHOWN_ROWS:][::-1]
@@ -149,7 +149,7 @@ async def webhook_log(call: Call) -> Response:
     return ui_html.page_response(body)
 
 
-async def review_list(call: Call) -> Response:
+async def review_list(call: ControlCall) -> Response:
     ctx = call.ctx
     shops = tenants.shops_oldest_first(ctx)
     if not shops:
@@ -171,7 +171,7 @@ async def review_list(call: Call) -> Response:
     return ui_html.page_response(body)
 
 
-def _faults_page(call: Call, problem: str | None = None) -> Response:
+def _faults_page(call: ControlCall, problem: str | None = None) -> Response:
     ctx = call.ctx
     body = ui_html.faults(
         [faults.present(fault) for fault in faults.list_faults(ctx)],
@@ -184,25 +184,25 @@ def _faults_page(call: Call, problem: str | None = None) -> Response:
     return ui_html.page_response(body, 200 if problem is None else 400)
 
 
-async def fault_list(call: Call) -> Response:
+async def fault_list(call: ControlCall) -> Response:
     return _faults_page(call)
 
 
-def _snapshots_page(call: Call, refused: FakeError | None = None) -> Response:
+def _snapshots_page(call: ControlCall, refused: FakeError | None = None) -> Response:
     listed = [control.present_snapshot(snapshot) for snapshot in call.fake.snapshots.listed()]
     problem = None if refused is None else refused.message
     body = ui_html.snapshots(listed, call.fake.snapshots.limit, call.query, problem)
     return ui_html.page_response(body, 200 if refused is None else refused.plain_status)
 
 
-async def snapshot_list(call: Call) -> Response:
+async def snapshot_list(call: ControlCall) -> Response:
     return _snapshots_page(call)
 
 
 # -- forms ---------------------------------------------------------------------------------
 
 
-async def sign_in(call: Call) -> Response:
+async def sign_in(call: ControlCall) -> Response:
     """The control token, given once: a session cookie stands for it from then on (X98)."""
     token = call.fake.config.control_token or ""
     back = back_to(call.fields.get("back"))
@@ -228,13 +228,13 @@ def _clock_change(fields: Mapping[str, Any]) -> dict[str, Any]:
     return change
 
 
-async def move_clock(call: Call) -> Response:
+async def move_clock(call: ControlCall) -> Response:
     state = await control.change_clock(call.fake, _clock_change(call.fields))
     notice = f"The clock is at {state['iso']}" + (" (frozen)" if state["frozen"] else "")
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
 
-async def retry_delivery(call: Call) -> Response:
+async def retry_delivery(call: ControlCall) -> Response:
     delivery_id = call.path_params["delivery_id"]
     with call.ctx.store.batch():
         retried = delivery.retry(call.ctx, delivery_id)
@@ -254,12 +254,12 @@ _MERCHANT_CHANGES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
 }
 
 
-def _queued_notice(call: Call, queued_before: int, done: str) -> str:
+def _queued_notice(call: ControlCall, queued_before: int, done: str) -> str:
     queued = call.ctx.queued - queued_before
     return f"{done}: {queued} webhook deliver{'y' if queued == 1 else 'ies'} queued"
 
 
-async def review_action(call: Call) -> Response:
+async def review_action(call: ControlCall) -> Response:
     """The merchant acts on a review in the Trustoo admin: the domain fires its webhooks."""
     ctx = call.ctx
     shop = tenants.get_shop(ctx, call.path_params["shop_id"])
@@ -281,7 +281,7 @@ async def review_action(call: Call) -> Response:
 _REVIEW_TEXT = ("author", "author_email", "title", "content", "source")
 
 
-async def write_review(call: Call) -> Response:
+async def write_review(call: ControlCall) -> Response:
     """A shopper writes a review on the storefront: Trustoo fires review/created."""
     ctx = call.ctx
     shop = tenants.get_shop(ctx, call.path_params["shop_id"])
@@ -343,7 +343,7 @@ def _fault_fields(form: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-async def add_fault(call: Call) -> Response:
+async def add_fault(call: ControlCall) -> Response:
     try:
         fault = faults.create_fault(
             call.ctx, _fault_fields(call.fields), control.faultable_operations()
@@ -354,7 +354,7 @@ async def add_fault(call: Call) -> Response:
 
 
 def _removal(
-    call: Call,
+    call: ControlCall,
     field: str,
     what: str,
     remove_one: Callable[[Any, str], bool],
@@ -370,11 +370,11 @@ def _removal(
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
 
-async def remove_fault(call: Call) -> Response:
+async def remove_fault(call: ControlCall) -> Response:
     return _removal(call, "fault_id", "fault", faults.delete_fault, faults.delete_all)
 
 
-async def add_push_fault(call: Call) -> Response:
+async def add_push_fault(call: ControlCall) -> Response:
     given = _given(call.fields)
     fields: dict[str, Any] = {name: given[name] for name in ("kind", "topic") if name in given}
     fields.update({name: _number(given[name]) for name in ("times", "seconds") if name in given})
@@ -386,11 +386,11 @@ async def add_push_fault(call: Call) -> Response:
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
 
-async def remove_push_fault(call: Call) -> Response:
+async def remove_push_fault(call: ControlCall) -> Response:
     return _removal(call, "push_fault_id", "push fault", push_faults.delete, push_faults.delete_all)
 
 
-async def snapshot_action(call: Call) -> Response:
+async def snapshot_action(call: ControlCall) -> Response:
     """Save, restore or delete a snapshot as the control plane does (X93, X94)."""
     fake = call.fake
     action, name = call.fields["action"], call.fields["name"]
