@@ -277,6 +277,10 @@ class Surface:
     internal = "internal"
     # Its handlers act on the instance itself (``ControlCall``), not only on the context.
     hands_fake = True
+    # ``admit`` has something to check before the body is read.
+    admits = False
+    # A blank query parameter counts as not given (a filter form sends its blank fields).
+    drops_blank_parameters = False
 
     def __init__(self, fake: Fake) -> None:
         self.fake = fake
@@ -287,9 +291,6 @@ class Surface:
     def admit(self, request: Request, operation: Operation) -> Response | None:
         """An answer before the body is read (a sign-in page), a FakeError, or None."""
         return None
-
-    def pairs(self, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        return pairs
 
     def answer(self, result: Any) -> Response:
         """The handler's result as the answer (the inspector's and the object store's
@@ -330,6 +331,7 @@ class ControlSurface(Surface):
     """The ``/_mock`` control plane: the control token, plain JSON (DESIGN §5)."""
 
     too_large = "control_body_too_large"
+    admits = True
 
     def admit(self, request: Request, operation: Operation) -> Response | None:
         token = self.fake.config.control_token
@@ -351,6 +353,8 @@ class InspectorSurface(Surface):
     too_large = "form_too_large"
     too_slow = "form_too_slow"
     closes_when_slow = False
+    admits = True
+    drops_blank_parameters = True
 
     def admit(self, request: Request, operation: Operation) -> Response | None:
         token = self.fake.config.control_token
@@ -367,10 +371,6 @@ class InspectorSurface(Surface):
         if request.headers.get("authorization", "") == f"Bearer {token}":
             return True
         return ui.has_session(request.cookies.get(ui.SESSION_COOKIE), token)
-
-    def pairs(self, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        # A filter form sends its blank fields too: blank means not given.
-        return [pair for pair in pairs if pair[1]]
 
     def refuse(
         self, error: FakeError, operation: Operation, headers: dict[str, str] | None = None
@@ -422,17 +422,20 @@ def _endpoint(fake: Fake, surface: Surface, operation: Operation, handler: Any) 
     waits = inspect.iscoroutinefunction(handler)
     trustoo = surface.checks_credentials
     handed = fake if surface.hands_fake else None
+    admits, drops_blank = surface.admits, surface.drops_blank_parameters
 
     async def endpoint(request: Request) -> Response:
         noted: Noted | None = request.scope.get(NOTED)
         if noted is not None:
             noted.operation_id = operation.operation_id
         try:
-            early = surface.admit(request, operation)
+            early = surface.admit(request, operation) if admits else None
             if early is not None:
                 return early
             body = await _read_body(request, limit, timeout)
-            pairs = surface.pairs(parse_query(request.scope.get("query_string", b"")))
+            pairs = parse_query(request.scope.get("query_string", b""))
+            if drops_blank:
+                pairs = [pair for pair in pairs if pair[1]]
             headers = _lowercase_headers(request)
             principal = None
             if trustoo:
@@ -457,7 +460,11 @@ def _endpoint(fake: Fake, surface: Surface, operation: Operation, handler: Any) 
                     with ctx.store.batch():
                         result = handler(call)
             finally:
-                _hand_over_notes(ctx.take_notes(), noted)
+                notes = ctx.take_notes()
+                if noted is not None:
+                    noted.notes = notes
+                else:
+                    _log_notes(notes)
             return _wake_dispatcher(fake, queued, surface.answer(result))
         except _BodyTooLarge:
             return surface.refuse(FakeError(surface.too_large, limit=limit), operation)
@@ -503,12 +510,9 @@ def _caller(
     return authenticate(ctx, operation.security, headers, pairs, body)
 
 
-def _hand_over_notes(notes: list[str], noted: Noted | None) -> None:
-    """What the domain noted goes into the journal entry; the control plane and the
-    inspector are not journaled, so theirs go to the log."""
-    if noted is not None:
-        noted.notes = notes
-        return
+def _log_notes(notes: list[str]) -> None:
+    """The control plane and the inspector are not journaled: what the domain noted in their
+    calls goes to the log."""
     for note in notes:
         logger.warning("%s", note)
 
