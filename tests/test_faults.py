@@ -28,7 +28,7 @@ from tests.live import live_server
 from trustoo_mock import Config, MockTrustoo, MockTrustooError, create_app
 from trustoo_mock.client import RequestsSigner, TrustooAuth
 from trustoo_mock.domain import faults
-from trustoo_mock.errors import TrustooError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.testing import Shop
 
 REVIEWS = "/api/v1/openapi/get_reviews"
@@ -147,11 +147,11 @@ def test_a_malformed_fault_is_refused_naming_the_field(
 
 def test_the_domain_names_the_field_without_the_spec(fake: MockTrustoo) -> None:
     """The same checks hold where no schema ran before (``serve --faults FILE``)."""
-    with pytest.raises(TrustooError, match="operation 'nope' is not a Trustoo operation"):
+    with pytest.raises(FakeError, match="operation 'nope' is not a Trustoo operation"):
         faults.create_fault(fake.fake.ctx, {"operation": ["nope"], "drop": True}, {"get_reviews"})
-    with pytest.raises(TrustooError, match=r"error\.code"):
+    with pytest.raises(FakeError, match=r"error\.code"):
         faults.create_fault(fake.fake.ctx, {"error": {"code": True}}, {"get_reviews"})
-    with pytest.raises(TrustooError, match=r"response\.body"):
+    with pytest.raises(FakeError, match=r"response\.body"):
         faults.create_fault(fake.fake.ctx, {"response": {"status": 502, "body": "\ud800"}}, ())
 
 

@@ -11,12 +11,14 @@ import pytest
 
 from tests.helpers import (
     DEMO_ACCESS_TOKEN,
+    DEMO_CLIENT_ID,
     DEMO_PRIVATE_TOKEN,
     DEMO_PUBLIC_TOKEN,
     FROZEN_AT,
     CheckedClient,
 )
 from trustoo_mock.signing import signed_headers
+from trustoo_mock.testing import MockTrustoo
 
 REVIEWS = "/api/v1/openapi/get_reviews"
 DEMO_CLIENT_SECRET = "ZGVtby1zZWNyZXQtMDAwMQ=="
@@ -186,3 +188,26 @@ def test_a_secret_in_a_path_no_operation_has_is_not_repeated(
     answer = client.request("GET", path)
     assert "secret-in-the-path" not in answer.text
     assert "[redacted]" in answer.text
+
+
+# -- one error vocabulary (issue 13 item 2) ------------------------------------------------------
+
+
+def test_an_error_of_the_fakes_own_rules_on_a_trustoo_call_keeps_its_code(
+    trustoo: MockTrustoo,
+) -> None:
+    """A rule the control plane shares (no shop with this id) refuses a Trustoo call as code 5,
+    not as an internal error (code 13): one error type, whichever layer raised it."""
+    shop = trustoo.create_shop()
+    grant = trustoo.authorize(shop, DEMO_CLIENT_ID)
+    # A grant whose shop has gone, as a data file edited by hand could leave it.
+    trustoo.fake.ctx.store.delete("shops", shop_id=shop.shop_id)
+    body = {
+        "grant_type": "refresh_token",
+        "client_id": DEMO_CLIENT_ID,
+        "client_secret": DEMO_CLIENT_SECRET,
+        "refresh_token": grant.refresh_token,
+    }
+    with trustoo.client() as anonymous:
+        answer = anonymous.post("/api/v1/openapi/oauth/token", json=body)
+    assert _refusal(answer, code=5) == f"no shop with shop_id {shop.shop_id}"

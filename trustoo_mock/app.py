@@ -9,8 +9,10 @@ object store (``/_storage``, where uploads go) answers the way the object store 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import typing
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any
 
@@ -36,21 +38,16 @@ from trustoo_mock.api import (
     webhooks,
     widget,
 )
-from trustoo_mock.api.call import Call, Handler
+from trustoo_mock.api.call import Call, ControlCall, Handler
 from trustoo_mock.auth import authenticate, refuse_repeated_credentials, require_scopes
 from trustoo_mock.config import IN_PROCESS_HOST, MIRROR, Config, ErrorHttpStatus
 from trustoo_mock.domain import faults
-from trustoo_mock.errors import (
-    ControlError,
-    StorageError,
-    TrustooError,
-    storage_error,
-    trustoo_error,
-)
+from trustoo_mock.domain.context import Context
+from trustoo_mock.errors import FakeError
 from trustoo_mock.fake import Fake
 from trustoo_mock.hosts import host_allowed, parse_allowed_hosts, refusal
 from trustoo_mock.inprocess import DROP_EXTENSION
-from trustoo_mock.journal import JournalMiddleware
+from trustoo_mock.journal import NOTED, JournalMiddleware, Noted
 from trustoo_mock.principal import Principal
 from trustoo_mock.redaction import REQUEST_SECRET_NAMES, Redactor
 from trustoo_mock.signing import parse_query
@@ -151,7 +148,8 @@ def _wake_dispatcher(fake: Fake, queued_before: int, response: Response) -> Resp
 
 
 def _call(
-    fake: Fake,
+    fake: Fake | None,
+    ctx: Context,
     request: Request,
     operation: Operation,
     pairs: list[tuple[str, str]],
@@ -159,17 +157,17 @@ def _call(
     headers: dict[str, str],
     principal: Principal | None,
 ) -> Call:
-    """Validate query and body against the spec and bundle what a handler may read."""
-    return Call(
-        fake,
-        operation.parse_query(pairs),
-        operation.parse_body(body, headers.get("content-type", "")),
-        principal,
-        dict(request.path_params),
-        headers,
-        body,
-        str(request.base_url).rstrip("/"),
-    )
+    """Validate query and body against the spec and bundle what a handler may read: the
+    context, and the whole ``fake`` only where it is given (the control plane's surfaces)."""
+    query = operation.parse_query(pairs)
+    parsed = operation.parse_body(body, headers.get("content-type", ""))
+    path_params = dict(request.path_params)
+    base_url = str(request.base_url).rstrip("/")
+    if fake is not None:
+        return ControlCall(
+            ctx, query, parsed, principal, path_params, headers, body, base_url, fake=fake
+        )
+    return Call(ctx, query, parsed, principal, path_params, headers, body, base_url)
 
 
 class JSONAnswer(JSONResponse):
@@ -198,7 +196,7 @@ class Responder:
 
     def error(
         self,
-        error: TrustooError,
+        error: FakeError,
         headers: dict[str, str] | None = None,
         mode: ErrorHttpStatus | None = None,
     ) -> JSONAnswer:
@@ -242,55 +240,248 @@ async def _fault_answer(
     return None
 
 
-def _trustoo_endpoint(
-    fake: Fake, responder: Responder, operation: Operation, handler: Handler
-) -> Endpoint:
-    # The fake's own stand-ins (the consent page's form) are not Trustoo's: their errors keep
-    # the status that mirrors the code whatever the instance's error_http_status.
-    mode: ErrorHttpStatus | None = MIRROR if operation.raw.get("x-fake-only") else None
+async def _faulted(
+    fake: Fake,
+    responder: Responder,
+    operation: Operation,
+    principal: Principal | None,
+    noted: Noted | None,
+) -> Response | None:
+    """The answer of the fault that takes this request, if one does (X83)."""
+    platform_id = principal.platform_id if principal and principal.is_platform else None
+    shop_id = principal.shop_id if principal else None
+    firing = faults.fire(fake.ctx, operation.operation_id, operation.method, shop_id, platform_id)
+    if firing is None:
+        return None
+    if noted is not None:
+        noted.fault = firing.fault_id
+    return await _fault_answer(responder, firing, _mode(operation))
+
+
+def _mode(operation: Operation) -> ErrorHttpStatus | None:
+    """The fake's own stand-ins (the consent page's form) are not Trustoo's: their errors keep
+    the status that mirrors the code whatever the instance's error_http_status."""
+    return MIRROR if operation.raw.get("x-fake-only") else None
+
+
+class Surface:
+    """How one family of operations is answered: what it checks before the body is read,
+    how large a body may be, and how a result and a ``FakeError`` become an answer (each
+    error is rendered here, once). The family is read from the spec (``surface_of``)."""
+
+    # Trustoo's credentials, scopes and faults are checked, and the caller journaled.
+    checks_credentials = False
+    too_large = "body_too_large"
+    too_slow = "body_timeout"
+    closes_when_slow = True
+    internal = "internal"
+    # Its handlers act on the instance itself (``ControlCall``), not only on the context.
+    hands_fake = True
+    # ``admit`` has something to check before the body is read.
+    admits = False
+    # A blank query parameter counts as not given (a filter form sends its blank fields).
+    drops_blank_parameters = False
+
+    def __init__(self, fake: Fake) -> None:
+        self.fake = fake
+
+    def body_limit(self, operation: Operation) -> int:
+        return self.fake.config.max_body_bytes
+
+    def admit(self, request: Request, operation: Operation) -> Response | None:
+        """An answer before the body is read (a sign-in page), a FakeError, or None."""
+        return None
+
+    def answer(self, result: Any) -> Response:
+        """The handler's result as the answer (the inspector's and the object store's
+        handlers return a Response)."""
+        response: Response = result
+        return response
+
+    def refuse(
+        self, error: FakeError, operation: Operation, headers: dict[str, str] | None = None
+    ) -> Response:
+        return _control_error(error, headers)
+
+
+class TrustooSurface(Surface):
+    """Trustoo's operations: signed or bearer callers, the envelope (D4, D5)."""
+
+    checks_credentials = True
+    hands_fake = False
+
+    def __init__(self, fake: Fake) -> None:
+        super().__init__(fake)
+        self.responder = Responder(fake)
+
+    def answer(self, result: Any) -> Response:
+        return result if isinstance(result, Response) else self.responder.ok(result)
+
+    def refuse(
+        self, error: FakeError, operation: Operation, headers: dict[str, str] | None = None
+    ) -> Response:
+        return self.responder.error(error, headers, mode=_mode(operation))
+
+
+# Readiness probes carry no token: the health check stays open when the control plane is guarded.
+OPEN_CONTROL_OPERATIONS = frozenset({"mock_health"})
+
+
+class ControlSurface(Surface):
+    """The ``/_mock`` control plane: the control token, plain JSON (DESIGN §5)."""
+
+    too_large = "control_body_too_large"
+    admits = True
+
+    def admit(self, request: Request, operation: Operation) -> Response | None:
+        token = self.fake.config.control_token
+        guarded = operation.operation_id not in OPEN_CONTROL_OPERATIONS
+        if token and guarded and request.headers.get("authorization", "") != f"Bearer {token}":
+            raise FakeError("control_unauthorized")
+        return None
+
+    def answer(self, result: Any) -> Response:
+        status, payload = result
+        return payload if isinstance(payload, Response) else JSONAnswer(payload, status)
+
+
+class InspectorSurface(Surface):
+    """The inspector's pages and forms (X97): the control token by header or as the session
+    cookie it was exchanged for (X98), forms only from the fake's own pages (X100), every
+    failure a page."""
+
+    too_large = "form_too_large"
+    too_slow = "form_too_slow"
+    closes_when_slow = False
+    admits = True
+    drops_blank_parameters = True
+
+    def admit(self, request: Request, operation: Operation) -> Response | None:
+        token = self.fake.config.control_token
+        guarded = operation.operation_id not in ui.OPEN_OPERATIONS
+        if token and guarded and not self._signed_in(request, token):
+            wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return ui.sign_in_page(wanted if request.method == "GET" else ui.HOME)
+        if request.method == "POST" and not ui.same_origin(_lowercase_headers(request)):
+            raise FakeError("cross_site_form")
+        return None
+
+    @staticmethod
+    def _signed_in(request: Request, token: str) -> bool:
+        if request.headers.get("authorization", "") == f"Bearer {token}":
+            return True
+        return ui.has_session(request.cookies.get(ui.SESSION_COOKIE), token)
+
+    def refuse(
+        self, error: FakeError, operation: Operation, headers: dict[str, str] | None = None
+    ) -> Response:
+        return ui.refused_page(error)
+
+
+class StorageSurface(Surface):
+    """The fake's object store: its own signatures are checked by the handler, and failures
+    are the object store's XML errors."""
+
+    too_large = "storage_body_too_large"
+    too_slow = "storage_request_timeout"
+    internal = "storage_internal"
+    hands_fake = False
+
+    def body_limit(self, operation: Operation) -> int:
+        return storage.body_limit(self.fake.config, operation.operation_id)
+
+    def refuse(
+        self, error: FakeError, operation: Operation, headers: dict[str, str] | None = None
+    ) -> Response:
+        return storage.error_response(self.fake.ctx, error, headers)
+
+
+INSPECTOR_TAG = "Mock Inspector"
+
+
+def surface_of(operation: Operation, surfaces: Mapping[str, Surface]) -> Surface:
+    """Which family answers ``operation``, from the spec: its path (``/_storage``, ``/_mock``)
+    and its tag (the inspector's pages are *Mock Inspector* operations under ``/_mock``)."""
+    if operation.is_storage:
+        return surfaces["storage"]
+    if INSPECTOR_TAG in operation.raw.get("tags", ()):
+        return surfaces["inspector"]
+    if operation.is_control:
+        return surfaces["control"]
+    return surfaces["trustoo"]
+
+
+def _endpoint(fake: Fake, surface: Surface, operation: Operation, handler: Any) -> Endpoint:
+    """The one request pipeline: admit, read the body (bounded), check Trustoo's credentials
+    and faults where the surface has them, validate against the spec, call the handler (a
+    plain one inside one store batch), answer through the surface, and hand the journal its
+    ``Noted`` record."""
+    ctx = fake.ctx
+    limit = surface.body_limit(operation)
+    timeout = fake.config.body_timeout
+    waits = inspect.iscoroutinefunction(handler)
+    trustoo = surface.checks_credentials
+    handed = fake if surface.hands_fake else None
+    admits, drops_blank = surface.admits, surface.drops_blank_parameters
 
     async def endpoint(request: Request) -> Response:
+        noted: Noted | None = request.scope.get(NOTED)
+        if noted is not None:
+            noted.operation_id = operation.operation_id
         try:
-            body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
-            request.state.body = body  # for the request journal, which keeps no secret of it
+            early = surface.admit(request, operation) if admits else None
+            if early is not None:
+                return early
+            body = await _read_body(request, limit, timeout)
             pairs = parse_query(request.scope.get("query_string", b""))
+            if drops_blank:
+                pairs = [pair for pair in pairs if pair[1]]
             headers = _lowercase_headers(request)
             principal = None
-            if operation.security:
-                names = (name.decode("latin-1").lower() for name, _ in request.headers.raw)
-                refuse_repeated_credentials(names)
-                principal = authenticate(fake.ctx, operation.security, headers, pairs, body)
-            request.state.principal = principal  # for the request journal
-            if principal is not None:
-                require_scopes(principal, operation.scopes)
-            if faults.any_set(fake.ctx):
-                answer = await _faulted(fake, responder, request, operation, principal, mode)
-                if answer is not None:
-                    return answer
-            call = _call(fake, request, operation, pairs, body, headers, principal)
-            queued = fake.ctx.queued
+            if trustoo:
+                if noted is not None:
+                    noted.body = body
+                principal = _caller(ctx, request, operation, headers, pairs, body)
+                if noted is not None:
+                    noted.authenticated, noted.principal = True, principal
+                if principal is not None:
+                    require_scopes(principal, operation.scopes)
+                if faults.any_set(ctx):
+                    responder = typing.cast(TrustooSurface, surface).responder
+                    answer = await _faulted(fake, responder, operation, principal, noted)
+                    if answer is not None:
+                        return answer
+            call = _call(handed, ctx, request, operation, pairs, body, headers, principal)
+            queued = ctx.queued
             try:
-                with fake.ctx.store.batch():
-                    data = handler(call)
+                if waits:
+                    result = await handler(call)
+                else:
+                    with ctx.store.batch():
+                        result = handler(call)
             finally:
-                request.state.notes = fake.ctx.take_notes()  # for the request journal
-            response = data if isinstance(data, Response) else responder.ok(data)
-            return _wake_dispatcher(fake, queued, response)
+                notes = ctx.take_notes()
+                if noted is not None:
+                    noted.notes = notes
+                else:
+                    _log_notes(notes)
+            return _wake_dispatcher(fake, queued, surface.answer(result))
         except _BodyTooLarge:
-            too_large = trustoo_error("body_too_large", limit=fake.config.max_body_bytes)
-            return responder.error(too_large, mode=mode)
+            return surface.refuse(FakeError(surface.too_large, limit=limit), operation)
         except _BodyTooSlow:
-            slow = trustoo_error("body_timeout", http_status=408, seconds=fake.config.body_timeout)
-            return responder.error(slow, CLOSE_CONNECTION, mode=mode)
+            slow = FakeError(surface.too_slow, seconds=timeout)
+            closing = CLOSE_CONNECTION if surface.closes_when_slow else None
+            return surface.refuse(slow, operation, closing)
         except ClientDisconnect:
             return _client_closed(operation)
-        except TrustooError as error:
-            request.state.error = error  # for the request journal
-            return responder.error(error, mode=mode)
+        except FakeError as error:
+            if trustoo and noted is not None:
+                noted.refusal = error
+            return surface.refuse(error, operation)
         except Exception as error:
             logger.exception("unexpected failure in %s", operation.operation_id)
-            internal = trustoo_error("internal", detail=type(error).__name__)
-            return responder.error(internal, mode=mode)
+            internal = FakeError(surface.internal, detail=type(error).__name__)
+            return surface.refuse(internal, operation)
 
     if not operation.raw.get("x-cors"):
         return endpoint
@@ -304,164 +495,24 @@ def _trustoo_endpoint(
     return cross_origin
 
 
-async def _faulted(
-    fake: Fake,
-    responder: Responder,
+def _caller(
+    ctx: Context,
     request: Request,
     operation: Operation,
-    principal: Principal | None,
-    mode: ErrorHttpStatus | None,
-) -> Response | None:
-    """The answer of the fault that takes this request, if one does (X83)."""
-    platform_id = principal.platform_id if principal and principal.is_platform else None
-    shop_id = principal.shop_id if principal else None
-    firing = faults.fire(fake.ctx, operation.operation_id, operation.method, shop_id, platform_id)
-    if firing is None:
+    headers: dict[str, str],
+    pairs: list[tuple[str, str]],
+    body: bytes,
+) -> Principal | None:
+    """Who calls, by the operation's security (D1-D3); None when it needs no credentials."""
+    if not operation.security:
         return None
-    request.state.fault = firing.fault_id  # for the request journal
-    return await _fault_answer(responder, firing, mode)
-
-
-def _storage_endpoint(
-    fake: Fake, operation: Operation, handler: storage.StorageHandler
-) -> Endpoint:
-    """The fake's object store: no Trustoo authentication or envelope; its own signatures are
-    checked by the handler, and failures are the object store's XML errors."""
-    limit = storage.body_limit(fake.config, operation.operation_id)
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            try:
-                body = await _read_body(request, limit, fake.config.body_timeout)
-            except _BodyTooLarge:
-                raise storage_error(
-                    "storage_too_large", size=f"more than {limit}", limit=limit
-                ) from None
-            except _BodyTooSlow:
-                slow = storage_error("storage_request_timeout", seconds=fake.config.body_timeout)
-                return storage.error_response(fake.ctx, slow, CLOSE_CONNECTION)
-            pairs = parse_query(request.scope.get("query_string", b""))
-            headers = _lowercase_headers(request)
-            call = _call(fake, request, operation, pairs, body, headers, None)
-            with fake.ctx.store.batch():
-                return handler(call)
-        except ClientDisconnect:
-            return _client_closed(operation)
-        except (StorageError, TrustooError) as error:
-            return storage.error_response(fake.ctx, error)
-        except Exception as error:
-            logger.exception("unexpected failure in %s", operation.operation_id)
-            failure = storage_error("storage_internal", detail=type(error).__name__)
-            return storage.error_response(fake.ctx, failure)
-
-    return endpoint
-
-
-def _in_batch(fake: Fake, handler: control.ControlHandler) -> control.AsyncControlHandler:
-    """A control handler that runs to its end at once: its writes are one persisted change."""
-
-    async def run(call: Call) -> control.ControlResult:
-        with fake.ctx.store.batch():
-            return handler(call)
-
-    return run
-
-
-# Readiness probes carry no token: the health check stays open when the control plane is guarded.
-OPEN_CONTROL_OPERATIONS = frozenset({"mock_health"})
-
-
-def _control_endpoint(
-    fake: Fake, operation: Operation, handler: control.AsyncControlHandler
-) -> Endpoint:
-    async def endpoint(request: Request) -> Response:
-        try:
-            token = fake.config.control_token
-            guarded = operation.operation_id not in OPEN_CONTROL_OPERATIONS
-            if token and guarded and request.headers.get("authorization", "") != f"Bearer {token}":
-                raise ControlError(401, "the control plane needs Authorization: Bearer <token>")
-            body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
-            pairs = parse_query(request.scope.get("query_string", b""))
-            headers = _lowercase_headers(request)
-            call = _call(fake, request, operation, pairs, body, headers, None)
-            queued = fake.ctx.queued
-            try:
-                status, payload = await handler(call)
-            finally:
-                _log_notes(fake.ctx.take_notes())
-            if isinstance(payload, Response):
-                return payload
-            return _wake_dispatcher(fake, queued, JSONAnswer(payload, status_code=status))
-        except _BodyTooLarge:
-            return _control_error(413, f"request body is larger than {fake.config.max_body_bytes}")
-        except _BodyTooSlow:
-            seconds = fake.config.body_timeout
-            message = f"the request body did not arrive within {seconds} seconds"
-            return _control_error(408, message, CLOSE_CONNECTION)
-        except ClientDisconnect:
-            return _client_closed(operation)
-        except TrustooError as error:
-            return _control_error(400, error.message)
-        except ControlError as error:
-            return _control_error(error.http_status, error.message)
-        except Exception as error:
-            logger.exception("unexpected failure in %s", operation.operation_id)
-            return _control_error(500, f"internal error: {type(error).__name__}")
-
-    return endpoint
-
-
-def _ui_endpoint(fake: Fake, operation: Operation, handler: ui.UiHandler) -> Endpoint:
-    """An inspector page or form (X97): the control token by header or as the session cookie
-    it was exchanged for (X98), forms only from the fake's own pages (X100), every failure
-    a page."""
-    guarded = operation.operation_id not in ui.OPEN_OPERATIONS
-
-    def signed_in(request: Request, token: str) -> bool:
-        if request.headers.get("authorization", "") == f"Bearer {token}":
-            return True
-        return ui.has_session(request.cookies.get(ui.SESSION_COOKIE), token)
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            token = fake.config.control_token
-            if token and guarded and not signed_in(request, token):
-                wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return ui.sign_in_page(wanted if request.method == "GET" else ui.HOME)
-            headers = _lowercase_headers(request)
-            if request.method == "POST" and not ui.same_origin(headers):
-                return ui.refused_page(403, "a form of another site may not act on this fake")
-            body = await _read_body(request, fake.config.max_body_bytes, fake.config.body_timeout)
-            # A filter form sends its blank fields too: blank means not given.
-            pairs = [
-                pair for pair in parse_query(request.scope.get("query_string", b"")) if pair[1]
-            ]
-            call = _call(fake, request, operation, pairs, body, headers, None)
-            queued = fake.ctx.queued
-            try:
-                response = await handler(call)
-            finally:
-                _log_notes(fake.ctx.take_notes())
-            return _wake_dispatcher(fake, queued, response)
-        except _BodyTooLarge:
-            return ui.refused_page(413, f"the form is larger than {fake.config.max_body_bytes}")
-        except _BodyTooSlow:
-            return ui.refused_page(408, "the form did not arrive in time")
-        except ClientDisconnect:
-            return _client_closed(operation)
-        except TrustooError as error:
-            return ui.refused_page(400, error.message)
-        except ControlError as error:
-            return ui.refused_page(error.http_status, error.message)
-        except Exception as error:
-            logger.exception("unexpected failure in %s", operation.operation_id)
-            return ui.refused_page(500, f"internal error: {type(error).__name__}")
-
-    return endpoint
+    refuse_repeated_credentials(name.decode("latin-1").lower() for name, _ in request.headers.raw)
+    return authenticate(ctx, operation.security, headers, pairs, body)
 
 
 def _log_notes(notes: list[str]) -> None:
-    """Control-plane calls are not journaled; what they should tell goes to the log."""
+    """The control plane and the inspector are not journaled: what the domain noted in their
+    calls goes to the log."""
     for note in notes:
         logger.warning("%s", note)
 
@@ -483,8 +534,8 @@ def _document_endpoint(spec: Spec, operation_id: str) -> Endpoint:
     return endpoint
 
 
-def _control_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONAnswer:
-    return JSONAnswer({"error": message}, status_code=status, headers=headers)
+def _control_error(error: FakeError, headers: dict[str, str] | None = None) -> JSONAnswer:
+    return JSONAnswer({"error": error.message}, status_code=error.plain_status, headers=headers)
 
 
 def _near_miss_hint(spec: Spec, path: str) -> str:
@@ -511,37 +562,38 @@ def _http_exception_handler(
         path = request.url.path
         if is_storage_path(path):
             failure = (
-                storage_error(
+                FakeError(
                     "storage_method_not_allowed",
                     method=request.method,
                     path=path,
                     allowed=headers.get("Allow", ""),
                 )
                 if status == 405
-                else storage_error("storage_no_such_key", key=path)
+                else FakeError("storage_no_such_key", key=path)
             )
             return storage.error_response(responder.fake.ctx, failure, headers)
         # A secret a client put in the path (a query sent percent-encoded, a matrix
         # parameter) is not repeated in the answer: the path as decoded, secrets cut.
         path = _PATH_REDACTOR.path(request.scope["path"])
         if path.startswith("/_mock"):
-            message = f"no control operation at {request.method} {path}"
-            if status != 405:
-                message += _near_miss_hint(spec, path)
-            return JSONAnswer({"error": message}, status_code=status, headers=headers)
+            if status == 405:
+                refused = FakeError("no_control_method", method=request.method, path=path)
+            else:
+                hint = _near_miss_hint(spec, path)
+                refused = FakeError(
+                    "no_control_operation", method=request.method, path=path, hint=hint
+                )
+            return _control_error(refused, headers)
         if status == 405:
-            error = trustoo_error(
+            error = FakeError(
                 "method_not_allowed",
-                http_status=405,
                 method=request.method,
                 path=path,
                 allowed=headers.get("Allow", ""),
             )
         else:
             hint = _near_miss_hint(spec, path)
-            error = trustoo_error(
-                "no_such_path", http_status=404, method=request.method, path=path, hint=hint
-            )
+            error = FakeError("no_such_path", method=request.method, path=path, hint=hint)
         return responder.error(error, headers)
 
     return handle
@@ -645,29 +697,34 @@ def _lifespan(fake: Fake) -> Callable[[Starlette], AbstractAsyncContextManager[N
     return lifespan
 
 
-def create_app(config: Config | None = None, spec: Spec | None = None) -> Starlette:
-    """A fresh, isolated fake: its own store, clock and random source."""
-    config = config or Config()
+def create_app(fake: Fake | Config | None = None, spec: Spec | None = None) -> Starlette:
+    """The ASGI app of ``fake``, the root every part is handed what it uses from (a Config,
+    or nothing for the defaults, makes a fresh, isolated Fake: its own store, clock and
+    random source). ``app.state.fake`` and ``app.state.spec`` say what it serves."""
+    if not isinstance(fake, Fake):
+        fake = Fake(fake or Config())
     spec = spec or bundled_spec()
-    fake = Fake(config)
-    responder = Responder(fake)
+    trustoo = TrustooSurface(fake)
+    surfaces: dict[str, Surface] = {
+        "trustoo": trustoo,
+        "control": ControlSurface(fake),
+        "inspector": InspectorSurface(fake),
+        "storage": StorageSurface(fake),
+    }
+    handlers: dict[str, Any] = {
+        **TRUSTOO_HANDLERS,
+        **storage.HANDLERS,
+        **control.HANDLERS,
+        **control.ASYNC_HANDLERS,
+        **ui.HANDLERS,
+    }
     endpoints: dict[str, dict[str, Endpoint]] = {}
     for operation in spec.implemented():
         if operation.operation_id in DOCUMENTS:
             endpoint = _document_endpoint(spec, operation.operation_id)
-        elif operation.operation_id in ui.HANDLERS:
-            endpoint = _ui_endpoint(fake, operation, ui.HANDLERS[operation.operation_id])
-        elif operation.operation_id in control.ASYNC_HANDLERS:
-            run = control.ASYNC_HANDLERS[operation.operation_id]
-            endpoint = _control_endpoint(fake, operation, run)
-        elif operation.is_control:
-            run = _in_batch(fake, control.HANDLERS[operation.operation_id])
-            endpoint = _control_endpoint(fake, operation, run)
-        elif operation.is_storage:
-            endpoint = _storage_endpoint(fake, operation, storage.HANDLERS[operation.operation_id])
         else:
-            handler = TRUSTOO_HANDLERS[operation.operation_id]
-            endpoint = _trustoo_endpoint(fake, responder, operation, handler)
+            surface = surface_of(operation, surfaces)
+            endpoint = _endpoint(fake, surface, operation, handlers[operation.operation_id])
         endpoints.setdefault(operation.route_path, {})[operation.method] = endpoint
     routes = [
         Route(path, _by_method(by_method), methods=list(by_method))
@@ -675,12 +732,12 @@ def create_app(config: Config | None = None, spec: Spec | None = None) -> Starle
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={HTTPException: _http_exception_handler(responder, spec)},
+        exception_handlers={HTTPException: _http_exception_handler(trustoo.responder, spec)},
         lifespan=_lifespan(fake),
         middleware=[
             Middleware(HostCheckMiddleware, fake=fake),
             Middleware(ActivityMiddleware, fake=fake),
-            Middleware(JournalMiddleware, journal=fake.journal, clock=fake.ctx.clock, spec=spec),
+            Middleware(JournalMiddleware, journal=fake.journal, clock=fake.ctx.clock),
         ],
     )
     app.state.fake = fake

@@ -9,7 +9,7 @@ from trustoo_mock import signing
 from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain import oauth, sessions, tenants
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import TrustooError, trustoo_error
+from trustoo_mock.errors import FakeError
 from trustoo_mock.principal import KNOWN_SCOPES, SHOP_PLATFORM_ID, Principal
 
 HMAC_HEADERS = ("public-token", "timestamp", "sign")
@@ -43,13 +43,13 @@ def authenticate(
             return _merchant(ctx, authorization)
         if ANONYMOUS in security:
             return None
-        raise trustoo_error("merchant_session_required")
+        raise FakeError("merchant_session_required")
     if authorization:
         if BEARER_SCHEME not in security:
-            raise trustoo_error("missing_auth_headers", missing="Public-Token, Timestamp, Sign")
+            raise FakeError("missing_auth_headers", missing="Public-Token, Timestamp, Sign")
         return _bearer(ctx, authorization)
     if HMAC_SCHEMES not in security:
-        raise trustoo_error("bearer_only")
+        raise FakeError("bearer_only")
     return _hmac(ctx, headers, query, body)
 
 
@@ -59,7 +59,7 @@ def refuse_repeated_credentials(header_names: Iterable[str]) -> None:
     seen: set[str] = set()
     for name in header_names:
         if name in CREDENTIAL_HEADERS and name in seen:
-            raise trustoo_error("repeated_auth_header", name=name.title())
+            raise FakeError("repeated_auth_header", name=name.title())
         seen.add(name)
 
 
@@ -69,19 +69,19 @@ def _hmac(
     missing = [name for name in HMAC_HEADERS if not headers.get(name, "").strip()]
     if missing:
         names = ", ".join(name.title() for name in missing)
-        raise trustoo_error("missing_auth_headers", missing=names)
+        raise FakeError("missing_auth_headers", missing=names)
     public_token = headers["public-token"].strip()
     timestamp = headers["timestamp"].strip()
     if not _UNIX_SECONDS.fullmatch(timestamp):
-        raise trustoo_error("bad_timestamp", value=timestamp)
+        raise FakeError("bad_timestamp", value=timestamp)
     for key, value in query:
         if key == "timestamp" and value != timestamp:
-            raise trustoo_error("timestamp_mismatch", query_value=value, header_value=timestamp)
+            raise FakeError("timestamp_mismatch", query_value=value, header_value=timestamp)
     now = ctx.signature_time()
     delta = int(timestamp) - now
     window = ctx.config.timestamp_window
     if abs(delta) > window:
-        raise trustoo_error(
+        raise FakeError(
             "timestamp_outside_window",
             timestamp=timestamp,
             delta=abs(delta),
@@ -111,14 +111,14 @@ def _milliseconds_hint(timestamp: str, now: int, window: int) -> str:
     return ""
 
 
-def _unknown_public_token(ctx: Context, public_token: str) -> TrustooError:
+def _unknown_public_token(ctx: Context, public_token: str) -> FakeError:
     """No shop has this Public-Token; a secret sent in its place is named, never repeated."""
     kind = tenants.secret_kind(ctx, public_token)
     if kind == tenants.PRIVATE_TOKEN:
-        return trustoo_error("tokens_swapped")
+        return FakeError("tokens_swapped")
     if kind is not None:
-        return trustoo_error("public_token_is_secret", kind=kind)
-    return trustoo_error("unknown_public_token", token=public_token)
+        return FakeError("public_token_is_secret", kind=kind)
+    return FakeError("unknown_public_token", token=public_token)
 
 
 def _sign_refusal(
@@ -128,12 +128,12 @@ def _sign_refusal(
     timestamp: str,
     message: bytes,
     received: str,
-) -> TrustooError:
+) -> FakeError:
     """Why ``received`` is not the Sign: only its form (uppercase or padded, D1), or its value."""
     flaws = _form_flaws(received)
     if flaws and signing.signature_matches(private_token, message, received.strip().lower()):
         repair = " and ".join(_REPAIRS[flaw] for flaw in flaws)
-        return trustoo_error("sign_not_lowercase_hex", repair=repair)
+        return FakeError("sign_not_lowercase_hex", repair=repair)
     hints = []
     known = signing.recognise_wrong_scheme(received, private_token, public_token, query, timestamp)
     if known:
@@ -143,7 +143,7 @@ def _sign_refusal(
             "Sign must also be lowercase hex with nothing around it, and the one sent has "
             + " and ".join(flaws)
         )
-    return trustoo_error(
+    return FakeError(
         "bad_signature",
         message=signing.printable(message),
         hint="".join(f"; {hint}" for hint in hints),
@@ -164,7 +164,7 @@ def _bearer_token(authorization: str) -> str:
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise trustoo_error("bad_authorization_header")
+        raise FakeError("bad_authorization_header")
     return token
 
 
@@ -177,12 +177,12 @@ def _bearer(ctx: Context, authorization: str) -> Principal:
     token = _bearer_token(authorization)
     grant = oauth.grant_by_access_token(ctx, token)
     if grant is None:
-        raise trustoo_error("unknown_access_token")
+        raise FakeError("unknown_access_token")
     if grant["revoked"]:
-        raise trustoo_error("access_token_revoked")
+        raise FakeError("access_token_revoked")
     now = ctx.clock.now()
     if now >= grant["access_expires_at"]:
-        raise trustoo_error(
+        raise FakeError(
             "access_token_expired",
             expired_at=rfc3339(grant["access_expires_at"]),
             ago=int(now - grant["access_expires_at"]),
@@ -193,4 +193,4 @@ def _bearer(ctx: Context, authorization: str) -> Principal:
 def require_scopes(principal: Principal, scopes: tuple[str, ...]) -> None:
     for scope in scopes:
         if scope not in principal.scopes:
-            raise trustoo_error("insufficient_scope", scope=scope, granted=principal.granted())
+            raise FakeError("insufficient_scope", scope=scope, granted=principal.granted())

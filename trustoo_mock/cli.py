@@ -340,7 +340,7 @@ def read_faults_file(path: Path) -> list[dict[str, Any]]:
 def _set_faults(fake: Fake, path: Path) -> None:
     from trustoo_mock.control import faultable_operations
     from trustoo_mock.domain import faults
-    from trustoo_mock.errors import TrustooError
+    from trustoo_mock.errors import FakeError
 
     known = faultable_operations()
     given = read_faults_file(path)
@@ -350,7 +350,7 @@ def _set_faults(fake: Fake, path: Path) -> None:
         for number, fields_given in enumerate(given, start=1):
             try:
                 faults.create_fault(fake.ctx, fields_given, known)
-            except TrustooError as error:
+            except FakeError as error:
                 raise ValueError(f"{path}: fault {number}: {error.message}") from None
 
 
@@ -461,6 +461,7 @@ def _parse_setting(kind: type, raw: str) -> Any:
 def _serve(arguments: argparse.Namespace) -> int:
     from trustoo_mock.app import create_app
     from trustoo_mock.domain import oauth, tenants
+    from trustoo_mock.fake import Fake
     from trustoo_mock.server import base_url, listening_socket, serve_on
 
     if arguments.environment_problems:
@@ -474,26 +475,27 @@ def _serve(arguments: argparse.Namespace) -> int:
         return 2
     config, generated_token = guarded_for(arguments.host, config)
     try:
-        app = create_app(config)
+        fake = Fake(config)
     except ValueError as error:
         print(f"trustoo-mock: {error}", file=sys.stderr)
         return 2
+    app = create_app(fake)
     if arguments.faults is not None:
         try:
-            _set_faults(app.state.fake, arguments.faults)
+            _set_faults(fake, arguments.faults)
         except ValueError as error:
             print(f"trustoo-mock: {error}", file=sys.stderr)
-            app.state.fake.close()
+            fake.close()
             return 2
     try:
         sock = listening_socket(arguments.host, arguments.port)
     except OSError as error:
         print(f"trustoo-mock: cannot listen on {arguments.host}:{arguments.port}: {error}")
-        app.state.fake.close()
+        fake.close()
         return 2
     # The first line names the real port (useful with --port 0); scripts may parse it.
     print(f"trustoo-mock {__version__} serving on {base_url(sock)}", flush=True)
-    print(f"  {seed_line(app.state.fake)}", flush=True)
+    print(f"  {seed_line(fake)}", flush=True)
     print(f"  inspector: {base_url(sock)}/_mock/ui", flush=True)
     if generated_token:
         print(
@@ -510,13 +512,13 @@ def _serve(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    for shop in tenants.all_shops(app.state.fake.ctx)[:5]:
+    for shop in tenants.all_shops(fake.ctx)[:5]:
         print(
             f"  shop {shop['shop_id']} ({shop['myshopify_domain']}): "
             f"Public-Token {shop['public_token']}  private token {shop['private_token']}",
             flush=True,
         )
-    for grant in oauth.all_grants(app.state.fake.ctx)[:5]:
+    for grant in oauth.all_grants(fake.ctx)[:5]:
         print(
             f"  platform {grant['platform_id']} on shop {grant['shop_id']}: "
             f"Authorization: Bearer {grant['access_token']}",
@@ -536,7 +538,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         asyncio.run(run())
     finally:
         sock.close()
-        app.state.fake.close()
+        fake.close()
     return 0
 
 
@@ -574,14 +576,14 @@ def check_seed_file(path: Path) -> dict[str, int]:
     """Check a fixtures file the way the fake would load it: the spec's SeedData schema,
     then a load into an empty fake (duplicate ids, unknown shops or clients)."""
     from trustoo_mock.domain import seeding
-    from trustoo_mock.errors import ControlError
+    from trustoo_mock.errors import FakeError
     from trustoo_mock.fake import Fake, load_seed_file
 
     data = load_seed_file(path)
     fake = Fake(Config(empty=True))
     try:
         return seeding.load(fake.ctx, data)
-    except ControlError as error:
+    except FakeError as error:
         raise ValueError(f"{path}: {error.message}") from None
     finally:
         fake.close()

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from trustoo_mock import delivery
-from trustoo_mock.api.call import Call
+from trustoo_mock.api.call import ControlCall
 from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain import (
     customer_events,
@@ -22,7 +22,7 @@ from trustoo_mock.domain import (
     tenants,
 )
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import Code, ControlError, TrustooError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.fake import Fake
 from trustoo_mock.ids import id_text
 from trustoo_mock.snapshots import Snapshot, SnapshotsFull
@@ -35,11 +35,11 @@ LATEST_INSTANT = 253_000_000_000.0  # year 9987
 DEFAULT_IDLE_TIMEOUT = 10.0
 
 
-def health(call: Call) -> ControlResult:
+def health(call: ControlCall) -> ControlResult:
     return 200, {"status": "ok", "version": __version__}
 
 
-async def reset(call: Call) -> ControlResult:
+async def reset(call: ControlCall) -> ControlResult:
     body = call.fields
     shop_id = body.get("shop_id")
     fake = call.fake
@@ -62,52 +62,47 @@ async def _leave_the_state(fake: Fake, change: Callable[[], None]) -> None:
             change()
 
 
-def create_shop(call: Call) -> ControlResult:
+def create_shop(call: ControlCall) -> ControlResult:
     return 201, tenants.present_shop(tenants.create_shop(call.ctx, call.fields))
 
 
-def list_shops(call: Call) -> ControlResult:
+def list_shops(call: ControlCall) -> ControlResult:
     return 200, [tenants.present_shop(shop) for shop in tenants.shops_oldest_first(call.ctx)]
 
 
-def get_shop(call: Call) -> ControlResult:
+def get_shop(call: ControlCall) -> ControlResult:
     return 200, tenants.present_shop(tenants.get_shop(call.ctx, call.path_params["shop_id"]))
 
 
-def create_platform(call: Call) -> ControlResult:
+def create_platform(call: ControlCall) -> ControlResult:
     return 201, tenants.present_platform(tenants.create_platform(call.ctx, call.fields))
 
 
-def list_platforms(call: Call) -> ControlResult:
+def list_platforms(call: ControlCall) -> ControlResult:
     platforms = tenants.platforms_by_id(call.ctx)
     return 200, [tenants.present_platform(platform) for platform in platforms]
 
 
-def authorize(call: Call) -> ControlResult:
+def authorize(call: ControlCall) -> ControlResult:
     grant = oauth.grant_directly(
         call.ctx, call.path_params["shop_id"], call.fields["client_id"], call.fields.get("scopes")
     )
     return 201, oauth.present_grant(call.ctx, grant)
 
 
-def uninstall(call: Call) -> ControlResult:
+def uninstall(call: ControlCall) -> ControlResult:
     """The merchant removes a platform's app from the shop: Trustoo tells the platform."""
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
-    try:
-        oauth.uninstall(call.ctx, shop["shop_id"], call.path_params["client_id"])
-    except TrustooError as error:
-        if error.code == Code.NOT_FOUND:
-            raise ControlError(404, error.message) from None
-        raise
+    oauth.uninstall(call.ctx, shop["shop_id"], call.path_params["client_id"])
     return 200, {"status": "ok"}
 
 
-def merchant_session(call: Call) -> ControlResult:
+def merchant_session(call: ControlCall) -> ControlResult:
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
     return 201, sessions.issue(call.ctx, shop["shop_id"])
 
 
-def seed(call: Call) -> ControlResult:
+def seed(call: ControlCall) -> ControlResult:
     return 201, seeding.load(call.ctx, call.fields)
 
 
@@ -117,7 +112,7 @@ def clock_state(fake: Fake) -> dict[str, Any]:
     return {"now": now, "iso": rfc3339(now), "frozen": clock.frozen}
 
 
-def get_clock(call: Call) -> ControlResult:
+def get_clock(call: ControlCall) -> ControlResult:
     return 200, clock_state(call.fake)
 
 
@@ -136,7 +131,7 @@ async def change_clock(fake: Fake, change: Mapping[str, Any]) -> dict[str, Any]:
             target = clock.now() if requested is None else float(requested)
         target += float(change.get("advance", 0))
         if not EARLIEST_INSTANT <= target <= LATEST_INSTANT:
-            raise ControlError(400, "the clock must stay between the years 5 and 9987")
+            raise FakeError("clock_out_of_range")
         if change.get("freeze") is True:
             clock.freeze()
         elif change.get("freeze") is False:
@@ -148,21 +143,22 @@ async def change_clock(fake: Fake, change: Mapping[str, Any]) -> dict[str, Any]:
     return clock_state(fake)
 
 
-async def set_clock(call: Call) -> ControlResult:
+async def set_clock(call: ControlCall) -> ControlResult:
     return 200, await change_clock(call.fake, call.fields)
 
 
-async def wait_idle(call: Call) -> ControlResult:
+async def wait_idle(call: ControlCall) -> ControlResult:
     timeout = float(call.fields.get("timeout", DEFAULT_IDLE_TIMEOUT))
     fake = call.fake
     try:
         async with asyncio.timeout(timeout):
             await fake.wait_idle()
     except TimeoutError:
-        raise ControlError(
-            504,
-            f"still busy after {timeout:g} s: {fake.activity.busy} other requests in "
-            f"progress, {fake.dispatcher.in_flight} pushes in flight",
+        raise FakeError(
+            "still_busy",
+            timeout=timeout,
+            requests=fake.activity.busy,
+            pushes=fake.dispatcher.in_flight,
         ) from None
     return 200, {"status": "idle"}
 
@@ -174,7 +170,7 @@ def present_snapshot(snapshot: Snapshot) -> dict[str, Any]:
 def _known_snapshot(fake: Fake, name: str) -> Snapshot:
     snapshot = fake.snapshots.get(name)
     if snapshot is None:
-        raise ControlError(404, f"no snapshot named {name!r}")
+        raise FakeError("snapshot_not_found", name=name)
     return snapshot
 
 
@@ -185,10 +181,7 @@ async def save_named_snapshot(fake: Fake, name: str) -> Snapshot:
         try:
             snapshot = fake.save_snapshot(name)
         except SnapshotsFull:
-            raise ControlError(
-                409,
-                f"already {fake.snapshots.limit} snapshots (max_snapshots): delete one first",
-            ) from None
+            raise FakeError("snapshots_full", limit=fake.snapshots.limit) from None
         sync = fake.config.data_sync != "never"
         await asyncio.to_thread(fake.snapshots.write, snapshot, sync=sync)
     return snapshot
@@ -206,25 +199,25 @@ async def delete_named_snapshot(fake: Fake, name: str) -> None:
         await asyncio.to_thread(fake.snapshots.delete, snapshot.name)
 
 
-async def save_snapshot(call: Call) -> ControlResult:
+async def save_snapshot(call: ControlCall) -> ControlResult:
     return 201, present_snapshot(await save_named_snapshot(call.fake, call.fields["name"]))
 
 
-def list_snapshots(call: Call) -> ControlResult:
+def list_snapshots(call: ControlCall) -> ControlResult:
     return 200, [present_snapshot(snapshot) for snapshot in call.fake.snapshots.listed()]
 
 
-async def restore_snapshot(call: Call) -> ControlResult:
+async def restore_snapshot(call: ControlCall) -> ControlResult:
     name = call.path_params["name"]
     return 200, present_snapshot(await restore_named_snapshot(call.fake, name))
 
 
-async def delete_snapshot(call: Call) -> ControlResult:
+async def delete_snapshot(call: ControlCall) -> ControlResult:
     await delete_named_snapshot(call.fake, call.path_params["name"])
     return 200, {"status": "ok"}
 
 
-def list_deliveries(call: Call) -> ControlResult:
+def list_deliveries(call: ControlCall) -> ControlResult:
     wanted = {
         name: id_text(value) if name == "shop_id" else value
         for name, value in call.query.items()
@@ -234,14 +227,14 @@ def list_deliveries(call: Call) -> ControlResult:
     return 200, [delivery.present(call.ctx, item) for item in found]
 
 
-def retry_delivery(call: Call) -> ControlResult:
+def retry_delivery(call: ControlCall) -> ControlResult:
     retried = delivery.retry(call.ctx, call.path_params["delivery_id"])
     if retried is None:
-        raise ControlError(404, f"no webhook delivery {call.path_params['delivery_id']}")
+        raise FakeError("delivery_not_found", id=call.path_params["delivery_id"])
     return 200, delivery.present(call.ctx, retried)
 
 
-def create_push_fault(call: Call) -> ControlResult:
+def create_push_fault(call: ControlCall) -> ControlResult:
     return 201, push_faults.present(push_faults.create(call.ctx, call.fields))
 
 
@@ -262,57 +255,52 @@ def add_push_fault(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
     try:
         _push_fault_input()(fields)
     except SpecViolation as violation:
-        raise ControlError(400, f"invalid push fault: {violation}") from None
+        raise FakeError("invalid_push_fault", violation=violation) from None
     return push_faults.create(ctx, fields)
 
 
-def list_push_faults(call: Call) -> ControlResult:
+def list_push_faults(call: ControlCall) -> ControlResult:
     return 200, [push_faults.present(fault) for fault in push_faults.list_faults(call.ctx)]
 
 
 def _removed(found: bool, what: str) -> ControlResult:
     """The answer to removing one thing: done, or 404 naming ``what`` was not there."""
     if not found:
-        raise ControlError(404, f"no {what}")
+        raise FakeError("not_there", what=what)
     return 200, {"status": "ok"}
 
 
 def _removing_all(delete_all: Callable[[Context], int]) -> ControlHandler:
     """A handler that removes every one of a kind (faults, push faults)."""
 
-    def handler(call: Call) -> ControlResult:
+    def handler(call: ControlCall) -> ControlResult:
         delete_all(call.ctx)
         return 200, {"status": "ok"}
 
     return handler
 
 
-def delete_push_fault(call: Call) -> ControlResult:
+def delete_push_fault(call: ControlCall) -> ControlResult:
     fault_id = call.path_params["push_fault_id"]
     return _removed(push_faults.delete(call.ctx, fault_id), f"push fault {fault_id}")
 
 
-def create_review(call: Call) -> ControlResult:
+def create_review(call: ControlCall) -> ControlResult:
     """A customer writes a review on the storefront: Trustoo fires review/created."""
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
     created = reviews.create_review(call.ctx, shop["shop_id"], call.fields)
     return 201, reviews.present_review(call.ctx, created)
 
 
-def update_review(call: Call) -> ControlResult:
+def update_review(call: ControlCall) -> ControlResult:
     """The merchant edits, replies to, hides or shows a review in the Trustoo admin."""
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
     review_id = call.path_params["review_id"]
-    try:
-        updated = reviews.update_review(call.ctx, shop["shop_id"], review_id, call.fields)
-    except TrustooError as error:
-        if error.code == Code.NOT_FOUND:
-            raise ControlError(404, error.message) from None
-        raise
+    updated = reviews.update_review(call.ctx, shop["shop_id"], review_id, call.fields)
     return 200, reviews.present_review(call.ctx, updated)
 
 
-def create_customer_event(call: Call) -> ControlResult:
+def create_customer_event(call: ControlCall) -> ControlResult:
     """A shopper acts on the storefront (or in an email): Trustoo records a customer event."""
     shop = tenants.get_shop(call.ctx, call.path_params["shop_id"])
     event = customer_events.create_event(call.ctx, shop["shop_id"], call.fields)
@@ -330,26 +318,26 @@ def faultable_operations() -> frozenset[str]:
     )
 
 
-def create_fault(call: Call) -> ControlResult:
+def create_fault(call: ControlCall) -> ControlResult:
     fault = faults.create_fault(call.ctx, call.fields, faultable_operations())
     return 201, faults.present(fault)
 
 
-def list_faults(call: Call) -> ControlResult:
+def list_faults(call: ControlCall) -> ControlResult:
     return 200, [faults.present(fault) for fault in faults.list_faults(call.ctx)]
 
 
-def delete_fault(call: Call) -> ControlResult:
+def delete_fault(call: ControlCall) -> ControlResult:
     fault_id = call.path_params["fault_id"]
     return _removed(faults.delete_fault(call.ctx, fault_id), f"fault {fault_id}")
 
 
-def list_requests(call: Call) -> ControlResult:
+def list_requests(call: ControlCall) -> ControlResult:
     return 200, call.fake.journal.entries()
 
 
-ControlHandler = Callable[[Call], ControlResult]
-AsyncControlHandler = Callable[[Call], Awaitable[ControlResult]]
+ControlHandler = Callable[[ControlCall], ControlResult]
+AsyncControlHandler = Callable[[ControlCall], Awaitable[ControlResult]]
 
 HANDLERS: dict[str, ControlHandler] = {
     "mock_health": health,

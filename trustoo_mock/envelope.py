@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from trustoo_mock.errors import TrustooError
+from trustoo_mock.errors import FakeError
 
 # Every JSON answer ends its line, so a curl prints the next prompt on a line of its own
 # (X67); JSON allows whitespace after the value, so every parser reads the same document.
@@ -36,7 +36,7 @@ def success_bytes(data: Encoded, request_id: str, now: int) -> bytes:
     return head.encode("ascii") + data.json + b"}" + END
 
 
-def failure(error: TrustooError, request_id: str, now: int) -> dict[str, Any]:
+def failure(error: FakeError, request_id: str, now: int) -> dict[str, Any]:
     return {
         "code": int(error.code),
         "message": error.message,

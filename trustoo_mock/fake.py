@@ -19,7 +19,7 @@ from trustoo_mock.config import SIGNATURE_CLOCKS, Config
 from trustoo_mock.delivery import Dispatcher
 from trustoo_mock.domain import seeding
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import ControlError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.journal import Journal
 from trustoo_mock.randomness import (
     Randomness,
@@ -132,7 +132,7 @@ class Fake:
             if fresh and self.seed is not None:
                 try:
                     self._load_seed(self.seed)
-                except ControlError as error:  # a start is refused as seed --check refuses
+                except FakeError as error:  # a start is refused as seed --check refuses
                     source = config.seed_file or "the seed"
                     raise ValueError(f"{source}: {error.message}") from None
             self._save_random_state()

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustoo_mock.clock import Clock
-from trustoo_mock.errors import Code, TrustooError
+from trustoo_mock.errors import Code, FakeError
 from trustoo_mock.principal import Principal
 from trustoo_mock.redaction import (
     REQUEST_SECRET_NAMES,
@@ -24,7 +24,6 @@ from trustoo_mock.redaction import (
     secret_values_in_body,
 )
 from trustoo_mock.signing import parse_query, printable, string_to_sign
-from trustoo_mock.spec import Spec
 
 # How much of a request body and of an answer the journal keeps for the inspector (X99).
 KEPT_BYTES = 16 * 1024
@@ -129,22 +128,36 @@ def _describe(principal: Principal) -> str:
     return f"shop {principal.shop_id}"
 
 
-def auth_outcome(state: dict[str, Any]) -> tuple[str, str | None]:
-    """(outcome, explanation) from what the endpoint left in the request state.
+@dataclass(slots=True)
+class Noted:
+    """What the endpoint hands the journal about the request it answers (the middleware puts
+    one in the ASGI scope under ``NOTED``): the operation reached, the body read, whether
+    authentication ran and who the caller is (None: the operation needs no credentials or
+    allows calls without them), the refusal it ended with, the fault that took it and the
+    domain's notes."""
 
-    ``principal`` is set once authentication has run (None: the operation needs no
-    credentials or allows calls without them); ``error`` is the Trustoo error the request
-    ended with, if any.
-    """
-    error = state.get("error")
-    if isinstance(error, TrustooError) and error.code == Code.UNAUTHENTICATED:
-        return "failed", error.message
-    if "principal" not in state:
+    operation_id: str | None = None
+    body: bytes = b""
+    authenticated: bool = False
+    principal: Principal | None = None
+    refusal: FakeError | None = None
+    fault: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+NOTED = "trustoo_mock.noted"
+
+
+def auth_outcome(noted: Noted) -> tuple[str, str | None]:
+    """(outcome, explanation) of what the endpoint noted."""
+    refusal = noted.refusal
+    if refusal is not None and refusal.code == Code.UNAUTHENTICATED:
+        return "failed", refusal.message
+    if not noted.authenticated:
         return "not checked", None
-    principal = state["principal"]
-    if principal is None:
+    if noted.principal is None:
         return "anonymous", None
-    return "ok", _describe(principal)
+    return "ok", _describe(noted.principal)
 
 
 # No credential the fake issues or accepts is shorter (the spec's minLength for tokens and
@@ -224,7 +237,7 @@ def _may_hold_secrets(scope: Scope, query: str, path: str) -> bool:
 
 def _redacted(
     scope: Scope,
-    state: dict[str, Any],
+    noted: Noted,
     request: tuple[str, str],
     outcome: str,
     explanation: str | None,
@@ -236,7 +249,7 @@ def _redacted(
     failed = outcome == "failed"
     if not failed and not _may_hold_secrets(scope, query, path):
         return path, query, explanation
-    body = state.get("body", b"") if failed else b""
+    body = noted.body if failed else b""
     redactor = Redactor(_presented_secrets(scope, query, body), REQUEST_SECRET_NAMES)
     return (
         redactor.path(path),
@@ -257,21 +270,21 @@ def envelope_code(body: bytes) -> int | None:
 
 class JournalMiddleware:
     """Notes every HTTP request outside ``/_mock`` as its response starts (pure ASGI, so
-    background work after the response, like webhook pushes, does not delay the entry)."""
+    background work after the response, like webhook pushes, does not delay the entry),
+    from the ``Noted`` record the endpoint fills (a request no route takes leaves it blank:
+    no operation, authentication not checked)."""
 
-    def __init__(self, app: ASGIApp, journal: Journal, clock: Clock, spec: Spec) -> None:
+    def __init__(self, app: ASGIApp, journal: Journal, clock: Clock) -> None:
         self.app = app
         self.journal = journal
         self.clock = clock
-        self.spec = spec
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or path == "/_mock" or path.startswith("/_mock/"):
             await self.app(scope, receive, send)
             return
-        # The endpoint writes the auth outcome into this dict through ``request.state``.
-        state = scope.setdefault("state", {})
+        noted = scope[NOTED] = Noted()
         arrived = self.clock.now()
         method = scope["method"]
 
@@ -281,15 +294,10 @@ class JournalMiddleware:
         answered = False
 
         def note(status: int | None) -> dict[str, Any]:
-            operation = self.spec.find("GET" if method == "HEAD" else method, path)
-            # A planned operation is in the spec but not served: the fake answered 404.
-            operation_id = None
-            if operation is not None and not operation.planned:
-                operation_id = operation.operation_id
-            outcome, explanation = auth_outcome(state)
+            outcome, explanation = auth_outcome(noted)
             raw_query = scope.get("query_string", b"").decode("latin-1")
             shown_path, query, explanation = _redacted(
-                scope, state, (path, raw_query), outcome, explanation
+                scope, noted, (path, raw_query), outcome, explanation
             )
             entry: dict[str, Any] = dict(
                 time=arrived,
@@ -298,19 +306,18 @@ class JournalMiddleware:
                 query=query,
                 status=status,
                 code=None,  # read from the body's first bytes when it starts
-                operation_id=operation_id,
+                operation_id=noted.operation_id,
                 auth=outcome,
                 auth_explanation=explanation,
             )
-            if state.get("fault"):
-                entry["fault"] = state["fault"]
-            if state.get("notes"):
-                entry["notes"] = state["notes"]
-            body = state.get("body", b"")
+            if noted.fault:
+                entry["fault"] = noted.fault
+            if noted.notes:
+                entry["notes"] = noted.notes
+            body = noted.body
             exchange = Exchange(list(scope["headers"]), raw_query, body[:KEPT_BYTES], len(body))
-            principal = state.get("principal")
-            if isinstance(principal, Principal):
-                exchange.shop_id = principal.shop_id
+            if noted.principal is not None:
+                exchange.shop_id = noted.principal.shop_id
             if outcome == "failed":
                 exchange.expected_string_to_sign = _expected_string_to_sign(scope, raw_query, body)
             exchanges.append(exchange)
@@ -330,5 +337,5 @@ class JournalMiddleware:
             await send(message)
 
         await self.app(scope, receive, noting)
-        if not answered and state.get("fault"):  # a fault dropped the connection (X87)
+        if not answered and noted.fault:  # a fault dropped the connection (X87)
             note(None)

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 
 import fastjsonschema
 
-from trustoo_mock.errors import trustoo_error
+from trustoo_mock.errors import FakeError
 from trustoo_mock.files import write_atomically
 from trustoo_mock.formats import FORMAT_CHECKS, unencodable_text
 
@@ -290,12 +290,12 @@ class Operation:
             raw_values = collected.get(parameter.name)
             if raw_values is None:
                 if parameter.required:
-                    raise trustoo_error("invalid_query", name=parameter.name, detail="is required")
+                    raise FakeError("invalid_query", name=parameter.name, detail="is required")
                 continue
             if parameter.is_list:
                 raw = ",".join(raw_values)
             elif len(raw_values) > 1:
-                raise trustoo_error(
+                raise FakeError(
                     "invalid_query", name=parameter.name, detail="is given more than once"
                 )
             else:
@@ -303,7 +303,7 @@ class Operation:
             try:
                 values[parameter.name] = parameter.coerce(raw)
             except SpecViolation as violation:
-                raise trustoo_error(
+                raise FakeError(
                     "invalid_query", name=parameter.name, detail=str(violation)
                 ) from None
         return values
@@ -316,7 +316,7 @@ class Operation:
             return None
         if not body.strip():
             if self.body_required:
-                raise trustoo_error("invalid_body", detail="a request body is required")
+                raise FakeError("invalid_body", detail="a request body is required")
             return None
         media_type = content_type.split(";")[0].strip().lower()
         if media_type == FORM and FORM in validators:
@@ -326,24 +326,22 @@ class Operation:
             try:
                 document = json.loads(body, parse_constant=_reject_constant)
             except (ValueError, RecursionError) as error:
-                raise trustoo_error("invalid_json", detail=str(error)) from None
+                raise FakeError("invalid_json", detail=str(error)) from None
             unencodable = unencodable_text(document, body)
             if unencodable:
                 # Refused before the schema, whose messages may quote the value.
-                raise trustoo_error(
+                raise FakeError(
                     "invalid_body",
                     detail=f"{unencodable} holds a lone surrogate (such as \\ud800), "
                     "which is not text UTF-8 can encode",
                 )
             validator = validators[JSON]
         else:
-            raise trustoo_error(
-                "invalid_body", detail=f"send the body as {' or '.join(validators)}"
-            )
+            raise FakeError("invalid_body", detail=f"send the body as {' or '.join(validators)}")
         try:
             validator(document)
         except SpecViolation as violation:
-            raise trustoo_error("invalid_body", detail=str(violation)) from None
+            raise FakeError("invalid_body", detail=str(violation)) from None
         return document
 
 

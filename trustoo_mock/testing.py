@@ -262,7 +262,9 @@ class MockTrustoo(WithBlock):
     ``error_http_status="mirror"``, …)."""
 
     def __init__(self, config: Config | None = None, **settings: Any) -> None:
-        self._runtime: _InProcess | _Served = _InProcess(create_app(_config(config, settings)))
+        self._runtime: _InProcess | _Served = _InProcess(
+            create_app(Fake(_config(config, settings)))
+        )
 
     @classmethod
     def serve(
@@ -278,7 +280,7 @@ class MockTrustoo(WithBlock):
         ``config.control_token`` says it, and the helpers send it."""
         guarded, _ = guarded_for(host, _config(config, settings))
         mock = cls.__new__(cls)
-        mock._runtime = _Served(create_app(guarded), host, port)
+        mock._runtime = _Served(create_app(Fake(guarded)), host, port)
         return mock
 
     # -- what it is --------------------------------------------------------------------------

@@ -18,13 +18,13 @@ from urllib.parse import urlencode, urlsplit
 from starlette.responses import RedirectResponse, Response
 
 from trustoo_mock import control, delivery, ui_html
-from trustoo_mock.api.call import Call
+from trustoo_mock.api.call import ControlCall
 from trustoo_mock.clock import parse_instant
 from trustoo_mock.domain import events, faults, oauth, push_faults, reviews, tenants, webhooks
-from trustoo_mock.errors import Code, ControlError, TrustooError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 
-UiHandler = Callable[[Call], Awaitable[Response]]
+UiHandler = Callable[[ControlCall], Awaitable[Response]]
 
 HOME = "/_mock/ui"
 SESSION_COOKIE = "trustoo_mock_inspector"
@@ -72,14 +72,15 @@ def sign_in_page(back: str, problem: str | None = None) -> Response:
     return ui_html.page_response(ui_html.sign_in(back_to(back), problem), 401)
 
 
-def refused_page(status: int, message: str) -> Response:
-    return ui_html.page_response(ui_html.problem(status, message), status)
+def refused_page(error: FakeError) -> Response:
+    status = error.plain_status
+    return ui_html.page_response(ui_html.problem(status, error.message), status)
 
 
 # -- pages ---------------------------------------------------------------------------------
 
 
-async def home(call: Call) -> Response:
+async def home(call: ControlCall) -> Response:
     ctx = call.ctx
     shops = [
         {**shop, "review_count": reviews.review_count(ctx, shop["shop_id"])}
@@ -91,7 +92,7 @@ async def home(call: Call) -> Response:
     return ui_html.page_response(body)
 
 
-def _request_rows(call: Call) -> list[tuple[dict[str, Any], str | None]]:
+def _request_rows(call: ControlCall) -> list[tuple[dict[str, Any], str | None]]:
     query = call.query
     shop_id = query.get("shop_id")
     operation_id = query.get("operation")
@@ -111,7 +112,7 @@ def _request_rows(call: Call) -> list[tuple[dict[str, Any], str | None]]:
     return rows
 
 
-async def requests(call: Call) -> Response:
+async def requests(call: ControlCall) -> Response:
     journal = call.fake.journal
     # Only a refusal's exchange is read here (for its string-to-sign); the rest load on demand.
     shown = [
@@ -126,17 +127,17 @@ async def requests(call: Call) -> Response:
     return ui_html.page_response(body)
 
 
-async def request_detail(call: Call) -> Response:
+async def request_detail(call: ControlCall) -> Response:
     journal = call.fake.journal
     wanted = call.path_params["seq"]
     found = journal.row(int(wanted)) if wanted.isdigit() else None
     if found is None:
-        raise ControlError(404, f"request #{wanted} is not in the journal (any more)")
+        raise FakeError("journal_entry_gone", seq=wanted)
     entry, shop = found
     return ui_html.page_response(ui_html.request(entry, shop, journal.exchange(entry["seq"])))
 
 
-async def webhook_log(call: Call) -> Response:
+async def webhook_log(call: ControlCall) -> Response:
     ctx = call.ctx
     wanted = {name: call.query[name] for name in ("shop_id", "status") if name in call.query}
     found = events.list_deliveries(ctx, **wanted)[-SHOWN_ROWS:][::-1]
@@ -148,7 +149,7 @@ async def webhook_log(call: Call) -> Response:
     return ui_html.page_response(body)
 
 
-async def review_list(call: Call) -> Response:
+async def review_list(call: ControlCall) -> Response:
     ctx = call.ctx
     shops = tenants.shops_oldest_first(ctx)
     if not shops:
@@ -170,7 +171,7 @@ async def review_list(call: Call) -> Response:
     return ui_html.page_response(body)
 
 
-def _faults_page(call: Call, problem: str | None = None) -> Response:
+def _faults_page(call: ControlCall, problem: str | None = None) -> Response:
     ctx = call.ctx
     body = ui_html.faults(
         [faults.present(fault) for fault in faults.list_faults(ctx)],
@@ -183,25 +184,25 @@ def _faults_page(call: Call, problem: str | None = None) -> Response:
     return ui_html.page_response(body, 200 if problem is None else 400)
 
 
-async def fault_list(call: Call) -> Response:
+async def fault_list(call: ControlCall) -> Response:
     return _faults_page(call)
 
 
-def _snapshots_page(call: Call, refused: ControlError | None = None) -> Response:
+def _snapshots_page(call: ControlCall, refused: FakeError | None = None) -> Response:
     listed = [control.present_snapshot(snapshot) for snapshot in call.fake.snapshots.listed()]
     problem = None if refused is None else refused.message
     body = ui_html.snapshots(listed, call.fake.snapshots.limit, call.query, problem)
-    return ui_html.page_response(body, 200 if refused is None else refused.http_status)
+    return ui_html.page_response(body, 200 if refused is None else refused.plain_status)
 
 
-async def snapshot_list(call: Call) -> Response:
+async def snapshot_list(call: ControlCall) -> Response:
     return _snapshots_page(call)
 
 
 # -- forms ---------------------------------------------------------------------------------
 
 
-async def sign_in(call: Call) -> Response:
+async def sign_in(call: ControlCall) -> Response:
     """The control token, given once: a session cookie stands for it from then on (X98)."""
     token = call.fake.config.control_token or ""
     back = back_to(call.fields.get("back"))
@@ -227,18 +228,18 @@ def _clock_change(fields: Mapping[str, Any]) -> dict[str, Any]:
     return change
 
 
-async def move_clock(call: Call) -> Response:
+async def move_clock(call: ControlCall) -> Response:
     state = await control.change_clock(call.fake, _clock_change(call.fields))
     notice = f"The clock is at {state['iso']}" + (" (frozen)" if state["frozen"] else "")
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
 
-async def retry_delivery(call: Call) -> Response:
+async def retry_delivery(call: ControlCall) -> Response:
     delivery_id = call.path_params["delivery_id"]
     with call.ctx.store.batch():
         retried = delivery.retry(call.ctx, delivery_id)
     if retried is None:
-        raise ControlError(404, f"no webhook delivery {delivery_id}")
+        raise FakeError("delivery_not_found", id=delivery_id)
     notice = f"Delivery {delivery_id} starts its schedule again"
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
@@ -253,29 +254,26 @@ _MERCHANT_CHANGES: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
 }
 
 
-def _queued_notice(call: Call, queued_before: int, done: str) -> str:
+def _queued_notice(call: ControlCall, queued_before: int, done: str) -> str:
     queued = call.ctx.queued - queued_before
     return f"{done}: {queued} webhook deliver{'y' if queued == 1 else 'ies'} queued"
 
 
-async def review_action(call: Call) -> Response:
+async def review_action(call: ControlCall) -> Response:
     """The merchant acts on a review in the Trustoo admin: the domain fires its webhooks."""
     ctx = call.ctx
     shop = tenants.get_shop(ctx, call.path_params["shop_id"])
     review_id = id_text(call.path_params["review_id"])
     action = call.fields["action"]
     if action == "reply" and not str(call.fields.get("reply", "")).strip():
-        raise ControlError(400, "a reply needs some text")
+        raise FakeError("empty_reply")
     queued = ctx.queued
-    try:
-        with ctx.store.batch():
-            if action == "delete":
-                reviews.delete_review(ctx, shop["shop_id"], review_id)
-            else:
-                changes = _MERCHANT_CHANGES[action](call.fields)
-                reviews.update_review(ctx, shop["shop_id"], review_id, changes)
-    except TrustooError as error:
-        raise ControlError(404 if error.code == Code.NOT_FOUND else 400, error.message) from None
+    with ctx.store.batch():
+        if action == "delete":
+            reviews.delete_review(ctx, shop["shop_id"], review_id)
+        else:
+            changes = _MERCHANT_CHANGES[action](call.fields)
+            reviews.update_review(ctx, shop["shop_id"], review_id, changes)
     notice = _queued_notice(call, queued, f"Review {review_id}: {action.replace('_', ' ')}")
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
@@ -283,7 +281,7 @@ async def review_action(call: Call) -> Response:
 _REVIEW_TEXT = ("author", "author_email", "title", "content", "source")
 
 
-async def write_review(call: Call) -> Response:
+async def write_review(call: ControlCall) -> Response:
     """A shopper writes a review on the storefront: Trustoo fires review/created."""
     ctx = call.ctx
     shop = tenants.get_shop(ctx, call.path_params["shop_id"])
@@ -345,18 +343,18 @@ def _fault_fields(form: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-async def add_fault(call: Call) -> Response:
+async def add_fault(call: ControlCall) -> Response:
     try:
         fault = faults.create_fault(
             call.ctx, _fault_fields(call.fields), control.faultable_operations()
         )
-    except TrustooError as error:
+    except FakeError as error:
         return _faults_page(call, error.message)
     return _redirect(_with_notice(back_to(call.fields.get("back")), f"Fault {fault['id']} set"))
 
 
 def _removal(
-    call: Call,
+    call: ControlCall,
     field: str,
     what: str,
     remove_one: Callable[[Any, str], bool],
@@ -368,38 +366,38 @@ def _removal(
     elif remove_one(call.ctx, wanted):
         notice = f"{what.capitalize()} {wanted} removed"
     else:
-        raise ControlError(404, f"no {what} {wanted}")
+        raise FakeError("not_there", what=f"{what} {wanted}")
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
 
-async def remove_fault(call: Call) -> Response:
+async def remove_fault(call: ControlCall) -> Response:
     return _removal(call, "fault_id", "fault", faults.delete_fault, faults.delete_all)
 
 
-async def add_push_fault(call: Call) -> Response:
+async def add_push_fault(call: ControlCall) -> Response:
     given = _given(call.fields)
     fields: dict[str, Any] = {name: given[name] for name in ("kind", "topic") if name in given}
     fields.update({name: _number(given[name]) for name in ("times", "seconds") if name in given})
     try:
         fault = control.add_push_fault(call.ctx, fields)
-    except ControlError as error:
+    except FakeError as error:
         return _faults_page(call, error.message)
     notice = f"Push fault {fault['id']} set"
     return _redirect(_with_notice(back_to(call.fields.get("back")), notice))
 
 
-async def remove_push_fault(call: Call) -> Response:
+async def remove_push_fault(call: ControlCall) -> Response:
     return _removal(call, "push_fault_id", "push fault", push_faults.delete, push_faults.delete_all)
 
 
-async def snapshot_action(call: Call) -> Response:
+async def snapshot_action(call: ControlCall) -> Response:
     """Save, restore or delete a snapshot as the control plane does (X93, X94)."""
     fake = call.fake
     action, name = call.fields["action"], call.fields["name"]
     if action == "save":
         try:
             await control.save_named_snapshot(fake, name)
-        except ControlError as error:
+        except FakeError as error:
             return _snapshots_page(call, error)
         notice = f"Snapshot {name} saved"
     elif action == "restore":

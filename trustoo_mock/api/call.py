@@ -13,10 +13,12 @@ from trustoo_mock.principal import Principal
 
 @dataclass(slots=True)
 class Call:
-    """``headers`` have lowercase names; ``raw_body`` is the body exactly as received;
-    ``base_url`` is how the caller reached this server (for URLs the fake hands out)."""
+    """``ctx`` is the one service a Trustoo or object store handler uses (store, clock,
+    randomness, settings); ``headers`` have lowercase names; ``raw_body`` is the body
+    exactly as received; ``base_url`` is how the caller reached this server (for URLs the
+    fake hands out)."""
 
-    fake: Fake
+    ctx: Context
     query: dict[str, Any]
     body: Any
     principal: Principal | None = None
@@ -24,10 +26,6 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     raw_body: bytes = b""
     base_url: str = ""
-
-    @property
-    def ctx(self) -> Context:
-        return self.fake.ctx
 
     @property
     def caller(self) -> Principal:
@@ -38,6 +36,14 @@ class Call:
     @property
     def fields(self) -> dict[str, Any]:
         return self.body if isinstance(self.body, dict) else {}
+
+
+@dataclass(slots=True)
+class ControlCall(Call):
+    """A call of the control plane or the inspector, which act on the instance itself: its
+    journal, snapshots, dispatcher, clock changes and resets."""
+
+    fake: Fake = field(kw_only=True)
 
 
 Handler = Callable[[Call], Any]

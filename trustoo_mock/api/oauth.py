@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from trustoo_mock.api import consent_page
 from trustoo_mock.api.call import Call, Handler
 from trustoo_mock.domain import oauth, tenants
-from trustoo_mock.errors import TrustooError, trustoo_error
+from trustoo_mock.errors import FakeError
 
 AUTHORIZE_PATH = "/api/v1/openapi/oauth/authorize"
 
@@ -58,8 +58,8 @@ def oauth_authorize(call: Call) -> Any:
     try:
         platform, scopes = _checked_request(call, call.query)
         if call.principal is None and not browser:
-            raise trustoo_error("merchant_session_required")
-    except TrustooError as error:
+            raise FakeError("merchant_session_required")
+    except FakeError as error:
         if browser:
             return HTMLResponse(consent_page.refused(error.message), error.mirrored_status)
         raise
@@ -101,7 +101,7 @@ def oauth_consent(call: Call) -> Response:
     fields = call.fields
     try:
         platform, scopes = _checked_request(call, fields)
-    except TrustooError as error:
+    except FakeError as error:
         return HTMLResponse(consent_page.refused(error.message), error.mirrored_status)
     if not _signed_in(call, fields):
         action = call.base_url + AUTHORIZE_PATH
@@ -119,7 +119,7 @@ def oauth_consent(call: Call) -> Response:
         return HTMLResponse(_consent(call, platform, scopes, fields, token))
     try:
         shop = oauth.find_shop(call.ctx, fields["shop_id"], None)
-    except TrustooError as error:
+    except FakeError as error:
         return HTMLResponse(consent_page.refused(error.message), error.mirrored_status)
     _, redirect_url = _approve(call, fields, platform, scopes, shop["shop_id"])
     return RedirectResponse(redirect_url, status_code=302)

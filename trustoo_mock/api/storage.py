@@ -19,7 +19,7 @@ from trustoo_mock.api.call import Call
 from trustoo_mock.config import Config
 from trustoo_mock.domain import media
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import StorageError, TrustooError, storage_error
+from trustoo_mock.errors import FakeError
 
 StorageHandler = Callable[[Call], Response]
 
@@ -61,16 +61,14 @@ def _xml(root: str, fields: dict[str, str]) -> bytes:
 
 
 def error_response(
-    ctx: Context, error: StorageError | TrustooError, headers: dict[str, str] | None = None
+    ctx: Context, error: FakeError, headers: dict[str, str] | None = None
 ) -> Response:
-    """OSS's error document; a spec violation (bad query) is InvalidArgument."""
-    if isinstance(error, TrustooError):
-        error = storage_error("storage_invalid_argument", detail=error.message)
+    """OSS's error document: the entry's OSS code (a spec violation is InvalidArgument)."""
     request_id = _request_id(ctx)
     body = _xml(
         "Error",
         {
-            "Code": error.code,
+            "Code": error.entry.oss_code,
             "Message": error.message,
             "RequestId": request_id,
             "HostId": media.BUCKET,
@@ -78,7 +76,7 @@ def error_response(
         },
     )
     return Response(
-        body, status_code=error.http_status, media_type=XML, headers=_headers(request_id, headers)
+        body, status_code=error.plain_status, media_type=XML, headers=_headers(request_id, headers)
     )
 
 
@@ -103,7 +101,7 @@ class _FormReader:
         self._headers, self._data = {}, bytearray()
         self._count += 1
         if self._count > MAX_FORM_FIELDS:
-            raise storage_error("storage_malformed_post", detail="too many form fields")
+            raise FakeError("storage_malformed_post", detail="too many form fields")
 
     def header_field(self, data: bytes, start: int, end: int) -> None:
         self._header_name += data[start:end]
@@ -121,19 +119,19 @@ class _FormReader:
     def part_end(self) -> None:
         disposition, options = parse_options_header(self._headers.get(b"content-disposition", b""))
         if disposition != b"form-data" or b"name" not in options:
-            raise storage_error(
+            raise FakeError(
                 "storage_malformed_post", detail="a part lacks Content-Disposition: form-data; name"
             )
         name = options[b"name"].decode("utf-8", "replace").lower()
         if name == "file":
             if self.file is not None:
-                raise storage_error("storage_malformed_post", detail="more than one file field")
+                raise FakeError("storage_malformed_post", detail="more than one file field")
             content_type = self._headers.get(b"content-type", b"").decode("latin-1")
             filename = options.get(b"filename", b"").decode("utf-8", "replace")
             self.file = media.UploadedFile(filename, content_type, bytes(self._data))
         else:
             if len(self._data) > MAX_FIELD_BYTES:
-                raise storage_error(
+                raise FakeError(
                     "storage_malformed_post", detail=f"field {name} is over {MAX_FIELD_BYTES} bytes"
                 )
             self.fields[name] = self._data.decode("utf-8", "replace")
@@ -149,7 +147,7 @@ def read_form(content_type: str, body: bytes) -> media.PostForm:
     kind, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
-        raise storage_error(
+        raise FakeError(
             "storage_malformed_post",
             detail="send Content-Type: multipart/form-data with a boundary",
         )
@@ -170,9 +168,9 @@ def read_form(content_type: str, body: bytes) -> media.PostForm:
         parser.write(body)
         parser.finalize()
     except FormParserError as error:
-        raise storage_error("storage_malformed_post", detail=str(error) or "bad data") from None
+        raise FakeError("storage_malformed_post", detail=str(error) or "bad data") from None
     if not reader.finished:
-        raise storage_error("storage_malformed_post", detail="the closing boundary is missing")
+        raise FakeError("storage_malformed_post", detail="the closing boundary is missing")
     return media.PostForm(reader.fields, reader.file, tuple(reader.after_file))
 
 
@@ -226,7 +224,7 @@ def put_object(call: Call) -> Response:
 def get_object(call: Call) -> Response:
     key = call.path_params["key"]
     if media.check_key(key):
-        raise storage_error("storage_no_such_key", key=key)
+        raise FakeError("storage_no_such_key", key=key)
     stored, data = media.get_object(call.ctx, key)
     headers = _headers(_request_id(call.ctx), _etag(stored))
     if not media.served_inline(stored["content_type"]):
@@ -238,7 +236,7 @@ def preflight(call: Call) -> Response:
     """CORS preflight: any origin may POST, PUT and GET with any headers."""
     problem = media.check_key(call.path_params["key"]) if "key" in call.path_params else None
     if problem:
-        raise storage_error("storage_bad_key", detail=problem)
+        raise FakeError("storage_bad_key", detail=problem)
     requested = call.headers.get("access-control-request-headers", "")
     headers = _headers(
         _request_id(call.ctx),

@@ -14,7 +14,7 @@ from typing import Any
 from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, presented_page
-from trustoo_mock.errors import TrustooError, trustoo_error
+from trustoo_mock.errors import FakeError
 from trustoo_mock.formats import is_email
 from trustoo_mock.ids import id_text
 
@@ -47,7 +47,7 @@ def email_key(email: str) -> str:
 
 def _check_email(email: str) -> None:
     if not is_email(email):
-        raise trustoo_error("invalid_body", detail=f"email is not an email address: {email!r}")
+        raise FakeError("invalid_body", detail=f"email is not an email address: {email!r}")
 
 
 # --------------------------------------------------------------------------- customers
@@ -74,12 +74,12 @@ def find_customer(
     if customer_id is not None:
         found = ctx.store.find_one("customers", shop_id=shop_id, customer_id=id_text(customer_id))
         if found is None:
-            raise trustoo_error("customer_not_found", field="customer_id", value=str(customer_id))
+            raise FakeError("customer_not_found", field="customer_id", value=str(customer_id))
         return found
     key = email_key(email or "")
     matches = ctx.store.find("customers", shop_id=shop_id, email_key=key) if key else []
     if not matches:
-        raise trustoo_error("customer_not_found", field="email", value=email or "")
+        raise FakeError("customer_not_found", field="email", value=email or "")
     return min(matches, key=lambda customer: int(customer["customer_id"]))
 
 
@@ -92,7 +92,7 @@ def unsubscribe(
     """Stop one kind of email (``all``: every kind) to ``email``; asking again changes nothing."""
     _check_email(email)
     if email_type not in EMAIL_TYPES:
-        raise trustoo_error(
+        raise FakeError(
             "invalid_body", detail=f"email_type must be one of {', '.join(EMAIL_TYPES)}"
         )
     key = email_key(email)
@@ -129,7 +129,7 @@ def _identify(fields: dict[str, Any]) -> tuple[Any, str | None]:
     has_id = fields.get("customer_id") is not None
     has_email = fields.get("email") is not None
     if has_id == has_email:
-        raise trustoo_error(
+        raise FakeError(
             "invalid_body",
             detail="send exactly one of customer_id or email, "
             + ("not both" if has_id else "neither was given"),
@@ -153,7 +153,7 @@ def create_exclusion(
         "exclusions", shop_id=shop_id, customer_id=customer["customer_id"]
     )
     if existing is not None:
-        raise trustoo_error(
+        raise FakeError(
             "exclusion_exists",
             customer_id=customer["customer_id"],
             since=rfc3339(existing["created_at"]),
@@ -173,11 +173,11 @@ def delete_exclusion(ctx: Context, shop_id: str, fields: dict[str, Any]) -> None
     field, value = ("customer_id", str(customer_id)) if email is None else ("email", email)
     try:
         customer = find_customer(ctx, shop_id, customer_id, email)
-    except TrustooError:
-        raise trustoo_error("exclusion_not_found", field=field, value=value) from None
+    except FakeError:
+        raise FakeError("exclusion_not_found", field=field, value=value) from None
     removed = ctx.store.delete("exclusions", shop_id=shop_id, customer_id=customer["customer_id"])
     if not removed:
-        raise trustoo_error("exclusion_not_found", field=field, value=value)
+        raise FakeError("exclusion_not_found", field=field, value=value)
 
 
 def excluded_since(ctx: Context, shop_id: str) -> dict[str, int]:

@@ -17,7 +17,7 @@ from typing import Any
 from trustoo_mock.clock import parse_instant
 from trustoo_mock.domain import tenants
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import FAULT_MESSAGES, Code, TrustooError, trustoo_error
+from trustoo_mock.errors import FAULT_MESSAGES, Code, FakeError
 from trustoo_mock.ids import id_text
 
 TABLE = "faults"
@@ -27,7 +27,6 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 RATE_LIMIT_SCOPES = ("shop", "platform")
 # Longer delays than this only hold a test up: a client's timeout is shorter.
 MAX_DELAY_SECONDS = 600.0
-RATE_LIMITED_STATUS = 429
 # Statuses HTTP sends without a body: a raw answer always has one (perhaps empty).
 BODILESS_STATUSES = (204, 205, 304)
 # A media type that is safe in a Content-Type header (no line breaks, nothing outside ASCII).
@@ -57,14 +56,14 @@ class Firing:
 
     fault_id: str
     delay: float = 0.0
-    error: TrustooError | None = None
+    error: FakeError | None = None
     retry_after: int | None = None
     drop: bool = False
     response: Mapping[str, Any] | None = None
 
 
-def _refuse(field: str, problem: str) -> TrustooError:
-    return trustoo_error("invalid_argument", detail=f"invalid fault: {field} {problem}")
+def _refuse(field: str, problem: str) -> FakeError:
+    return FakeError("invalid_argument", detail=f"invalid fault: {field} {problem}")
 
 
 def _number(fields: Mapping[str, Any], name: str, low: float, high: float) -> float | None:
@@ -324,12 +323,12 @@ def _firing(fault: Mapping[str, Any], retry_after: int | None) -> Firing:
     if fault["error"] is not None:
         code = Code(fault["error"]["code"])
         message = fault["error"].get("message") or FAULT_MESSAGES[code]
-        error = TrustooError(code, message, fault["error"].get("http_status"))
+        http_status = fault["error"].get("http_status")
+        error = FakeError("injected", http_status=http_status, code=code, message=message)
     elif retry_after is not None:
         limit = fault["rate_limit"]
-        error = trustoo_error(
+        error = FakeError(
             "rate_limited",
-            http_status=RATE_LIMITED_STATUS,
             requests=limit["requests"],
             seconds=f"{limit['per_seconds']:g}",
             retry_after=retry_after,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import ControlError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 
 SHOP_ID_DIGITS = 11
@@ -96,7 +96,7 @@ def take_given_ids(
             continue
         value = id_text(item["id"])
         if value in seen or ctx.store.count(table, id=value):
-            raise ControlError(409, f"{sequence} id {value} is given twice or already in use")
+            raise FakeError("id_in_use", sequence=sequence, value=value)
         seen.add(value)
     if seen:
         ctx.store.skip_past(sequence, start, max(int(value) for value in seen))

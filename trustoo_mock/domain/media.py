@@ -33,7 +33,7 @@ from urllib.parse import quote, urlencode
 from trustoo_mock.blobs import read_under
 from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import storage_error
+from trustoo_mock.errors import FakeError
 from trustoo_mock.spec import STORAGE_PATH
 
 BUCKET = "trustoo-mock"
@@ -100,7 +100,7 @@ def _check_signature(ctx: Context, message: str, received: str, access_id: str, 
     ``how`` tells the caller how to get it right."""
     expected = _signature(ctx, message).encode("ascii")
     if not hmac.compare_digest(expected, received.encode("utf-8", "surrogateescape")):
-        raise storage_error(
+        raise FakeError(
             "storage_bad_signature",
             detail=how,
             details={"StringToSign": message, "OSSAccessKeyId": access_id},
@@ -213,11 +213,11 @@ def _decode_policy(policy: str) -> dict[str, Any]:
     try:
         document = json.loads(base64.b64decode(policy, validate=True))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise storage_error("storage_bad_policy", detail="not base64-encoded JSON") from None
+        raise FakeError("storage_bad_policy", detail="not base64-encoded JSON") from None
     if not isinstance(document, dict) or not isinstance(document.get("expiration"), str):
-        raise storage_error("storage_bad_policy", detail="expiration is missing")
+        raise FakeError("storage_bad_policy", detail="expiration is missing")
     if not isinstance(document.get("conditions"), list):
-        raise storage_error("storage_bad_policy", detail="conditions must be a list")
+        raise FakeError("storage_bad_policy", detail="conditions must be a list")
     return document
 
 
@@ -225,10 +225,10 @@ def _check_expiration(ctx: Context, expiration: str) -> None:
     try:
         expires_at = parse_instant(expiration)
     except ValueError:
-        raise storage_error("storage_bad_policy", detail=f"bad expiration {expiration!r}") from None
+        raise FakeError("storage_bad_policy", detail=f"bad expiration {expiration!r}") from None
     now = ctx.clock.now()
     if now > expires_at:
-        raise storage_error("storage_policy_expired", expiration=expiration, now=rfc3339(now))
+        raise FakeError("storage_policy_expired", expiration=expiration, now=rfc3339(now))
 
 
 def _field_value(name: str, fields: dict[str, str], key: str) -> str:
@@ -242,45 +242,43 @@ def _check_conditions(conditions: list[Any], fields: dict[str, str], key: str, s
             ((name, expected),) = condition.items()
             condition = ["eq", f"${name}", expected]
         if not isinstance(condition, list) or len(condition) != 3:
-            raise storage_error("storage_bad_policy", detail=f"unknown condition {shown}")
+            raise FakeError("storage_bad_policy", detail=f"unknown condition {shown}")
         operator = str(condition[0]).lower()
         if operator == "content-length-range":
             low, high = condition[1], condition[2]
             if not isinstance(low, int) or not isinstance(high, int):
-                raise storage_error("storage_bad_policy", detail=f"bad condition {shown}")
+                raise FakeError("storage_bad_policy", detail=f"bad condition {shown}")
             if size > high:
-                raise storage_error("storage_too_large", size=size, limit=high)
+                raise FakeError("storage_too_large", size=size, limit=high)
             if size < low:
-                raise storage_error("storage_too_small", size=size, limit=low)
+                raise FakeError("storage_too_small", size=size, limit=low)
             continue
         if operator not in ("eq", "starts-with") or not str(condition[1]).startswith("$"):
-            raise storage_error("storage_bad_policy", detail=f"unknown condition {shown}")
+            raise FakeError("storage_bad_policy", detail=f"unknown condition {shown}")
         name = str(condition[1])[1:].lower()
         value = _field_value(name, fields, key)
         expected = str(condition[2])
         if (operator == "eq" and value != expected) or (
             operator == "starts-with" and not value.startswith(expected)
         ):
-            raise storage_error(
-                "storage_condition_failed", condition=shown, got=f"{name}={value!r}"
-            )
+            raise FakeError("storage_condition_failed", condition=shown, got=f"{name}={value!r}")
 
 
 def post_object(ctx: Context, form: PostForm) -> dict[str, Any]:
     """Check a multipart upload against its policy and keep the file (OSS PostObject)."""
     fields = form.fields
     if not fields.get("key"):
-        raise storage_error("storage_missing_field", name="key", hint=" (dir + file name)")
+        raise FakeError("storage_missing_field", name="key", hint=" (dir + file name)")
     if form.file is None:
-        raise storage_error("storage_missing_field", name="file", hint=" (the last form field)")
+        raise FakeError("storage_missing_field", name="file", hint=" (the last form field)")
     access_id = fields.get("ossaccesskeyid", "")
     if not access_id:
-        raise storage_error("storage_anonymous")
+        raise FakeError("storage_anonymous")
     for name, shown in (("policy", "policy"), ("signature", "Signature")):
         if not fields.get(name):
-            raise storage_error("storage_missing_field", name=shown, hint=" with OSSAccessKeyId")
+            raise FakeError("storage_missing_field", name=shown, hint=" with OSSAccessKeyId")
     if access_id != ctx.config.oss_access_key_id:
-        raise storage_error("storage_unknown_access_key")
+        raise FakeError("storage_unknown_access_key")
     policy = fields["policy"]
     _check_signature(
         ctx,
@@ -296,7 +294,7 @@ def post_object(ctx: Context, form: PostForm) -> dict[str, Any]:
     _check_conditions(document["conditions"], fields, key, len(form.file.data))
     problem = check_key(key)
     if problem:
-        raise storage_error("storage_bad_key", detail=problem)
+        raise FakeError("storage_bad_key", detail=problem)
     content_type = fields.get("content-type") or form.file.content_type or DEFAULT_OBJECT_TYPE
     return _keep(ctx, key, content_type, form.file.data)
 
@@ -312,11 +310,11 @@ def put_object(
     """Check a PUT to a pre-signed URL and keep the bytes (OSS PutObject with a signed URL)."""
     access_id = str(query.get("OSSAccessKeyId", ""))
     if access_id != ctx.config.oss_access_key_id:
-        raise storage_error("storage_unknown_access_key")
+        raise FakeError("storage_unknown_access_key")
     expires = str(query.get("Expires", ""))
     now = ctx.clock.now()
     if not expires.isdigit() or now > int(expires):
-        raise storage_error("storage_url_expired", expires=expires, now=int(now))
+        raise FakeError("storage_url_expired", expires=expires, now=int(now))
     message = _video_string_to_sign(content_md5, content_type, expires, key)
     _check_signature(
         ctx,
@@ -328,11 +326,11 @@ def put_object(
     )
     problem = check_key(key)
     if problem:
-        raise storage_error("storage_bad_key", detail=problem)
+        raise FakeError("storage_bad_key", detail=problem)
     if len(data) > ctx.config.max_video_bytes:
-        raise storage_error("storage_too_large", size=len(data), limit=ctx.config.max_video_bytes)
+        raise FakeError("storage_too_large", size=len(data), limit=ctx.config.max_video_bytes)
     if content_md5 and content_md5 != base64.b64encode(_md5(data).digest()).decode("ascii"):
-        raise storage_error("storage_bad_digest", md5=content_md5)
+        raise FakeError("storage_bad_digest", md5=content_md5)
     return _keep(ctx, key, content_type or DEFAULT_OBJECT_TYPE, data)
 
 
@@ -352,7 +350,7 @@ def _drop(ctx: Context, stored: dict[str, Any]) -> None:
 def _make_room(ctx: Context, size: int) -> None:
     limit_bytes = ctx.config.max_stored_upload_bytes
     if size > limit_bytes:
-        raise storage_error("storage_too_large", size=size, limit=limit_bytes)
+        raise FakeError("storage_too_large", size=size, limit=limit_bytes)
     kept = sorted(ctx.store.find("objects"), key=lambda item: item["sequence"])
     total = sum(item["size"] for item in kept)
     while kept and (total + size > limit_bytes or len(kept) + 1 > ctx.config.max_stored_uploads):
@@ -389,7 +387,7 @@ def get_object(ctx: Context, key: str) -> tuple[dict[str, Any], bytes]:
             content_type = mimetypes.guess_type(key)[0] or DEFAULT_OBJECT_TYPE
             stored = {"key": key, "content_type": content_type, "etag": _etag(data)}
     if stored is None or data is None:
-        raise storage_error("storage_no_such_key", key=key)
+        raise FakeError("storage_no_such_key", key=key)
     return stored, data
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain import events, issuing, tenants
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import ControlError, trustoo_error
+from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 
 CODE_TTL = 600
@@ -100,7 +100,7 @@ def grant_directly(ctx: Context, shop_id: str, client_id: str, scopes: Any) -> d
     requested = tenants.parse_scopes(scopes, default=platform["scopes"])
     beyond = [scope for scope in requested if scope not in platform["scopes"]]
     if beyond:
-        raise ControlError(403, f"platform {client_id!r} may not ask for {', '.join(beyond)}")
+        raise FakeError("scope_not_allowed", client_id=client_id, scopes=", ".join(beyond))
     return issue_grant(ctx, shop["shop_id"], platform["platform_id"], requested)
 
 
@@ -111,7 +111,7 @@ def find_platform(ctx: Context, client_id: str) -> dict[str, Any]:
     platform = ctx.store.find_one("platforms", client_id=client_id)
     if platform is None:
         _refuse_secret_as_client_id(ctx, client_id)
-        raise trustoo_error("unknown_client", client_id=client_id)
+        raise FakeError("unknown_client", client_id=client_id)
     return platform
 
 
@@ -121,7 +121,7 @@ def authenticate_client(ctx: Context, client_id: str, client_secret: str) -> dic
     if platform is None:
         _refuse_secret_as_client_id(ctx, client_id)
     if platform is None or client_secret not in tenants.client_secrets(platform):
-        raise trustoo_error("bad_client_credentials", client_id=client_id)
+        raise FakeError("bad_client_credentials", client_id=client_id)
     return platform
 
 
@@ -129,20 +129,17 @@ def _refuse_secret_as_client_id(ctx: Context, client_id: str) -> None:
     """A refusal would repeat the client_id: when it is a secret, say so instead (code 16)."""
     kind = tenants.secret_kind(ctx, client_id)
     if kind is not None:
-        raise trustoo_error("client_credentials_swapped", kind=kind)
+        raise FakeError("client_credentials_swapped", kind=kind)
 
 
 def requested_scopes(platform: dict[str, Any], scope: str | None) -> list[str]:
     """The scopes asked for (all the platform's when none); beyond them is code 7."""
     if not scope or not scope.strip():
         return list(platform["scopes"])
-    try:
-        wanted = tenants.parse_scopes(scope, default=platform["scopes"])
-    except ControlError as error:
-        raise trustoo_error("invalid_argument", detail=error.message) from None
+    wanted = tenants.parse_scopes(scope, default=platform["scopes"])
     beyond = [name for name in wanted if name not in platform["scopes"]]
     if beyond:
-        raise trustoo_error(
+        raise FakeError(
             "scope_not_allowed", client_id=platform["client_id"], scopes=", ".join(beyond)
         )
     return wanted
@@ -150,7 +147,7 @@ def requested_scopes(platform: dict[str, Any], scope: str | None) -> list[str]:
 
 def check_redirect_uri(platform: dict[str, Any], redirect_uri: str) -> None:
     if redirect_uri not in platform["redirect_uris"]:
-        raise trustoo_error(
+        raise FakeError(
             "redirect_uri_not_registered",
             redirect_uri=redirect_uri,
             client_id=platform["client_id"],
@@ -172,7 +169,7 @@ def issue_code(
     """A new authorization code (``code`` when given, as a seed does), valid CODE_TTL."""
     code = code or issuing.token(ctx)
     if ctx.store.count("codes", code=code):
-        raise ControlError(409, "an authorization code is given twice")
+        raise FakeError("given_twice", what="an authorization code")
     ctx.store.insert(
         "codes",
         {
@@ -205,7 +202,7 @@ def exchange(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
 def _required(fields: dict[str, Any], name: str, grant_type: str) -> str:
     value = str(fields.get(name) or "").strip()
     if not value:
-        raise trustoo_error("invalid_argument", detail=f"{name} is required for {grant_type}")
+        raise FakeError("invalid_argument", detail=f"{name} is required for {grant_type}")
     return value
 
 
@@ -214,16 +211,16 @@ def _redeem_code(ctx: Context, platform: dict[str, Any], fields: dict[str, Any])
     redirect_uri = _required(fields, "redirect_uri", "authorization_code")
     stored = ctx.store.find_one("codes", code=code)
     if stored is None or stored["client_id"] != platform["client_id"]:
-        raise trustoo_error("bad_grant", what="code", reason="it was not issued to this client")
+        raise FakeError("bad_grant", what="code", reason="it was not issued to this client")
     if stored["used"]:
-        raise trustoo_error("bad_grant", what="code", reason="it was already used")
+        raise FakeError("bad_grant", what="code", reason="it was already used")
     now = ctx.clock.now_int()
     if now >= stored["expires_at"]:
         ago = now - stored["expires_at"]
-        raise trustoo_error("bad_grant", what="code", reason=f"it expired {ago} seconds ago")
+        raise FakeError("bad_grant", what="code", reason=f"it expired {ago} seconds ago")
     if stored["redirect_uri"] != redirect_uri:
         reason = f"redirect_uri must be {stored['redirect_uri']!r}, the one it was issued for"
-        raise trustoo_error("bad_grant", what="code", reason=reason)
+        raise FakeError("bad_grant", what="code", reason=reason)
     ctx.store.update("codes", {"code": code}, {"used": True})
     return issue_grant(ctx, stored["shop_id"], platform["platform_id"], stored["scopes"])
 
@@ -233,24 +230,24 @@ def _refresh(ctx: Context, platform: dict[str, Any], fields: dict[str, Any]) -> 
     old = ctx.store.find_one("grants", refresh_token=token)
     if old is None or old["platform_id"] != platform["platform_id"]:
         reason = "it was not issued to this client"
-        raise trustoo_error("bad_grant", what="refresh_token", reason=reason)
+        raise FakeError("bad_grant", what="refresh_token", reason=reason)
     if old["refresh_state"] == "used":
         reason = "it was already used (refresh tokens rotate: use the newest one)"
-        raise trustoo_error("bad_grant", what="refresh_token", reason=reason)
+        raise FakeError("bad_grant", what="refresh_token", reason=reason)
     if old["refresh_state"] == "revoked":
-        raise trustoo_error("bad_grant", what="refresh_token", reason="it was revoked")
+        raise FakeError("bad_grant", what="refresh_token", reason="it was revoked")
     now = ctx.clock.now_int()
     if now >= old["refresh_expires_at"]:
         ago = now - old["refresh_expires_at"]
         reason = f"it expired {ago} seconds ago"
-        raise trustoo_error("bad_grant", what="refresh_token", reason=reason)
+        raise FakeError("bad_grant", what="refresh_token", reason=reason)
     scopes = old["scopes"]
     if fields.get("scope"):
         narrowed = requested_scopes(platform, str(fields["scope"]))
         wider = [scope for scope in narrowed if scope not in scopes]
         if wider:
             detail = f"scope may only narrow the grant; not granted: {', '.join(wider)}"
-            raise trustoo_error("invalid_argument", detail=detail)
+            raise FakeError("invalid_argument", detail=detail)
         scopes = narrowed
     ctx.store.update("grants", {"refresh_token": token}, {"refresh_state": "used"})
     return issue_grant(ctx, old["shop_id"], platform["platform_id"], scopes)
@@ -260,7 +257,7 @@ def _client_credentials(
     ctx: Context, platform: dict[str, Any], fields: dict[str, Any]
 ) -> dict[str, Any]:
     if not platform["skip_shop_oauth"]:
-        raise trustoo_error("client_credentials_not_allowed", client_id=platform["client_id"])
+        raise FakeError("client_credentials_not_allowed", client_id=platform["client_id"])
     shop = find_shop(ctx, fields.get("shop_id"), fields.get("myshopify_domain"))
     scopes = requested_scopes(platform, fields.get("scope"))
     return issue_grant(ctx, shop["shop_id"], platform["platform_id"], scopes)
@@ -274,11 +271,11 @@ def find_shop(ctx: Context, shop_id: Any, myshopify_domain: Any) -> dict[str, An
     if myshopify_domain:
         wanted["myshopify_domain"] = str(myshopify_domain).strip().lower()
     if not wanted:
-        raise trustoo_error("invalid_argument", detail="name the shop: shop_id or myshopify_domain")
+        raise FakeError("invalid_argument", detail="name the shop: shop_id or myshopify_domain")
     shop = ctx.store.find_one("shops", **wanted)
     if shop is None:
         named = " and ".join(f"{key} {value}" for key, value in wanted.items())
-        raise trustoo_error("shop_not_found", what=named)
+        raise FakeError("shop_not_found", what=named)
     return shop
 
 
@@ -359,7 +356,7 @@ def authorization_info(
 def install_status(ctx: Context, platform: dict[str, Any], shop: dict[str, Any]) -> dict[str, Any]:
     """Installed or not; deliberately not whether a token is still valid (trustoo-api §5.7)."""
     if "read_shop_install_status" not in platform["scopes"]:
-        raise trustoo_error(
+        raise FakeError(
             "insufficient_scope",
             scope="read_shop_install_status",
             granted=",".join(platform["scopes"]) or "no scopes",

@@ -14,7 +14,7 @@ from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.domain import customers
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, newest_first, presented_page
-from trustoo_mock.errors import ControlError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 
 WAITING, SCHEDULED, SENT, OPENED, EVALUATED, CANCELLED = 1, 2, 3, 4, 5, 6
@@ -33,9 +33,9 @@ def build_order(ctx: Context, shop_id: str, fields: dict[str, Any]) -> dict[str,
     sent = fields.get("sent_at")
     order_id = id_text(fields["order_id"])
     if status in SENT_STATUSES and sent is None:
-        raise ControlError(400, f"order {order_id}: status {status} needs sent_at")
+        raise FakeError("order_needs_sent_at", order_id=order_id, status=status)
     if status in PENDING and sent is not None:
-        raise ControlError(400, f"order {order_id}: status {status} (not sent) cannot have sent_at")
+        raise FakeError("order_not_sent_has_sent_at", order_id=order_id, status=status)
     customer = _customer_for(ctx, shop_id, fields)
     created_at = _instant(fields["created_at"])
     sent_at = None if sent is None else _instant(sent)

@@ -10,7 +10,7 @@ from trustoo_mock.clock import parse_instant, rfc3339, trustoo_datetime
 from trustoo_mock.domain import events, issuing
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, paginate
-from trustoo_mock.errors import trustoo_error
+from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 
 Remembered = TypeVar("Remembered")
@@ -43,9 +43,7 @@ def _instant(value: str, field: str) -> int:
     try:
         return int(parse_instant(value))
     except ValueError:
-        raise trustoo_error(
-            "invalid_body", detail=f"{field} is not a valid time: {value!r}"
-        ) from None
+        raise FakeError("invalid_body", detail=f"{field} is not a valid time: {value!r}") from None
 
 
 def _media(value: Any) -> list[dict[str, Any]]:
@@ -150,7 +148,7 @@ def create_review(ctx: Context, shop_id: str, fields: dict[str, Any]) -> dict[st
 def get_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
     review = ctx.store.find_one("reviews", shop_id=shop_id, id=id_text(review_id))
     if review is None:
-        raise trustoo_error("review_not_found", id=review_id)
+        raise FakeError("review_not_found", id=review_id)
     return review
 
 
@@ -272,7 +270,7 @@ def rating(ctx: Context, shop_id: str, query: dict[str, Any]) -> dict[str, Any]:
         handle = str(query["product_handle"]).strip()
         product = ctx.store.find_one("products", shop_id=shop_id, handle=handle)
         if product is None:
-            raise trustoo_error("product_not_found", handle=handle)
+            raise FakeError("product_not_found", handle=handle)
         selector, product_id = "product_id", product["product_id"]
     computed = ctx.store.derived(
         "reviews",

@@ -18,7 +18,7 @@ from trustoo_mock.domain import (
     webhooks,
 )
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import Code, ControlError, TrustooError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 
 SHOP_TABLES = (
@@ -34,7 +34,6 @@ SHOP_TABLES = (
     "exclusions",
     "unsubscribes",
 )
-_CONTROL_STATUS = {Code.NOT_FOUND: 404, Code.ALREADY_EXISTS: 409}
 SHOP_COUNTS = (
     "products",
     "reviews",
@@ -77,10 +76,8 @@ def _entry(where: str) -> Iterator[None]:
     schema error names its field."""
     try:
         yield
-    except ControlError as error:
-        raise ControlError(error.http_status, f"{where}: {error.message}") from None
-    except TrustooError as error:
-        raise TrustooError(error.code, f"{where}: {error.message}", error.http_status) from None
+    except FakeError as error:
+        raise error.within(where) from None
 
 
 def _load_shop_content(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict[str, int]:
@@ -123,7 +120,7 @@ def _load_customers(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict[st
     for item in shop.get("customers", ()):
         customer = customers.build_customer(shop_id, item)
         if customer["customer_id"] in known:
-            raise ControlError(409, f"customer {customer['customer_id']} is given twice")
+            raise FakeError("given_twice", what=f"customer {customer['customer_id']}")
         known.add(customer["customer_id"])
         added.append(customer)
     ctx.store.insert_many("customers", added)
@@ -132,7 +129,7 @@ def _load_customers(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict[st
     for item in shop.get("orders", ()):
         order = orders.build_order(ctx, shop_id, item)
         if order["order_id"] in seen_orders:
-            raise ControlError(409, f"order {order['order_id']} is given twice")
+            raise FakeError("given_twice", what=f"order {order['order_id']}")
         seen_orders.add(order["order_id"])
         built_orders.append(order)
     ctx.store.insert_many("orders", built_orders)
@@ -151,9 +148,8 @@ def _load_customers(ctx: Context, shop_id: str, shop: dict[str, Any]) -> dict[st
             )
         for item in unsubscribes:
             customers.unsubscribe(ctx, shop_id, item["email"], item["email_type"], at=_at(item))
-    except TrustooError as error:
-        status = _CONTROL_STATUS.get(error.code, 400)
-        raise ControlError(status, f"shop {shop_id}: {error.message}") from None
+    except FakeError as error:
+        raise error.within(f"shop {shop_id}") from None
     return {
         "customers": ctx.store.count("customers", shop_id=shop_id) - before,
         "orders": len(built_orders),
@@ -169,7 +165,7 @@ def _load_code(ctx: Context, code: dict[str, Any]) -> None:
     platform = tenants.get_platform_by_client_id(ctx, code["client_id"])
     redirect_uri = code["redirect_uri"]
     if redirect_uri not in platform["redirect_uris"]:
-        raise ControlError(400, f"redirect_uri {redirect_uri!r} is not registered for the client")
+        raise FakeError("unregistered_redirect_uri", redirect_uri=redirect_uri)
     scopes = tenants.parse_scopes(code.get("scopes"), default=platform["scopes"])
     oauth.issue_code(ctx, platform, shop["shop_id"], redirect_uri, scopes, code=code["code"])
 

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import trustoo_error
+from trustoo_mock.errors import FakeError
 
 SESSION_TTL = 24 * 3600
 _HEADER = {"alg": "HS256", "typ": "JWT"}
@@ -45,18 +45,18 @@ def verify(ctx: Context, token: str) -> str:
     """The shop id of a valid session token, else code 16 saying why."""
     parts = token.split(".")
     if len(parts) != 3 or not token.isascii():
-        raise trustoo_error("bad_merchant_session", reason="not a JWT")
+        raise FakeError("bad_merchant_session", reason="not a JWT")
     signing_input = f"{parts[0]}.{parts[1]}"
     expected = _signature(ctx, signing_input).encode("ascii")
     if not hmac.compare_digest(expected, parts[2].encode("utf-8", "surrogateescape")):
-        raise trustoo_error("bad_merchant_session", reason="the signature does not match")
+        raise FakeError("bad_merchant_session", reason="the signature does not match")
     try:
         claims = json.loads(_unb64(parts[1]))
         shop_id, expires = str(claims["sub"]), int(claims["exp"])
     except (ValueError, KeyError, TypeError):
-        raise trustoo_error("bad_merchant_session", reason="unreadable claims") from None
+        raise FakeError("bad_merchant_session", reason="unreadable claims") from None
     if ctx.clock.now() >= expires:
-        raise trustoo_error("bad_merchant_session", reason="it expired")
+        raise FakeError("bad_merchant_session", reason="it expired")
     if ctx.store.find_one("shops", shop_id=shop_id) is None:
-        raise trustoo_error("bad_merchant_session", reason=f"shop {shop_id} no longer exists")
+        raise FakeError("bad_merchant_session", reason=f"shop {shop_id} no longer exists")
     return shop_id

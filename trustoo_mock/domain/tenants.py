@@ -6,7 +6,7 @@ from typing import Any
 
 from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import ControlError
+from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 from trustoo_mock.principal import KNOWN_SCOPES
 
@@ -44,16 +44,11 @@ def create_shop(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
     }
     for unique in ("shop_id", "myshopify_domain"):
         if ctx.store.count("shops", **{unique: shop[unique]}):
-            raise ControlError(409, f"a shop with {unique} {shop[unique]!r} already exists")
+            raise FakeError("shop_exists", field=unique, value=shop[unique])
     refuse_shared_credentials(ctx, shop, ("public_token", "private_token"))
     return ctx.store.insert("shops", shop)
 
 
-SHARED_CREDENTIAL = (
-    "this value is already a credential (each token and secret must name one shop, platform "
-    "or grant; the value is not repeated here)"
-)
-GIVEN_TWICE = "the same value is given twice as a credential here (the value is not repeated)"
 # Where credentials live: each value names one shop, platform or grant, so it must be the
 # only credential with that value (X121). The last entry is left out for a platform's other
 # secrets, which the docs show shared with another platform (X57).
@@ -78,9 +73,9 @@ def refuse_shared_credentials(ctx: Context, given: dict[str, Any], names: tuple[
             if not item:
                 continue
             if item in seen:
-                raise ControlError(409, f"{name}: {GIVEN_TWICE}")
+                raise FakeError("credential_given_twice", name=name)
             if _credential_in_use(ctx, item, name):
-                raise ControlError(409, f"{name}: {SHARED_CREDENTIAL}")
+                raise FakeError("credential_in_use", name=name)
             seen.add(item)
 
 
@@ -145,7 +140,7 @@ def shop_by_public_token(ctx: Context, public_token: str) -> dict[str, Any] | No
 def get_shop(ctx: Context, shop_id: str) -> dict[str, Any]:
     shop = ctx.store.find_one("shops", shop_id=id_text(shop_id))
     if shop is None:
-        raise ControlError(404, f"no shop with shop_id {shop_id}")
+        raise FakeError("shop_id_not_found", shop_id=shop_id)
     return shop
 
 
@@ -165,7 +160,7 @@ def create_platform(ctx: Context, fields: dict[str, Any]) -> dict[str, Any]:
         "created_at": ctx.clock.now_int(),
     }
     if ctx.store.count("platforms", client_id=platform["client_id"]):
-        raise ControlError(409, f"a platform with client_id {platform['client_id']!r} exists")
+        raise FakeError("platform_exists", client_id=platform["client_id"])
     refuse_shared_credentials(ctx, platform, PLATFORM_SECRETS)
     return ctx.store.insert("platforms", platform)
 
@@ -183,7 +178,7 @@ def platform_or_none(ctx: Context, platform_id: int) -> dict[str, Any] | None:
 def get_platform_by_client_id(ctx: Context, client_id: str) -> dict[str, Any]:
     platform = ctx.store.find_one("platforms", client_id=client_id)
     if platform is None:
-        raise ControlError(404, f"no platform with client_id {client_id!r}")
+        raise FakeError("unknown_client", client_id=client_id)
     return platform
 
 
@@ -194,5 +189,5 @@ def parse_scopes(value: Any, default: tuple[str, ...] | list[str]) -> list[str]:
     items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
     unknown = [scope for scope in items if scope not in KNOWN_SCOPES]
     if unknown:
-        raise ControlError(400, f"unknown scope(s) {', '.join(unknown)}; known: {KNOWN_SCOPES}")
+        raise FakeError("unknown_scopes", unknown=", ".join(unknown), known=KNOWN_SCOPES)
     return sorted(set(items), key=KNOWN_SCOPES.index)

@@ -13,7 +13,7 @@ from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.config import IN_PROCESS_HOST
 from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import ControlError, trustoo_error
+from trustoo_mock.errors import FakeError
 from trustoo_mock.formats import MAX_URL_LENGTH, is_http_url
 from trustoo_mock.ids import id_text
 from trustoo_mock.principal import Principal
@@ -84,14 +84,14 @@ def points_at_fake(url: str, own_hosts: Iterable[str] = ()) -> bool:
 def _check_subscription(ctx: Context, principal: Principal, topic: str, url: str) -> None:
     scope = TOPIC_SCOPES[topic]
     if scope not in principal.scopes:
-        raise trustoo_error("insufficient_scope", scope=scope, granted=principal.granted())
+        raise FakeError("insufficient_scope", scope=scope, granted=principal.granted())
     if not is_http_url(url):
-        raise trustoo_error(
+        raise FakeError(
             "invalid_body",
             detail=f"url must be an absolute http(s) URL of at most {MAX_URL_LENGTH} characters",
         )
     if points_at_fake(url, ctx.own_hosts):
-        raise trustoo_error(
+        raise FakeError(
             "invalid_body",
             detail="url leads to the fake's own control plane or object store "
             f"({' or '.join(FAKE_PATHS)} on this machine); pushes never go there",
@@ -110,7 +110,7 @@ def _ensure_unique(
 ) -> None:
     for webhook in _owned(ctx, principal):
         if webhook["topic"] == topic and webhook["url"] == url and webhook["id"] != except_id:
-            raise trustoo_error("webhook_exists", topic=topic, url=url, id=webhook["id"])
+            raise FakeError("webhook_exists", topic=topic, url=url, id=webhook["id"])
 
 
 def create_webhook(ctx: Context, principal: Principal, topic: str, url: str) -> dict[str, Any]:
@@ -118,7 +118,7 @@ def create_webhook(ctx: Context, principal: Principal, topic: str, url: str) -> 
     _ensure_unique(ctx, principal, topic, url)
     limit = ctx.config.max_webhooks_per_owner
     if len(_owned(ctx, principal)) >= limit:
-        raise trustoo_error("webhook_limit", limit=limit)
+        raise FakeError("webhook_limit", limit=limit)
     now = ctx.clock.now_int()
     webhook = {
         "id": str(ctx.store.next_id("webhook", WEBHOOK_ID_START)),
@@ -139,11 +139,7 @@ def seed_webhooks(
     (0: the shop itself). No scope or limit check: the file says what exists (X105)."""
     for item in items:
         if points_at_fake(item["url"], ctx.own_hosts):
-            raise ControlError(
-                400,
-                f"webhook url {item['url']!r} leads to the fake's own control plane or "
-                "object store; pushes never go there",
-            )
+            raise FakeError("webhook_url_is_fake", url=item["url"])
     issuing.take_given_ids(ctx, "webhooks", "webhook", WEBHOOK_ID_START, items)
     for item, platform_id in zip(items, owners, strict=True):
         created = item.get("created_at")
@@ -175,7 +171,7 @@ def _get_owned(ctx: Context, principal: Principal, webhook_id: Any) -> dict[str,
         platform_id=principal.platform_id,
     )
     if webhook is None:
-        raise trustoo_error("webhook_not_found", id=webhook_id)
+        raise FakeError("webhook_not_found", id=webhook_id)
     return webhook
 
 

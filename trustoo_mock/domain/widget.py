@@ -13,7 +13,7 @@ from trustoo_mock.clock import trustoo_datetime
 from trustoo_mock.domain import reviews
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import DEFAULT_PAGE_SIZE
-from trustoo_mock.errors import trustoo_error
+from trustoo_mock.errors import FakeError
 from trustoo_mock.ids import id_text
 
 MAX_HANDLES = 100
@@ -25,21 +25,21 @@ def find_shop(ctx: Context, domain: str | None, shop_id: Any) -> dict[str, Any]:
     """The shop named by its myshopify domain (case-insensitive), its id, or both (they must
     name the same shop). Naming none, or no such shop, is code 5."""
     if not domain and shop_id is None:
-        raise trustoo_error("shop_not_named")
+        raise FakeError("shop_not_named")
     shop = None
     if shop_id is not None:
         shop = ctx.store.find_one("shops", shop_id=id_text(shop_id))
         if shop is None:
-            raise trustoo_error("shop_not_found", what=f"shop_id {shop_id}")
+            raise FakeError("shop_not_found", what=f"shop_id {shop_id}")
     if domain:
         wanted = domain.strip().lower()
         by_domain = next(
             (s for s in ctx.store.find("shops") if s["myshopify_domain"].lower() == wanted), None
         )
         if by_domain is None:
-            raise trustoo_error("shop_not_found", what=f"myshopify domain {domain!r}")
+            raise FakeError("shop_not_found", what=f"myshopify domain {domain!r}")
         if shop is not None and shop["shop_id"] != by_domain["shop_id"]:
-            raise trustoo_error(
+            raise FakeError(
                 "shop_not_found", what=f"both shop_id {shop_id} and myshopify domain {domain!r}"
             )
         shop = by_domain
@@ -102,7 +102,7 @@ def products_rating(ctx: Context, shop_id: str, handles_text: str) -> list[dict[
     """One row per requested handle, in request order; unknown or unreviewed handles rate 0."""
     handles = [handle.strip() for handle in handles_text.split(",")]
     if not 1 <= len(handles) <= MAX_HANDLES:
-        raise trustoo_error(
+        raise FakeError(
             "invalid_query",
             name="product_handle",
             detail=f"must be a comma-separated list of 1 to {MAX_HANDLES} product handles",
