@@ -3,11 +3,19 @@ sent, what the log records of the answer, and how a manual retry and the log cap
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
+import time
+from typing import Any
+
 import pytest
 
-from tests.helpers import FROZEN_AT
+from tests.helpers import DEMO_SHOP_ID, FROZEN_AT
 from tests.pins import advance, create_review, deliveries, fake, subscribe
 from tests.receiver import receiver
+from trustoo_mock.delivery import SELF_PUSH, Attempt, Dispatcher, Outcome, send
+from trustoo_mock.domain import events
 
 OFFSETS_MINUTES = [0, 3, 9, 18, 30, 45, 63, 84, 108, 135]
 
@@ -114,3 +122,285 @@ def test_deleting_one_subscription_cancels_only_its_own_pending_deliveries() -> 
         advance(client, 3 * 60)
         statuses = {item["webhook_id"]: item["status"] for item in deliveries(client)}
     assert statuses == {kept: "pending", dropped: "cancelled"}
+
+
+def test_a_push_that_can_never_be_made_fails_at_once_logging_only_its_reason() -> None:
+    client = fake()
+    with receiver() as hook:
+        subscribe(client, hook.url)
+        # lone surrogates at both ends of their range, and the character after it
+        record = {"id": "1", "rating": 5, "author": "x", "content": "x\ud800\udfff\ue000y"}
+        events.emit(client.app.state.fake.ctx, DEMO_SHOP_ID, "review/created", record)
+        advance(client, 60)
+        (delivery,) = deliveries(client)
+    assert hook.pushes == []
+    assert delivery["body"]["list"][0]["content"] == "x\ufffd\ufffd\ue000y"
+    assert delivery["status"] == "failed" and delivery["headers"] == {}
+    (attempt,) = delivery["attempts"]
+    assert (attempt["status_code"], attempt["latency_ms"], attempt["response_excerpt"]) == (
+        None,
+        0.0,
+        "",
+    )
+    assert attempt["error"].startswith(
+        "refused: the push body cannot be encoded as UTF-8 (surrogates not allowed at character "
+    )
+    assert attempt["error"].endswith("); the record was stored before such text was refused")
+
+
+def test_a_retry_queues_the_delivery_once_and_pushes_it_at_once() -> None:
+    client = fake()
+    with receiver() as hook:
+        hook.status = 500
+        subscribe(client, hook.url)
+        create_review(client)
+        (delivery,) = deliveries(client)
+        ctx = client.app.state.fake.ctx
+        queued = ctx.queued
+        retry = f"/_mock/webhook_deliveries/{delivery['id']}/retry"
+        retried = client.control("POST", retry).json()
+        assert ctx.queued == queued + 1
+        assert (retried["status"], retried["next_attempt_at"]) == ("pending", retried["created_at"])
+        (delivery,) = deliveries(client)
+        assert client.control("POST", "/_mock/webhook_deliveries/99/retry").status_code == 404
+    assert len(hook.pushes) == 2
+    assert [item["at_unix"] for item in delivery["attempts"]] == [FROZEN_AT, FROZEN_AT]
+    assert delivery["next_attempt_at"] != delivery["created_at"]  # the second of its new schedule
+
+
+async def _take_the_clock(dispatcher: Dispatcher) -> None:
+    async with dispatcher.clock_lock():
+        pass
+
+
+def test_two_clock_changes_never_step_at_once_on_any_event_loop() -> None:
+    dispatcher = fake().app.state.fake.dispatcher
+
+    async def contend() -> None:
+        async with dispatcher.clock_lock():
+            assert dispatcher.clock_lock().locked()
+            waiting = asyncio.create_task(_take_the_clock(dispatcher))
+            await asyncio.sleep(0)
+            assert not waiting.done()
+        await waiting
+
+    asyncio.run(contend())
+    asyncio.run(contend())  # a lock bound to the first loop would refuse to wait on this one
+
+
+def test_a_frozen_clock_pauses_the_background_dispatcher_without_ending_it() -> None:
+    dispatcher = fake(dispatch_interval=0).app.state.fake.dispatcher
+
+    async def looks_on() -> bool:
+        looking = asyncio.create_task(dispatcher.run_forever())
+        for _ in range(5):
+            await asyncio.sleep(0)
+        alive = not looking.done()
+        looking.cancel()
+        await asyncio.gather(looking, return_exceptions=True)
+        return alive
+
+    assert asyncio.run(looks_on())
+
+
+def test_the_background_dispatcher_logs_a_failure_and_keeps_looking(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock = fake(dispatch_interval=0).app.state.fake
+    mock.ctx.clock.unfreeze()
+    looks: list[int] = []
+
+    def broken_start_due() -> int:
+        looks.append(1)
+        raise RuntimeError("broken store")
+
+    monkeypatch.setattr(mock.dispatcher, "start_due", broken_start_due)
+
+    async def look_twice() -> None:
+        looking = asyncio.create_task(mock.dispatcher.run_forever())
+        for _ in range(50):
+            if len(looks) >= 2:
+                break
+            await asyncio.sleep(0)
+        looking.cancel()
+        await asyncio.gather(looking, return_exceptions=True)
+
+    with caplog.at_level(logging.ERROR, logger="trustoo_mock"):
+        asyncio.run(look_twice())
+    assert len(looks) >= 2
+    messages = {(item.getMessage(), item.exc_info is not None) for item in caplog.records}
+    assert messages == {("the webhook dispatcher could not start due attempts", True)}
+
+
+def test_stopping_abandons_the_push_in_flight_which_stays_due_at_once() -> None:
+    client = fake()
+    mock = client.app.state.fake
+    with receiver() as hook:
+        subscribe(client, hook.url)
+        record = {"id": "1", "rating": 5, "author": "x"}
+        events.emit(mock.ctx, DEMO_SHOP_ID, "review/created", record)
+
+        async def stop_while_connecting() -> int:
+            assert mock.dispatcher.start_due() == 1
+            await asyncio.sleep(0)  # the attempt's task starts and waits for its connection
+            await mock.dispatcher.stop()
+            return int(mock.dispatcher.in_flight)
+
+        assert asyncio.run(stop_while_connecting()) == 0
+        (delivery,) = deliveries(client)
+    assert (delivery["status"], delivery["attempts"]) == ("pending", [])
+    assert delivery["next_attempt_at"] == delivery["created_at"]
+
+
+def test_the_log_shows_the_headers_of_the_latest_attempt_at_its_time() -> None:
+    client = fake()
+    with receiver() as hook:
+        hook.status = 500
+        subscribe(client, hook.url)
+        create_review(client)
+        advance(client, 60)
+        (delivery,) = deliveries(client)
+        (push,) = hook.pushes
+    assert delivery["headers"]["Open-Trustoo-Webhook-Timestamp"] == str(FROZEN_AT)
+    assert delivery["headers"] == {name: push.headers[name] for name in delivery["headers"]}
+
+
+def _attempt(url: str, own_hosts: frozenset[str] = frozenset()) -> Attempt:
+    headers = {"Content-Type": "application/json", "Open-Trustoo-Webhook-Sign": "abc"}
+    return Attempt("1", url, headers, b'{"a":1}', FROZEN_AT, 5.0, own_hosts)
+
+
+@pytest.mark.parametrize(
+    ("url", "connection"),
+    [
+        ("https://hooks.example/in", ("hooks.example", 443, True)),
+        ("http://hooks.example/in", ("hooks.example", 80, None)),
+        ("https://hooks.example:8443/in", ("hooks.example", 8443, True)),
+    ],
+)
+def test_a_push_connects_to_the_subscribed_host_and_port_with_tls_for_https(
+    url: str, connection: tuple[str, int, bool | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connections: list[tuple[str, int, bool | None]] = []
+
+    async def refuse(host: str, port: int, ssl: bool | None = None) -> Any:
+        connections.append((host, port, ssl))
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(asyncio, "open_connection", refuse)
+    outcome = asyncio.run(send(_attempt(url)))
+    assert connections == [connection]
+    assert (outcome.status, outcome.excerpt) == (None, "")
+    assert outcome.error == "ConnectionRefusedError: [Errno 111] Connection refused"
+
+
+def test_latency_is_the_time_the_exchange_took_in_milliseconds_to_a_tenth(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ticks = [5.0, 5.123456]
+
+    async def refuse(host: str, port: int, ssl: bool | None = None) -> Any:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(asyncio, "open_connection", refuse)
+    monkeypatch.setattr(time, "perf_counter", lambda: ticks.pop(0))
+    outcome = asyncio.run(send(_attempt("http://hooks.example/in")))
+    assert outcome.latency_ms == 123.5
+
+
+class _PeerOnly:
+    """The writing end of a connection whose peer is ``peer``; it keeps what is written."""
+
+    def __init__(self, peer: tuple[str, int]) -> None:
+        self.peer = peer
+        self.written = b""
+
+    def get_extra_info(self, name: str) -> Any:
+        return self.peer if name == "peername" else None
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    async def drain(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class _Closed:
+    async def read(self, size: int) -> bytes:
+        return b""
+
+
+@pytest.mark.parametrize(
+    ("peer", "own_hosts"),
+    [(("127.0.0.1", 8080), frozenset()), (("10.9.8.7", 80), frozenset({"10.9.8.7"}))],
+    ids=["loopback", "an-address-the-fake-was-reached-at"],
+)
+def test_a_name_that_leads_to_the_fake_itself_is_refused_before_anything_is_sent(
+    peer: tuple[str, int], own_hosts: frozenset[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writers: list[_PeerOnly] = []
+
+    async def connect(host: str, port: int, ssl: bool | None = None) -> Any:
+        writers.append(_PeerOnly(peer))
+        return _Closed(), writers[-1]
+
+    monkeypatch.setattr(asyncio, "open_connection", connect)
+    refused = asyncio.run(send(_attempt("http://hooks.example/_mock/reset", own_hosts)))
+    elsewhere = asyncio.run(send(_attempt("http://hooks.example/hook", own_hosts)))
+    assert refused.error == SELF_PUSH and writers[0].written == b""
+    assert writers[1].written.startswith(b"POST /hook HTTP/1.1\r\n")
+    assert elsewhere.error is not None and elsewhere.error.startswith("RemoteProtocolError: ")
+
+
+async def _push_to_a_raw_receiver(url: str, answer: bytes) -> tuple[bytes, int, Outcome]:
+    """Send one attempt to a bare TCP receiver that answers ``answer`` once it has read the
+    request, then keeps every byte the sender writes until it closes the connection."""
+    received = bytearray()
+    finished = asyncio.Event()
+
+    async def receive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received.extend(await reader.readuntil(b"\r\n\r\n"))
+        length = re.search(rb"content-length: (\d+)", bytes(received), re.IGNORECASE)
+        received.extend(await reader.readexactly(int(length[1]) if length else 0))
+        writer.write(answer)
+        await writer.drain()
+        received.extend(await reader.read())
+        writer.close()
+        finished.set()
+
+    server = await asyncio.start_server(receive, "127.0.0.1", 0)
+    port = int(server.sockets[0].getsockname()[1])
+    async with server:
+        outcome = await send(_attempt(url.format(port=port)))
+        await asyncio.wait_for(finished.wait(), 5)
+    return bytes(received), port, outcome
+
+
+@pytest.mark.parametrize(
+    ("url", "target"),
+    [("http://a@b:c@127.0.0.1:{port}?x=1", b"/?x=1"), ("http://127.0.0.1:{port}/hook", b"/hook")],
+    ids=["userinfo-no-path", "path-no-query"],
+)
+def test_a_push_is_exactly_one_request_with_the_documented_header_names(
+    url: str, target: bytes
+) -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    received, port, outcome = asyncio.run(_push_to_a_raw_receiver(url, answer))
+    assert received == (
+        b"POST "
+        + target
+        + b" HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % port
+        + b"Content-Type: application/json\r\nOpen-Trustoo-Webhook-Sign: abc\r\n"
+        + b'Content-Length: 7\r\n\r\n{"a":1}'
+    )
+    assert (outcome.status, outcome.excerpt, outcome.error) == (200, "ok", None)
+
+
+def test_the_sender_reads_no_more_of_an_answer_than_its_excerpt() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n"
+    url = "http://127.0.0.1:{port}/hook"
+    _, _, outcome = asyncio.run(_push_to_a_raw_receiver(url, head + b"a" * 200))
+    assert (outcome.status, outcome.excerpt, outcome.error) == (200, "a" * 200, None)

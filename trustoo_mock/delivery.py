@@ -174,10 +174,11 @@ def _body_bytes(delivery: dict[str, Any]) -> bytes:
 
 
 def push_headers(
-    ctx: Context, delivery: dict[str, Any], at: float, fault_kind: str | None = None
+    ctx: Context, delivery: dict[str, Any], at: float | None, fault_kind: str | None = None
 ) -> dict[str, str]:
-    """The headers of an attempt at ``at``; a ``bad_signature`` fault signs with a key that is
-    not the subscription's, a ``stale_timestamp`` one signs (rightly) an hour-old timestamp."""
+    """The headers of an attempt at ``at`` (None: now); a ``bad_signature`` fault signs with a
+    key that is not the subscription's, a ``stale_timestamp`` one signs (rightly) an hour-old
+    timestamp."""
     shop = tenants.shop_or_none(ctx, delivery["shop_id"]) or {}
     stamped = ctx.signature_time(at)
     if fault_kind == push_faults.STALE_TIMESTAMP:
@@ -363,7 +364,8 @@ def record(
 
 
 def retry(ctx: Context, delivery_id: str) -> dict[str, Any] | None:
-    """Start a fresh ten-attempt schedule now; the earlier attempts stay in the log."""
+    """Start a fresh ten-attempt schedule now (its first attempt sets its start); the earlier
+    attempts stay in the log."""
     delivery = events.delivery_or_none(ctx, delivery_id)
     if delivery is None:
         return None
@@ -371,7 +373,6 @@ def retry(ctx: Context, delivery_id: str) -> dict[str, Any] | None:
     changes = {
         "status": "pending",
         "schedule_attempts": 0,
-        "schedule_start": now,
         "next_attempt_at": now,
     }
     events.change_delivery(ctx, delivery_id, changes)
@@ -394,7 +395,7 @@ def present(ctx: Context, delivery: dict[str, Any]) -> dict[str, Any]:
     last_at = attempts[-1]["at"] if attempts else delivery["next_attempt_at"]
     next_at = delivery["next_attempt_at"]
     try:
-        headers = push_headers(ctx, delivery, ctx.clock.now() if last_at is None else last_at)
+        headers = push_headers(ctx, delivery, last_at)
     except Unsendable:
         headers = {}
     return {
@@ -424,7 +425,6 @@ class Dispatcher:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._in_flight: dict[str, asyncio.Task[None]] = {}
-        self._started = 0
         self._clock_lock: asyncio.Lock | None = None
         self._clock_lock_loop: asyncio.AbstractEventLoop | None = None
 
@@ -446,7 +446,6 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         for attempt in attempts:
             self._in_flight[attempt.delivery_id] = loop.create_task(self._make(attempt))
-        self._started += len(attempts)
         return len(attempts)
 
     async def _make(self, attempt: Attempt) -> None:
@@ -479,12 +478,11 @@ class Dispatcher:
         while self._in_flight:
             await asyncio.wait(list(self._in_flight.values()))
 
-    async def run_until(self, target: float) -> int:
+    async def run_until(self, target: float) -> None:
         """Move the clock to ``target``, making every attempt that falls due on the way at
         its own virtual time, in time order; attempts already in flight end and are recorded
-        first. Returns how many attempts were made. The caller holds ``clock_lock``."""
+        first. The caller holds ``clock_lock``."""
         clock = self.ctx.clock
-        started = self._started
         while True:
             await self.settle()
             due_at = next_due(self.ctx, set())
@@ -496,7 +494,6 @@ class Dispatcher:
         await self.settle()
         if target > clock.now():
             clock.set(target)
-        return self._started - started
 
     async def drain(self) -> None:
         """Make every attempt due now and wait for them (and those they make due)."""
