@@ -27,6 +27,8 @@ LIST = "/api/v1/openapi/get_reviews"
 DELETE = "/api/v1/openapi/delete_review"
 RATING = "/api/v1/openapi/get_rating"
 TOPICS = ("review/created", "review/updated", "review/deleted")
+# What a push adds to the Review shape.
+PUSH_EXTRAS = ("event_type", "topic", "my_shopify_domain", "shopify_shop_id")
 HOOK_URL = "http://127.0.0.1:9/hook"  # nothing listens: each push is logged, then fails
 IMAGE_A, IMAGE_B = "https://img.example.com/a.jpg", "https://img.example.com/b.jpg"
 THUMB_A = "https://img.example.com/a-small.jpg"
@@ -118,9 +120,6 @@ def pushed(client: CheckedClient) -> list[tuple[str, dict[str, Any]]]:
         review = {name: value for name, value in record.items() if name not in PUSH_EXTRAS}
         found.append((delivery["topic"], {**review, "id": str(review["id"])}))
     return found
-
-
-PUSH_EXTRAS = ("event_type", "topic", "my_shopify_domain", "shopify_shop_id")
 
 
 def listed(client: CheckedClient, **params: Any) -> list[str]:
