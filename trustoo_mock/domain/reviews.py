@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
@@ -36,14 +37,12 @@ IMAGE, VIDEO = 1, 2
 
 def _product_id(value: Any) -> str:
     text = "" if value is None else id_text(value)
-    return STORE_PRODUCT_ID if text in ("", "0") else text
+    return text or STORE_PRODUCT_ID
 
 
-def _instant(value: str, field: str) -> int:
-    try:
-        return int(parse_instant(value))
-    except ValueError:
-        raise FakeError("invalid_body", detail=f"{field} is not a valid time: {value!r}") from None
+def _instant(value: str) -> int:
+    """Unix seconds of a TrustooDateTime the spec's schema has already checked."""
+    return int(parse_instant(value))
 
 
 def _media(value: Any) -> list[dict[str, Any]]:
@@ -99,7 +98,7 @@ def build_review(
         "rating": int(fields["rating"]),
         **{name: str(fields.get(name) or "") for name in _TEXT_FIELDS},
         **{name: int(fields.get(name, default)) for name, default in _FLAGS.items()},
-        "commented_at": _instant(commented, "commented_at") if commented else created,
+        "commented_at": _instant(commented) if commented else created,
         "media": _media(fields.get("media")),
         "reply": None,
         "created_at": created,
@@ -109,7 +108,7 @@ def build_review(
         reply_at = reply.get("reply_at")
         review["reply"] = {
             "content": reply["content"],
-            "reply_at": _instant(reply_at, "reply.reply_at") if reply_at else created,
+            "reply_at": _instant(reply_at) if reply_at else created,
         }
     if review_id is None:
         review_id = str(ctx.store.next_id("review", REVIEW_ID_START))
@@ -249,12 +248,11 @@ def _present(review: dict[str, Any], product: dict[str, Any] | None) -> dict[str
 def _rating_selector(query: dict[str, Any]) -> str:
     """The most specific selector present; none at all means the whole shop (D9, decisions).
     Product 0 is the store reviews, as everywhere else (create_review, get_reviews, widget)."""
-    product_id = str(query.get("product_id") or "").strip()
-    if product_id:
-        return "is_store_rating" if _product_id(product_id) == STORE_PRODUCT_ID else "product_id"
+    if str(query.get("product_id") or "").strip():
+        return "product_id"
     if str(query.get("product_handle") or "").strip():
         return "product_handle"
-    for name in ("is_store_rating", "is_all_products_rating", "is_all_rating"):
+    for name in ("is_store_rating", "is_all_products_rating"):
         if query.get(name) == 1:
             return name
     return "is_all_rating"
@@ -290,9 +288,7 @@ def _rating_of(ctx: Context, shop_id: str, selector: str, product_id: str | None
         chosen = [r for r in published if r["product_id"] != STORE_PRODUCT_ID]
     else:
         chosen = published
-    counts = dict.fromkeys(range(1, 6), 0)
-    for review in chosen:
-        counts[review["rating"]] += 1
+    counts = Counter(review["rating"] for review in chosen)
     return {
         "rating_value": rating_text([review["rating"] for review in chosen]),
         "review_count": len(chosen),
@@ -326,7 +322,7 @@ def update_review(
         if name in changes:
             updated[name] = int(changes[name])
     if "commented_at" in changes:
-        updated["commented_at"] = _instant(changes["commented_at"], "commented_at")
+        updated["commented_at"] = _instant(changes["commented_at"])
     if "media" in changes:
         updated["media"] = _media(changes["media"])
     if "reply" in changes:
@@ -336,9 +332,7 @@ def update_review(
             reply_at = reply.get("reply_at")
             updated["reply"] = {
                 "content": str(reply["content"]),
-                "reply_at": _instant(reply_at, "reply.reply_at")
-                if reply_at
-                else ctx.clock.now_int(),
+                "reply_at": _instant(reply_at) if reply_at else ctx.clock.now_int(),
             }
     if updated == review:
         return review
