@@ -240,6 +240,10 @@ class Operation:
             for item in self.raw.get("parameters", ())
         )
 
+    @cached_property
+    def _query_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(parameter for parameter in self.parameters if parameter.location == "query")
+
     def _media(self, media_type: str) -> Mapping[str, Any] | None:
         body = self.raw.get("requestBody")
         return None if not body else body.get("content", {}).get(media_type)
@@ -280,13 +284,11 @@ class Operation:
         """
         collected: dict[str, list[str]] = {}
         for key, value in pairs:
-            indexed = _INDEXED_KEY.match(key)
+            indexed = _INDEXED_KEY.match(key) if "[" in key else None
             name = indexed.group("name") if indexed else key
             collected.setdefault(name, []).append(value)
         values: dict[str, Any] = {}
-        for parameter in self.parameters:
-            if parameter.location != "query":
-                continue
+        for parameter in self._query_parameters:
             raw_values = collected.get(parameter.name)
             if raw_values is None:
                 if parameter.required:
