@@ -174,7 +174,7 @@ class Operation:
     def planned(self) -> bool:
         return self.raw.get("x-status") == "planned"
 
-    @property
+    @cached_property
     def scopes(self) -> tuple[str, ...]:
         return tuple(self.raw.get("x-scopes", ()))
 
@@ -223,7 +223,7 @@ class Operation:
     def matches(self, path: str) -> bool:
         return self._path_pattern.fullmatch(path) is not None
 
-    @property
+    @cached_property
     def security(self) -> tuple[frozenset[str], ...]:
         """Each accepted way to authenticate, as the set of scheme names it combines."""
         return tuple(frozenset(requirement) for requirement in self.raw.get("security", ()))
