@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 import httpx
 from hypothesis import given
@@ -137,6 +137,16 @@ def test_url_encoded_utf8_value_is_signed_as_utf8_text() -> None:
 
 def test_blank_values_are_kept() -> None:
     assert string_to_sign(parse_query("keyword=&page=1"), "7") == b"keyword=&page=1&timestamp=7"
+
+
+@given(st.text(alphabet="ab=&;+%2Cé \n\x00", max_size=16))
+def test_a_query_is_split_exactly_as_parse_qsl_splits_it(raw: str) -> None:
+    """The short cut for a query with nothing to decode gives parse_qsl's pairs: blanks and
+    fields without ``=`` kept, empty fields dropped, only the first ``=`` splitting."""
+    for text in (raw, raw.encode("utf-8").decode("latin-1")):  # as received: latin-1
+        expected = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+        assert parse_query(text) == expected
+        assert parse_query(text.encode("latin-1")) == expected
 
 
 def test_timestamp_in_query_equal_to_header_signs_like_header_only() -> None:

@@ -10,7 +10,7 @@ from trustoo_mock.clock import rfc3339
 from trustoo_mock.domain import oauth, sessions, tenants
 from trustoo_mock.domain.context import Context
 from trustoo_mock.errors import FakeError
-from trustoo_mock.principal import KNOWN_SCOPES, SHOP_PLATFORM_ID, Principal
+from trustoo_mock.principal import ALL_SCOPES, SHOP_PLATFORM_ID, Principal
 
 HMAC_HEADERS = ("public-token", "timestamp", "sign")
 CREDENTIAL_HEADERS = frozenset({*HMAC_HEADERS, "authorization"})
@@ -98,7 +98,7 @@ def _hmac(
     private_token = shop["private_token"]
     if not signing.signature_matches(private_token, message, received):
         raise _sign_refusal(private_token, public_token, query, timestamp, message, received)
-    return Principal(str(shop["shop_id"]), SHOP_PLATFORM_ID, frozenset(KNOWN_SCOPES))
+    return Principal(str(shop["shop_id"]), SHOP_PLATFORM_ID, ALL_SCOPES)
 
 
 def _milliseconds_hint(timestamp: str, now: int, window: int) -> str:
@@ -170,7 +170,7 @@ def _bearer_token(authorization: str) -> str:
 
 def _merchant(ctx: Context, authorization: str) -> Principal:
     shop_id = sessions.verify(ctx, _bearer_token(authorization))
-    return Principal(shop_id, SHOP_PLATFORM_ID, frozenset(KNOWN_SCOPES))
+    return Principal(shop_id, SHOP_PLATFORM_ID, ALL_SCOPES)
 
 
 def _bearer(ctx: Context, authorization: str) -> Principal:

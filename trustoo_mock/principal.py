@@ -15,6 +15,8 @@ KNOWN_SCOPES = (
     "write_customers",
     "read_shop_install_status",
 )
+# What a shop acting for itself holds (HMAC and merchant sessions): made once, not per request.
+ALL_SCOPES = frozenset(KNOWN_SCOPES)
 
 
 @dataclass(frozen=True, slots=True)

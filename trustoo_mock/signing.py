@@ -21,6 +21,13 @@ QueryPairs = list[tuple[str, str]]
 def parse_query(raw_query: str | bytes) -> QueryPairs:
     """Decode a raw query string into (key, value) pairs, keeping order, blanks and repeats."""
     text = raw_query.decode("latin-1") if isinstance(raw_query, bytes) else raw_query
+    if "%" not in text and "+" not in text:
+        # Nothing to decode: parse_qsl's own split, without its decoding machinery (every
+        # signed request comes through here).
+        return [
+            (key, value)
+            for key, _, value in (field.partition("=") for field in text.split("&") if field)
+        ]
     return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
 
 
@@ -35,7 +42,8 @@ def string_to_sign(query: Iterable[tuple[str, str]], timestamp: str, body: bytes
 
 
 def sign(key: str, message: bytes) -> str:
-    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+    # The one-shot digest: the same bytes as an ``hmac.new`` object, without building one.
+    return hmac.digest(key.encode("utf-8"), message, "sha256").hex()
 
 
 def _as_bytes(text: str) -> bytes:

@@ -174,7 +174,7 @@ class Operation:
     def planned(self) -> bool:
         return self.raw.get("x-status") == "planned"
 
-    @property
+    @cached_property
     def scopes(self) -> tuple[str, ...]:
         return tuple(self.raw.get("x-scopes", ()))
 
@@ -223,7 +223,7 @@ class Operation:
     def matches(self, path: str) -> bool:
         return self._path_pattern.fullmatch(path) is not None
 
-    @property
+    @cached_property
     def security(self) -> tuple[frozenset[str], ...]:
         """Each accepted way to authenticate, as the set of scheme names it combines."""
         return tuple(frozenset(requirement) for requirement in self.raw.get("security", ()))
@@ -239,6 +239,10 @@ class Operation:
             )
             for item in self.raw.get("parameters", ())
         )
+
+    @cached_property
+    def _query_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(parameter for parameter in self.parameters if parameter.location == "query")
 
     def _media(self, media_type: str) -> Mapping[str, Any] | None:
         body = self.raw.get("requestBody")
@@ -280,13 +284,11 @@ class Operation:
         """
         collected: dict[str, list[str]] = {}
         for key, value in pairs:
-            indexed = _INDEXED_KEY.match(key)
+            indexed = _INDEXED_KEY.match(key) if "[" in key else None
             name = indexed.group("name") if indexed else key
             collected.setdefault(name, []).append(value)
         values: dict[str, Any] = {}
-        for parameter in self.parameters:
-            if parameter.location != "query":
-                continue
+        for parameter in self._query_parameters:
             raw_values = collected.get(parameter.name)
             if raw_values is None:
                 if parameter.required:

@@ -449,6 +449,13 @@ class Store:
     def _matching(self, table: str, equals: Mapping[str, Any]) -> list[tuple[str, Document]]:
         """(doc id, stored document) of every match, in insertion order."""
         rows = self._rows(table)
+        if len(equals) == 1:
+            # One field, the common lookup (a token, an id): its index bucket is the answer.
+            ((field, value),) = equals.items()
+            if isinstance(value, Hashable):
+                return [
+                    (doc_id, rows[doc_id]) for doc_id in self._index(table, field).get(value, ())
+                ]
         hashable = [field for field, value in equals.items() if isinstance(value, Hashable)]
         if not hashable:
             candidates: Iterable[str] = rows
