@@ -33,6 +33,7 @@ import httpx
 
 from trustoo_mock import Config, create_app
 from trustoo_mock.domain import events, faults, webhooks
+from trustoo_mock.fake import Fake
 from trustoo_mock.principal import KNOWN_SCOPES, Principal
 from trustoo_mock.signing import parse_query, signed_headers
 
@@ -383,6 +384,10 @@ def sink(status: int) -> Iterator[str]:
         httpd.server_close()
 
 
+def attempts_made(fake: Fake) -> int:
+    return sum(len(delivery["attempts"]) for delivery in events.list_deliveries(fake.ctx))
+
+
 def webhook_figures(budget: Budget, report: Report) -> None:
     principal = Principal(SHOP_ID, 0, frozenset(KNOWN_SCOPES))
     record = {"id": "1", "rating": 5}
@@ -394,8 +399,9 @@ def webhook_figures(budget: Budget, report: Report) -> None:
         for _ in range(budget.deliveries):
             events.emit(fake.ctx, SHOP_ID, "review/created", record)
         started = time.perf_counter()
-        made = asyncio.run(fake.dispatcher.run_until(fake.ctx.clock.now()))
+        asyncio.run(fake.dispatcher.run_until(fake.ctx.clock.now()))
         elapsed = time.perf_counter() - started
+        made = attempts_made(fake)
         assert made == budget.deliveries
         report.figures["webhook_deliveries_per_second"] = round(made / elapsed, 1)
     with sink(500) as url:
@@ -404,8 +410,8 @@ def webhook_figures(budget: Budget, report: Report) -> None:
         events.emit(fake.ctx, SHOP_ID, "review/created", record)
         target = fake.ctx.clock.now() + 135 * 60
         started = time.perf_counter()
-        made = asyncio.run(fake.dispatcher.run_until(target))
-        assert made == 10
+        asyncio.run(fake.dispatcher.run_until(target))
+        assert attempts_made(fake) == 10
         report.figures["ten_attempt_schedule_wall_ms"] = round(
             (time.perf_counter() - started) * 1000, 2
         )
