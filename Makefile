@@ -76,7 +76,7 @@ fuzz: $(STAMP)
 
 # Mutation testing of the core modules ([tool.mutmut] in pyproject.toml, docs/testing.md). Slow,
 # so not part of `make test`. ONLY=<module path> runs one module's mutants, for example
-# `make mutation ONLY=trustoo_mock/signing.py`. A fresh mutants/ each time: mutmut keeps copies
+# `make mutation ONLY=trustoo_mock/core/signing.py`. A fresh mutants/ each time: mutmut keeps copies
 # of the tests there and would not see them change.
 ONLY ?=
 mutation: $(STAMP)

@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 
 from bench.run import CREATE_BODY, PRIVATE, PUBLIC, REVIEWS_QUERY, seed_file
-from trustoo_mock.app import create_app
 from trustoo_mock.config import Config
-from trustoo_mock.signing import parse_query, signed_headers
+from trustoo_mock.core.signing import parse_query, signed_headers
+from trustoo_mock.server.app import create_app
 
 CALLS = 300
 READS = 300

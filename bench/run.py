@@ -32,10 +32,10 @@ from typing import Any
 import httpx
 
 from trustoo_mock import Config, create_app
+from trustoo_mock.core.principal import KNOWN_SCOPES, Principal
+from trustoo_mock.core.signing import parse_query, signed_headers
 from trustoo_mock.domain import events, faults, webhooks
-from trustoo_mock.fake import Fake
-from trustoo_mock.principal import KNOWN_SCOPES, Principal
-from trustoo_mock.signing import parse_query, signed_headers
+from trustoo_mock.services.fake import Fake
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -13,8 +13,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from trustoo_mock.core.principal import KNOWN_SCOPES
 from trustoo_mock.domain.customer_events import EVENT_TYPES, OS_TYPES
-from trustoo_mock.principal import KNOWN_SCOPES
 
 SEED = 2026
 OUTPUT = Path(__file__).resolve().parent.parent / "fixtures" / "demo.json"

@@ -14,8 +14,8 @@ from typing import Any
 
 import requests
 
-from trustoo_mock import contract_runner
 from trustoo_mock.cli import main
+from trustoo_mock.remote import contract_runner
 
 
 class ForcedFailure(Exception):

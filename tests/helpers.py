@@ -12,9 +12,9 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
-from trustoo_mock.errors import Code, status_of
-from trustoo_mock.signing import parse_query, signed_headers
-from trustoo_mock.spec import Spec, bundled_spec
+from trustoo_mock.core.errors import Code, status_of
+from trustoo_mock.core.signing import parse_query, signed_headers
+from trustoo_mock.spec.openapi import Spec, bundled_spec
 from trustoo_mock.testing import MockTrustoo
 
 DEMO_SHOP_ID = "70000000001"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import schemathesis
 from hypothesis import strategies as st
 
-from trustoo_mock.formats import is_email
+from trustoo_mock.spec.formats import is_email
 
 _START = datetime(2000, 1, 1, tzinfo=UTC)
 _instants = st.integers(min_value=0, max_value=40 * 365 * 24 * 3600).map(

@@ -22,7 +22,7 @@ from tests.helpers import (
     grant_token,
 )
 from trustoo_mock import Config, create_app
-from trustoo_mock.signing import signed_headers
+from trustoo_mock.core.signing import signed_headers
 
 REVIEWS = "/api/v1/openapi/get_reviews"
 CREATE_REVIEW = "/api/v1/openapi/create_review"

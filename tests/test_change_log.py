@@ -19,8 +19,8 @@ import pytest
 from tinydb import TinyDB
 
 from tests.live import live_server
-from trustoo_mock import store as store_module
-from trustoo_mock.store import CorruptDataFile, Store, Tables
+from trustoo_mock.store import database as store_module
+from trustoo_mock.store.database import CorruptDataFile, Store, Tables
 from trustoo_mock.testing import MockTrustoo
 
 

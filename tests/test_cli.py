@@ -22,7 +22,7 @@ import pytest
 from tests.live import free_port, live_server
 from trustoo_mock import Config
 from trustoo_mock.cli import main
-from trustoo_mock.spec import bundled_spec
+from trustoo_mock.spec.openapi import bundled_spec
 from trustoo_mock.testing import MockTrustoo, MockTrustooError
 
 README = Path(__file__).resolve().parent.parent / "README.md"

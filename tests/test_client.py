@@ -14,7 +14,7 @@ import pytest
 from tests.helpers import DEMO_ACCESS_TOKEN, DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, FROZEN_AT
 from trustoo_mock import MockTrustoo, client
 from trustoo_mock.client import BearerAuth, TrustooAuth, bearer_headers
-from trustoo_mock.signing import parse_query, sign, string_to_sign
+from trustoo_mock.core.signing import parse_query, sign, string_to_sign
 
 REVIEWS = "/api/v1/openapi/get_reviews"
 
@@ -173,7 +173,7 @@ def test_each_name_of_the_root_is_the_object_of_the_public_module_it_comes_from(
         for name in names
     }
     homes["__version__"] = version.__name__
-    homes["create_app"] = "trustoo_mock.app"
+    homes["create_app"] = "trustoo_mock.server.app"
     for name in trustoo_mock.__all__:
         assert getattr(trustoo_mock, name) is getattr(import_module(homes[name]), name), name
     assert dir(trustoo_mock) == sorted(trustoo_mock.__all__)

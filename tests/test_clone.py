@@ -23,10 +23,11 @@ from tests.helpers import (
     DEMO_SHOP_ID,
 )
 from tests.live import free_port, running
-from trustoo_mock import cli, clone
+from trustoo_mock import cli
 from trustoo_mock.cli import check_seed_file
-from trustoo_mock.contract import Credentials
 from trustoo_mock.httpx_auth import TrustooAuth
+from trustoo_mock.remote import clone
+from trustoo_mock.remote.contract import Credentials
 from trustoo_mock.testing import MockTrustoo, MockTrustooError
 
 REVIEWS = "/api/v1/openapi/get_reviews"
@@ -302,7 +303,7 @@ def test_redact_leaves_no_original_email_and_keeps_fakes_stable(
     output = tmp_path / "shop.json"
     _complete_clone(demo_source, _options(output, redact=True))
     text = output.read_text()
-    demo = json.loads((Path(clone.__file__).parent / "demo.json").read_text())
+    demo = json.loads((Path(clone.__file__).parents[1] / "demo.json").read_text())
     emails = set(re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", json.dumps(demo)))
     assert emails
     assert not [email for email in emails if email in text]

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-import trustoo_mock
+import trustoo_mock.remote
 from tests.helpers import (
     DEMO_ACCESS_TOKEN,
     DEMO_CLIENT_ID,
@@ -28,9 +28,11 @@ from tests.helpers import (
     DEMO_SHOP_ID,
 )
 from tests.live import live_server
-from trustoo_mock import cli, contract, redaction
+from trustoo_mock import cli
 from trustoo_mock.client import TrustooAuth
-from trustoo_mock.spec import bundled_spec
+from trustoo_mock.core import redaction
+from trustoo_mock.remote import contract
+from trustoo_mock.spec.openapi import bundled_spec
 
 CLI = str(Path(sys.executable).with_name("trustoo-mock"))
 SHOP = ["--public-token", DEMO_PUBLIC_TOKEN, "--private-token", DEMO_PRIVATE_TOKEN]
@@ -486,7 +488,7 @@ def test_without_schemathesis_the_command_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setitem(sys.modules, "schemathesis", None)  # type: ignore[arg-type]
-    monkeypatch.delitem(sys.modules, "trustoo_mock.contract_runner", raising=False)
-    monkeypatch.delattr(trustoo_mock, "contract_runner", raising=False)
+    monkeypatch.delitem(sys.modules, "trustoo_mock.remote.contract_runner", raising=False)
+    monkeypatch.delattr(trustoo_mock.remote, "contract_runner", raising=False)
     assert cli.main(["contract", "--base-url", "http://127.0.0.1:9"]) == contract.EXIT_CANNOT_RUN
     assert "pip install 'schemathesis>=4'" in capsys.readouterr().err

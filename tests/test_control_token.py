@@ -18,14 +18,15 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from trustoo_mock import Config, create_app, server
-from trustoo_mock.hosts import is_loopback
+from trustoo_mock import Config, create_app
+from trustoo_mock.server import serving as server
+from trustoo_mock.server.hosts import is_loopback
 from trustoo_mock.testing import MockTrustoo
 
 # Runs the CLI with the socket bound on loopback whatever --host says.
 _SERVE_ON_LOOPBACK = """
 import sys
-from trustoo_mock import server
+from trustoo_mock.server import serving as server
 bind = server.listening_socket
 server.listening_socket = lambda host, port: bind("127.0.0.1", port)
 from trustoo_mock.cli import main

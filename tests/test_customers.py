@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import FROZEN_AT, CheckedClient, SeedShop, iso, refused_for_scope, seed_one_shop
-from trustoo_mock.spec import bundled_spec
+from trustoo_mock.spec.openapi import bundled_spec
 
 UNSUBSCRIBE = "/api/v1/openapi/email_unsubscribe"
 EXCLUDE = "/api/v1/openapi/create_customer_exclude"

@@ -29,8 +29,8 @@ from tests.helpers import (
 from tests.live import free_port, live_server
 from tests.receiver import receiver
 from trustoo_mock import Config, create_app
+from trustoo_mock.core.principal import KNOWN_SCOPES, Principal
 from trustoo_mock.domain import events, reviews, webhooks
-from trustoo_mock.principal import KNOWN_SCOPES, Principal
 from trustoo_mock.testing import MockTrustoo
 from trustoo_mock.verify import WebhookVerificationError, verify_webhook
 
@@ -271,7 +271,7 @@ def test_the_schedule_survives_a_kill_and_restart_with_data(tmp_path: Any) -> No
     import httpx
 
     from tests.helpers import DEMO_PUBLIC_TOKEN, compact
-    from trustoo_mock.signing import signed_headers
+    from trustoo_mock.core.signing import signed_headers
 
     def signed_post(base: str, path: str, body: dict[str, Any]) -> Any:
         raw = compact(body)
@@ -319,7 +319,7 @@ def test_a_live_server_on_the_real_clock_pushes_at_once() -> None:
     import httpx
 
     from tests.helpers import DEMO_PUBLIC_TOKEN, compact
-    from trustoo_mock.signing import signed_headers
+    from trustoo_mock.core.signing import signed_headers
 
     with receiver() as hook, live_server() as base:
         for path, body in (
@@ -505,7 +505,7 @@ def test_a_served_fake_stops_within_its_grace_period_while_a_push_is_held(
     import httpx
 
     from tests.helpers import DEMO_PUBLIC_TOKEN, compact
-    from trustoo_mock.signing import signed_headers
+    from trustoo_mock.core.signing import signed_headers
 
     data = tmp_path / "state.json"
     with receiver() as hook:

@@ -13,7 +13,7 @@ from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT
 from tests.live import live_server
 from trustoo_mock import Config, MockTrustoo
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
-from trustoo_mock.spec import bundled_spec
+from trustoo_mock.spec.openapi import bundled_spec
 from trustoo_mock.testing import Shop
 
 API = "/api/v1/openapi/"

@@ -27,8 +27,8 @@ from tests.helpers import (
 from tests.live import live_server
 from trustoo_mock import Config, MockTrustoo, MockTrustooError, create_app
 from trustoo_mock.client import RequestsSigner, TrustooAuth
+from trustoo_mock.core.errors import FakeError
 from trustoo_mock.domain import faults
-from trustoo_mock.errors import FakeError
 from trustoo_mock.testing import Shop
 
 REVIEWS = "/api/v1/openapi/get_reviews"
@@ -520,8 +520,8 @@ def test_the_fault_command_says_what_was_refused() -> None:
 
 
 def test_the_spec_lists_exactly_the_operations_a_fault_may_name() -> None:
-    from trustoo_mock.control import faultable_operations
-    from trustoo_mock.spec import bundled_spec
+    from trustoo_mock.server.control import faultable_operations
+    from trustoo_mock.spec.openapi import bundled_spec
 
     schemas = bundled_spec().document["components"]["schemas"]
     assert set(schemas["MockFaultOperation"]["enum"]) == faultable_operations()

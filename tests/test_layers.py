@@ -31,7 +31,7 @@ def modules() -> dict[str, Path]:
 
 def imported_modules(name: str, path: Path) -> set[str]:
     """The package's modules that ``name`` imports. ``from trustoo_mock import signing``
-    imports ``trustoo_mock.signing``; the parent packages Python runs first are not counted."""
+    imports ``trustoo_mock.core.signing``; the parent packages Python runs first are not counted."""
     known = modules()
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -83,17 +83,17 @@ def test_imports_under_type_checking_inside_functions_and_relative_ones_count(
     module.write_text(
         "from typing import TYPE_CHECKING\n"
         "if TYPE_CHECKING:\n"
-        "    from trustoo_mock.fake import Fake\n"
+        "    from trustoo_mock.services.fake import Fake\n"
         "def run():\n"
-        "    from trustoo_mock import contract_runner\n"
-        "from .domain import reviews\n"
-        "from . import spec as _spec\n"
+        "    from trustoo_mock.remote import contract_runner\n"
+        "from ..domain import reviews\n"
+        "from ..spec import openapi as _spec\n"
     )
-    assert imported_modules("trustoo_mock.journal", module) == {
-        "trustoo_mock.fake",
-        "trustoo_mock.contract_runner",
+    assert imported_modules("trustoo_mock.services.journal", module) == {
+        "trustoo_mock.services.fake",
+        "trustoo_mock.remote.contract_runner",
         "trustoo_mock.domain.reviews",
-        "trustoo_mock.spec",
+        "trustoo_mock.spec.openapi",
     }
 
 
@@ -112,7 +112,8 @@ FRAMEWORKS = frozenset(
 
 
 def module_of_row(path: str) -> str:
-    """``api/call.py`` is trustoo_mock.api.call, ``api/`` the package, ``__init__.py`` the root."""
+    """``server/api/call.py`` is trustoo_mock.server.api.call, ``server/`` a package,
+    ``__init__.py`` the root."""
     parts = path.removesuffix(".py").removesuffix("/").split("/")
     return ".".join(["trustoo_mock", *[part for part in parts if part != "__init__"]])
 
@@ -133,6 +134,31 @@ def test_every_module_is_in_the_architecture_table_and_every_row_is_a_module() -
 
 def test_the_architecture_table_uses_only_the_known_layers() -> None:
     assert set(documented_layers().values()) <= set(LAYERS)
+
+
+# A folder holds one layer; only the top level mixes them (the public modules and the root).
+FOLDER_LAYERS = {
+    "core": "core",
+    "spec": "core",
+    "store": "core",
+    "domain": "domain",
+    "services": "services",
+    "server": "server",
+    "remote": "tools",
+}
+
+
+def test_every_folder_holds_one_layer() -> None:
+    misplaced = {
+        module: layer
+        for module, layer in documented_layers().items()
+        if module.count(".") >= 1
+        and module.split(".")[1] in FOLDER_LAYERS
+        and FOLDER_LAYERS[module.split(".")[1]] != layer
+    }
+    assert misplaced == {}
+    folders = {path.parent.name for path in PACKAGE.rglob("__init__.py")} - {"trustoo_mock", "api"}
+    assert folders == set(FOLDER_LAYERS)
 
 
 def test_imports_never_go_up_a_layer() -> None:
@@ -178,7 +204,7 @@ def test_nothing_inside_the_package_imports_from_the_package_root() -> None:
 
 # -- who owns which table ---------------------------------------------------------------------
 
-STORE_MODULE = "trustoo_mock.store"
+STORE_MODULE = "trustoo_mock.store.database"
 DOMAIN_PACKAGE = "trustoo_mock.domain"
 
 

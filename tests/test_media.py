@@ -29,8 +29,8 @@ from tests.helpers import (
 )
 from tests.live import live_server
 from trustoo_mock import Config, create_app
+from trustoo_mock.core.signing import parse_query, signed_headers
 from trustoo_mock.domain.media import policy_secret
-from trustoo_mock.signing import parse_query, signed_headers
 
 CREDENTIALS = "/api/v1/openapi/get_image_upload_policy_token"
 VIDEO_URL = "/api/v1/openapi/get_video_upload_url"

@@ -29,7 +29,7 @@ from tests.helpers import (
 )
 from tests.live import free_port, live_server, running
 from trustoo_mock.httpx_auth import BearerAuth, TrustooAuth
-from trustoo_mock.spec import bundled_spec
+from trustoo_mock.spec.openapi import bundled_spec
 
 pytestmark = pytest.mark.node
 

@@ -13,10 +13,10 @@ import pytest
 
 from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, compact
 from tests.live import live_server
-from trustoo_mock import files as files_module
 from trustoo_mock.client import RequestsSigner
-from trustoo_mock.signing import parse_query, signed_headers
-from trustoo_mock.store import Store
+from trustoo_mock.core import files as files_module
+from trustoo_mock.core.signing import parse_query, signed_headers
+from trustoo_mock.store.database import Store
 
 
 def _signed(method: str, url: str, body: bytes = b"") -> httpx.Response:

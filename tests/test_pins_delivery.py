@@ -14,8 +14,8 @@ import pytest
 from tests.helpers import DEMO_SHOP_ID, FROZEN_AT
 from tests.pins import advance, create_review, deliveries, fake, subscribe
 from tests.receiver import receiver
-from trustoo_mock.delivery import SELF_PUSH, Attempt, Dispatcher, Outcome, send
 from trustoo_mock.domain import events
+from trustoo_mock.services.delivery import SELF_PUSH, Attempt, Dispatcher, Outcome, send
 
 OFFSETS_MINUTES = [0, 3, 9, 18, 30, 45, 63, 84, 108, 135]
 

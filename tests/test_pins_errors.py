@@ -4,7 +4,7 @@ read from them (the catalogue's texts are pinned by the tests of each refusal)."
 from __future__ import annotations
 
 from trustoo_mock.config import MIRROR
-from trustoo_mock.errors import CATALOGUE, Code, FakeError
+from trustoo_mock.core.errors import CATALOGUE, Code, FakeError
 
 
 def test_an_error_reads_as_its_message() -> None:

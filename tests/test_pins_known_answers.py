@@ -13,7 +13,8 @@ import pytest
 from tests.helpers import DEMO_PRIVATE_TOKEN, FROZEN_AT, CheckedClient, SeedShop, seed_one_shop
 from tests.pins import DEMO_SECRET, create_review, empty_fake, fake, subscribe
 from tests.receiver import receiver
-from trustoo_mock import envelope, signing
+from trustoo_mock.core import signing
+from trustoo_mock.server import envelope
 from trustoo_mock.verify import WebhookVerificationError, verify_webhook
 
 PUSH_TIMESTAMP = "1788840306"

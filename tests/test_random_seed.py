@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, DEMO_SHOP_ID, compact
-from trustoo_mock.signing import signed_headers
+from trustoo_mock.core.signing import signed_headers
 
 TRUSTOO_MOCK_CLI = str(Path(sys.executable).with_name("trustoo-mock"))
 SEED_LINE = re.compile(r"random seed (\d+) \N{EM DASH} --random-seed \1 repeats this run")

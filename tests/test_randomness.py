@@ -23,7 +23,7 @@ from tests.helpers import (
 )
 from tests.test_media import credentials, form, oss_error, post
 from trustoo_mock import Config, create_app
-from trustoo_mock.randomness import Randomness
+from trustoo_mock.core.randomness import Randomness
 from trustoo_mock.testing import MockTrustoo
 
 NEW_TOKENS = [base64.b64encode(f"fresh-token-{n:04d}".encode()).decode() for n in range(6)]

@@ -17,7 +17,7 @@ from tests.helpers import (
     FROZEN_AT,
     CheckedClient,
 )
-from trustoo_mock.signing import signed_headers
+from trustoo_mock.core.signing import signed_headers
 from trustoo_mock.testing import MockTrustoo
 
 REVIEWS = "/api/v1/openapi/get_reviews"

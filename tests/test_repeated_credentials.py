@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import DEMO_ACCESS_TOKEN, DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, CheckedClient
-from trustoo_mock.signing import signed_headers
+from trustoo_mock.core.signing import signed_headers
 
 REVIEWS = "/api/v1/openapi/get_reviews"
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from tests.helpers import DEMO_CLIENT_ID, DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, FROZEN_AT
 from tests.pins import AUTHORIZE, CALLBACK
 from trustoo_mock import Config, create_app
-from trustoo_mock.signing import signed_headers
+from trustoo_mock.core.signing import signed_headers
 
 AUTHORIZE_URL = "/api/v1/openapi/get_oauth_authorize_url"
 CREATE = "/api/v1/openapi/create_review"

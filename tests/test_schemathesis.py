@@ -34,9 +34,9 @@ from tests.strategies import register_formats
 from trustoo_mock import Config, create_app
 from trustoo_mock.client import RequestsSigner
 from trustoo_mock.config import MIRROR, ErrorHttpStatus
-from trustoo_mock.contract_runner import by_code, status_follows_mode
 from trustoo_mock.domain import sessions
-from trustoo_mock.spec import Operation, bundled_spec
+from trustoo_mock.remote.contract_runner import by_code, status_follows_mode
+from trustoo_mock.spec.openapi import Operation, bundled_spec
 
 EXAMPLES = int(os.environ.get("TRUSTOO_MOCK_FUZZ_EXAMPLES", "25"))
 MIRRORED_EXAMPLES = max(EXAMPLES // 5, 2)

@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient
-from trustoo_mock import Config, create_app, fake
-from trustoo_mock.store import Store
+from trustoo_mock import Config, create_app
+from trustoo_mock.services import fake
+from trustoo_mock.store.database import Store
 
 TABLES = ("reviews", "events")
 FIELDS = ("shop_id", "rating")

@@ -16,7 +16,7 @@ from tests.helpers import (
     CheckedClient,
     compact,
 )
-from trustoo_mock.signing import (
+from trustoo_mock.core.signing import (
     parse_query,
     sign,
     signature_matches,

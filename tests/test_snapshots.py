@@ -14,7 +14,7 @@ import pytest
 from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, CheckedClient
 from tests.live import live_server
 from tests.receiver import receiver
-from trustoo_mock.fake import Fake
+from trustoo_mock.services.fake import Fake
 from trustoo_mock.testing import MockTrustoo, MockTrustooError
 
 REVIEW = {"product_id": "8000000000001", "rating": 4, "author": "Snapshot Taker"}

@@ -10,12 +10,12 @@ from starlette.testclient import TestClient
 
 from tests.helpers import CheckedClient
 from trustoo_mock import Config
-from trustoo_mock.api.storage import HANDLERS as STORAGE_HANDLERS
-from trustoo_mock.app import DOCUMENTS, TRUSTOO_HANDLERS, create_app
-from trustoo_mock.control import ASYNC_HANDLERS as ASYNC_CONTROL_HANDLERS
-from trustoo_mock.control import HANDLERS as CONTROL_HANDLERS
-from trustoo_mock.spec import Operation, bundled_spec
-from trustoo_mock.ui import HANDLERS as INSPECTOR_HANDLERS
+from trustoo_mock.server.api.storage import HANDLERS as STORAGE_HANDLERS
+from trustoo_mock.server.app import DOCUMENTS, TRUSTOO_HANDLERS, create_app
+from trustoo_mock.server.control import ASYNC_HANDLERS as ASYNC_CONTROL_HANDLERS
+from trustoo_mock.server.control import HANDLERS as CONTROL_HANDLERS
+from trustoo_mock.server.ui import HANDLERS as INSPECTOR_HANDLERS
+from trustoo_mock.spec.openapi import Operation, bundled_spec
 
 SPEC = bundled_spec()
 EVIDENCE_LEVELS = {"documented", "older-docs", "client-code", "inferred"}

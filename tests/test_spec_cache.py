@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trustoo_mock.spec import SPEC_PATH, load_spec
+from trustoo_mock.spec.openapi import SPEC_PATH, load_spec
 
 
 @pytest.fixture

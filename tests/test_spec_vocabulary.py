@@ -15,9 +15,9 @@ from jsonschema import Draft202012Validator
 from starlette.testclient import TestClient
 
 from trustoo_mock import Config, create_app
-from trustoo_mock.errors import HTTP_STATUS, FakeError
-from trustoo_mock.formats import FORMAT_CHECKS
-from trustoo_mock.spec import SpecViolation, bundled_spec, compile_validator
+from trustoo_mock.core.errors import HTTP_STATUS, FakeError
+from trustoo_mock.spec.formats import FORMAT_CHECKS
+from trustoo_mock.spec.openapi import SpecViolation, bundled_spec, compile_validator
 
 SPEC = bundled_spec()
 DOCUMENT = SPEC.document

@@ -22,7 +22,7 @@ from tests.helpers import (
 )
 from trustoo_mock import Config, MockTrustoo, MockTrustooError
 from trustoo_mock.domain import seeding
-from trustoo_mock.fake import Fake
+from trustoo_mock.services.fake import Fake
 from trustoo_mock.testing import Grant, Platform, Shop
 
 REVIEWS = "/api/v1/openapi/get_reviews"

@@ -21,11 +21,11 @@ from tests.helpers import (
     CheckedClient,
 )
 from trustoo_mock import Config, create_app
-from trustoo_mock.errors import CATALOGUE
-from trustoo_mock.journal import KEPT_BYTES
-from trustoo_mock.signing import parse_query, string_to_sign
-from trustoo_mock.ui import SESSION_COOKIE, session_value
-from trustoo_mock.ui_html import PAGES
+from trustoo_mock.core.errors import CATALOGUE
+from trustoo_mock.core.signing import parse_query, string_to_sign
+from trustoo_mock.server.ui import SESSION_COOKIE, session_value
+from trustoo_mock.server.ui_html import PAGES
+from trustoo_mock.services.journal import KEPT_BYTES
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 REVIEWS_API = "/api/v1/openapi/get_reviews"

@@ -22,7 +22,7 @@ from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, DEMO_SHOP_ID, F
 from tests.live import live_server
 from trustoo_mock.httpx_auth import TrustooAuth
 from trustoo_mock.receiver import WebhookReceiver
-from trustoo_mock.ui_html import PAGES
+from trustoo_mock.server.ui_html import PAGES
 
 pytestmark = pytest.mark.browser
 

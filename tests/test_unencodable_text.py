@@ -14,7 +14,7 @@ import pytest
 
 from tests.helpers import DEMO_SHOP_ID, CheckedClient
 from trustoo_mock.cli import main
-from trustoo_mock.spec import bundled_spec
+from trustoo_mock.spec.openapi import bundled_spec
 
 CREATE = "/api/v1/openapi/create_review"
 LIST = "/api/v1/openapi/get_reviews"

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from trustoo_mock.version import __version__
 
 if TYPE_CHECKING:
-    from trustoo_mock.app import create_app
     from trustoo_mock.config import Config
     from trustoo_mock.receiver import Push, WebhookReceiver
+    from trustoo_mock.server.app import create_app
     from trustoo_mock.testing import Grant, MockTrustoo, MockTrustooError, Platform, Shop
     from trustoo_mock.verify import WebhookVerificationError, verify_webhook
 
@@ -45,7 +45,7 @@ _HOMES = {
     "Shop": "trustoo_mock.testing",
     "WebhookReceiver": "trustoo_mock.receiver",
     "WebhookVerificationError": "trustoo_mock.verify",
-    "create_app": "trustoo_mock.app",
+    "create_app": "trustoo_mock.server.app",
     "verify_webhook": "trustoo_mock.verify",
 }
 

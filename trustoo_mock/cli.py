@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from trustoo_mock import clone, contract
-from trustoo_mock.clock import Clock
 from trustoo_mock.config import (
     DATA_SYNC_MODES,
     MIRROR,
@@ -27,12 +25,14 @@ from trustoo_mock.config import (
     Config,
     parse_error_http_status,
 )
-from trustoo_mock.hosts import guarded_for, is_loopback
-from trustoo_mock.signing import parse_query, signed_headers
+from trustoo_mock.core.clock import Clock
+from trustoo_mock.core.signing import parse_query, signed_headers
+from trustoo_mock.remote import clone, contract
+from trustoo_mock.server.hosts import guarded_for, is_loopback
 from trustoo_mock.version import __version__
 
 if TYPE_CHECKING:
-    from trustoo_mock.fake import Fake
+    from trustoo_mock.services.fake import Fake
 
 DEMO_PUBLIC_TOKEN = "ZGVtby1wdWJsaWMtMDAwMQ=="
 DEMO_PRIVATE_TOKEN = "ZGVtby1wcml2YXRlLTAwMQ=="
@@ -338,9 +338,9 @@ def read_faults_file(path: Path) -> list[dict[str, Any]]:
 
 
 def _set_faults(fake: Fake, path: Path) -> None:
-    from trustoo_mock.control import faultable_operations
+    from trustoo_mock.core.errors import FakeError
     from trustoo_mock.domain import faults
-    from trustoo_mock.errors import FakeError
+    from trustoo_mock.server.control import faultable_operations
 
     known = faultable_operations()
     given = read_faults_file(path)
@@ -459,10 +459,10 @@ def _parse_setting(kind: type, raw: str) -> Any:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
-    from trustoo_mock.app import create_app
     from trustoo_mock.domain import oauth, tenants
-    from trustoo_mock.fake import Fake
-    from trustoo_mock.server import base_url, listening_socket, serve_on
+    from trustoo_mock.server.app import create_app
+    from trustoo_mock.server.serving import base_url, listening_socket, serve_on
+    from trustoo_mock.services.fake import Fake
 
     if arguments.environment_problems:
         for problem in arguments.environment_problems:
@@ -575,9 +575,9 @@ def _seed(arguments: argparse.Namespace) -> int:
 def check_seed_file(path: Path) -> dict[str, int]:
     """Check a fixtures file the way the fake would load it: the spec's SeedData schema,
     then a load into an empty fake (duplicate ids, unknown shops or clients)."""
+    from trustoo_mock.core.errors import FakeError
     from trustoo_mock.domain import seeding
-    from trustoo_mock.errors import FakeError
-    from trustoo_mock.fake import Fake, load_seed_file
+    from trustoo_mock.services.fake import Fake, load_seed_file
 
     data = load_seed_file(path)
     fake = Fake(Config(empty=True))
@@ -590,7 +590,7 @@ def check_seed_file(path: Path) -> dict[str, int]:
 
 
 def _spec(arguments: argparse.Namespace) -> int:
-    from trustoo_mock.spec import bundled_spec
+    from trustoo_mock.spec.openapi import bundled_spec
 
     spec = bundled_spec()
     sys.stdout.buffer.write(spec.json_source if arguments.json else spec.source)
@@ -628,7 +628,7 @@ def _contract(arguments: argparse.Namespace) -> int:
         print(f"trustoo-mock contract: {error}", file=sys.stderr)
         return contract.EXIT_CANNOT_RUN
     try:
-        from trustoo_mock import contract_runner
+        from trustoo_mock.remote import contract_runner
     except ModuleNotFoundError as missing:
         print(
             f"trustoo-mock contract needs {missing.name}: install the contract extra "

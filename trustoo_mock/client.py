@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from trustoo_mock.signing import ShopSigner
+from trustoo_mock.core.signing import ShopSigner
 
 if TYPE_CHECKING:
     from trustoo_mock.httpx_auth import BearerAuth, TrustooAuth

@@ -10,7 +10,7 @@ from collections.abc import Generator
 
 import httpx
 
-from trustoo_mock.signing import ShopSigner
+from trustoo_mock.core.signing import ShopSigner
 
 
 class TrustooAuth(ShopSigner, httpx.Auth):

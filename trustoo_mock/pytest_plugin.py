@@ -137,7 +137,7 @@ def _seed(value: Any, base: Path) -> dict[str, Any]:
 
 
 def _clock(value: Any, started: int) -> dict[str, Any]:
-    from trustoo_mock.clock import parse_instant
+    from trustoo_mock.core.clock import parse_instant
 
     if value in ("real", None):
         return {"frozen_time": None}

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from trustoo_mock.core.with_block import WithBlock
 from trustoo_mock.verify import DEFAULT_TOLERANCE, verify_webhook
-from trustoo_mock.with_block import WithBlock
 
 __all__ = ["Push", "WebhookReceiver"]
 

@@ -24,12 +24,12 @@ from urllib.parse import urlencode, urlsplit
 
 from starlette.applications import Starlette
 
-from trustoo_mock.app import create_app
 from trustoo_mock.config import IN_PROCESS_HOST, Config
-from trustoo_mock.fake import Fake
-from trustoo_mock.hosts import guarded_for
-from trustoo_mock.inprocess import LoopThread, RawResponse, asgi_request
-from trustoo_mock.with_block import WithBlock
+from trustoo_mock.core.with_block import WithBlock
+from trustoo_mock.server.app import create_app
+from trustoo_mock.server.hosts import guarded_for
+from trustoo_mock.server.inprocess import LoopThread, RawResponse, asgi_request
+from trustoo_mock.services.fake import Fake
 
 if TYPE_CHECKING:
     import httpx
@@ -204,7 +204,7 @@ class _Served:
     """The app under hypercorn on a loop thread, listening on ``host:port``."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
-        from trustoo_mock.server import base_url, listening_socket, serve_on
+        from trustoo_mock.server.serving import base_url, listening_socket, serve_on
 
         self.app = app
         self._socket = listening_socket(host, port)
@@ -548,7 +548,7 @@ class MockTrustoo(WithBlock):
         _require_httpx()
         import httpx
 
-        from trustoo_mock.transports import InProcessTransport
+        from trustoo_mock.server.transports import InProcessTransport
 
         if isinstance(self._runtime, _InProcess):
             options.setdefault("transport", InProcessTransport(self._runtime.submit))
@@ -561,7 +561,7 @@ class MockTrustoo(WithBlock):
         _require_httpx()
         import httpx
 
-        from trustoo_mock.transports import AsyncInProcessTransport
+        from trustoo_mock.server.transports import AsyncInProcessTransport
 
         if isinstance(self._runtime, _InProcess):
             options.setdefault("transport", AsyncInProcessTransport(self._runtime.submit))

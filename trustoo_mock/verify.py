@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from trustoo_mock import signing
+from trustoo_mock.core import signing
 
 __all__ = ["WebhookVerificationError", "verify_webhook"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from trustoo_mock.clock import Clock
 from trustoo_mock.config import Config
-from trustoo_mock.randomness import Randomness
-from trustoo_mock.store import Store
+from trustoo_mock.core.clock import Clock
+from trustoo_mock.core.randomness import Randomness
+from trustoo_mock.store.database import Store
 
 
 @dataclass(slots=True)

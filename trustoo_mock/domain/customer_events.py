@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustoo_mock.clock import parse_instant, rfc3339
+from trustoo_mock.core.clock import parse_instant, rfc3339
+from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import events, issuing
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, newest_first, presented_page
-from trustoo_mock.ids import id_text
 
 EVENT_ID_START = 1000001
 EVENT_TYPES = (

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustoo_mock.clock import rfc3339
+from trustoo_mock.core.clock import rfc3339
+from trustoo_mock.core.errors import FakeError
+from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, presented_page
-from trustoo_mock.errors import FakeError
-from trustoo_mock.formats import is_email
-from trustoo_mock.ids import id_text
+from trustoo_mock.spec.formats import is_email
 
 EMAIL_TYPES = (
     "all",

@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from trustoo_mock.clock import rfc3339
+from trustoo_mock.core.clock import rfc3339
 from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
 

@@ -14,11 +14,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from trustoo_mock.clock import parse_instant
+from trustoo_mock.core.clock import parse_instant
+from trustoo_mock.core.errors import FAULT_MESSAGES, Code, FakeError
+from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import tenants
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import FAULT_MESSAGES, Code, FakeError
-from trustoo_mock.ids import id_text
 
 TABLE = "faults"
 FAULT_ID_START = 1

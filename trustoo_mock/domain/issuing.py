@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from trustoo_mock.core.errors import FakeError
+from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import FakeError
-from trustoo_mock.ids import id_text
 
 SHOP_ID_DIGITS = 11
 # Enough for any real source; only a broken one repeats itself this often.

@@ -30,11 +30,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from trustoo_mock.blobs import read_under
-from trustoo_mock.clock import parse_instant, rfc3339
+from trustoo_mock.core.clock import parse_instant, rfc3339
+from trustoo_mock.core.errors import FakeError
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import FakeError
-from trustoo_mock.spec import STORAGE_PATH
+from trustoo_mock.spec.openapi import STORAGE_PATH
+from trustoo_mock.store.blobs import read_under
 
 BUCKET = "trustoo-mock"
 DEFAULT_VIDEO_TYPE = "video/mp4"

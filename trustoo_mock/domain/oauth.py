@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustoo_mock.clock import rfc3339
+from trustoo_mock.core.clock import rfc3339
+from trustoo_mock.core.errors import FakeError
+from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import events, issuing, tenants
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import FakeError
-from trustoo_mock.ids import id_text
 
 CODE_TTL = 600
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")

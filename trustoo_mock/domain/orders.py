@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustoo_mock.clock import parse_instant, rfc3339
+from trustoo_mock.core.clock import parse_instant, rfc3339
+from trustoo_mock.core.errors import FakeError
+from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import customers
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, newest_first, presented_page
-from trustoo_mock.errors import FakeError
-from trustoo_mock.ids import id_text
 
 WAITING, SCHEDULED, SENT, OPENED, EVALUATED, CANCELLED = 1, 2, 3, 4, 5, 6
 PENDING = (WAITING, SCHEDULED)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustoo_mock.clock import rfc3339
+from trustoo_mock.core.clock import rfc3339
 from trustoo_mock.domain.context import Context
 
 DUPLICATE = "duplicate"

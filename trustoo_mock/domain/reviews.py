@@ -7,12 +7,12 @@ from collections.abc import Callable, Hashable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
-from trustoo_mock.clock import parse_instant, rfc3339, trustoo_datetime
+from trustoo_mock.core.clock import parse_instant, rfc3339, trustoo_datetime
+from trustoo_mock.core.errors import FakeError
+from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import events, issuing
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import Page, paginate
-from trustoo_mock.errors import FakeError
-from trustoo_mock.ids import id_text
 
 Remembered = TypeVar("Remembered")
 

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from trustoo_mock.clock import parse_instant
+from trustoo_mock.core.clock import parse_instant
+from trustoo_mock.core.errors import FakeError
+from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import (
     customer_events,
     customers,
@@ -18,8 +20,6 @@ from trustoo_mock.domain import (
     webhooks,
 )
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import FakeError
-from trustoo_mock.ids import id_text
 
 SHOP_TABLES = (
     "products",

@@ -8,8 +8,8 @@ import hmac
 import json
 from typing import Any
 
+from trustoo_mock.core.errors import FakeError
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import FakeError
 
 SESSION_TTL = 24 * 3600
 _HEADER = {"alg": "HS256", "typ": "JWT"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from trustoo_mock.core.errors import FakeError
+from trustoo_mock.core.ids import id_text
+from trustoo_mock.core.principal import KNOWN_SCOPES
 from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import FakeError
-from trustoo_mock.ids import id_text
-from trustoo_mock.principal import KNOWN_SCOPES
 
 SHOP_FIELDS = ("shop_id", "myshopify_domain", "name", "public_token", "private_token")
 PLATFORM_FIELDS = (

@@ -9,14 +9,14 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from trustoo_mock.clock import parse_instant, rfc3339
 from trustoo_mock.config import IN_PROCESS_HOST
+from trustoo_mock.core.clock import parse_instant, rfc3339
+from trustoo_mock.core.errors import FakeError
+from trustoo_mock.core.ids import id_text
+from trustoo_mock.core.principal import Principal
 from trustoo_mock.domain import issuing
 from trustoo_mock.domain.context import Context
-from trustoo_mock.errors import FakeError
-from trustoo_mock.formats import MAX_URL_LENGTH, is_http_url
-from trustoo_mock.ids import id_text
-from trustoo_mock.principal import Principal
+from trustoo_mock.spec.formats import MAX_URL_LENGTH, is_http_url
 
 TOPIC_SCOPES = {
     "review/created": "write_reviews",

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from trustoo_mock.clock import trustoo_datetime
+from trustoo_mock.core.clock import trustoo_datetime
+from trustoo_mock.core.errors import FakeError
+from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import reviews
 from trustoo_mock.domain.context import Context
 from trustoo_mock.domain.paging import DEFAULT_PAGE_SIZE
-from trustoo_mock.errors import FakeError
-from trustoo_mock.ids import id_text
 
 MAX_HANDLES = 100
 COMMENTED_AT_DESCENDING = "commented-at-descending"

@@ -1,0 +1,1 @@
+"""What every part needs, knowing nothing of shops or reviews: time, ids, signing, errors."""

@@ -1,0 +1,1 @@
+"""HTTP: the app, the handlers, the control plane, the inspector, the object store."""

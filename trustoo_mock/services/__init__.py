@@ -1,0 +1,1 @@
+"""One running fake: the Fake, authentication, webhook delivery, the journal, snapshots."""

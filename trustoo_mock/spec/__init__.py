@@ -1,0 +1,1 @@
+"""openapi.yaml as the contract, and the fixtures format checked against it."""

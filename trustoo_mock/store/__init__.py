@@ -1,0 +1,1 @@
+"""All state: the tables and the bytes of uploaded objects."""
