@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta
 import schemathesis
 from hypothesis import strategies as st
 
-from trustoo_mock.spec.formats import is_email
-
 _START = datetime(2000, 1, 1, tzinfo=UTC)
 _instants = st.integers(min_value=0, max_value=40 * 365 * 24 * 3600).map(
     lambda seconds: _START + timedelta(seconds=seconds)
@@ -21,7 +19,6 @@ instants = st.one_of(
     trustoo_datetimes,
     rfc3339_datetimes,
 )
-emails = st.emails().filter(is_email)
 http_urls = st.builds(
     "{}://{}.example.com/{}".format,
     st.sampled_from(["http", "https"]),
@@ -35,5 +32,4 @@ def register_formats() -> None:
     schemathesis.openapi.format("rfc3339", rfc3339_datetimes)
     schemathesis.openapi.format("http-url", http_urls)
     schemathesis.openapi.format("instant", instants)
-    schemathesis.openapi.format("email", emails)
     schemathesis.serializer.alias("video/*", "application/octet-stream")
