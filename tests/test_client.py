@@ -7,10 +7,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from importlib import import_module
+from pathlib import Path
 
 import httpx
 import pytest
 
+import trustoo_mock
 from tests.helpers import DEMO_ACCESS_TOKEN, DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, FROZEN_AT
 from trustoo_mock import MockTrustoo, client
 from trustoo_mock.client import BearerAuth, TrustooAuth, bearer_headers
@@ -132,6 +134,7 @@ PUBLIC_NAMES = {
         "create_app",
         "verify_webhook",
     ],
+    "trustoo_mock.cli": ["main"],
     "trustoo_mock.client": ["BearerAuth", "RequestsSigner", "TrustooAuth", "bearer_headers"],
     "trustoo_mock.config": ["Config", "ErrorHttpStatus"],
     "trustoo_mock.pytest_plugin": [
@@ -154,7 +157,17 @@ PUBLIC_NAMES = {
         "Snapshot",
     ],
     "trustoo_mock.verify": ["WebhookVerificationError", "verify_webhook"],
+    "trustoo_mock.httpx_auth": ["BearerAuth", "TrustooAuth"],
+    "trustoo_mock.version": ["__version__"],
 }
+
+
+def test_every_module_at_the_top_is_public_and_the_folders_hold_the_internals() -> None:
+    """A module beside ``__init__.py`` is one users import, so its names are pinned above;
+    everything else lives in a layer folder (docs/architecture.md)."""
+    package = Path(trustoo_mock.__file__).parent
+    top = {f"trustoo_mock.{path.stem}" for path in package.glob("*.py") if path.stem != "__init__"}
+    assert top == set(PUBLIC_NAMES) - {"trustoo_mock"}
 
 
 @pytest.mark.parametrize("module", sorted(PUBLIC_NAMES))

@@ -34,6 +34,8 @@ from trustoo_mock.version import __version__
 if TYPE_CHECKING:
     from trustoo_mock.services.fake import Fake
 
+__all__ = ["main"]
+
 DEMO_PUBLIC_TOKEN = "ZGVtby1wdWJsaWMtMDAwMQ=="
 DEMO_PRIVATE_TOKEN = "ZGVtby1wcml2YXRlLTAwMQ=="
 ENV_PREFIX = "TRUSTOO_MOCK_"

@@ -13,6 +13,9 @@ import httpx
 from trustoo_mock.core.signing import ShopSigner
 
 
+__all__ = ["BearerAuth", "TrustooAuth"]
+
+
 class TrustooAuth(ShopSigner, httpx.Auth):
     """Signs every request as a shop (D1): Public-Token, Timestamp and Sign headers.
 
