@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT
+from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, iso
 from tests.pins import advance, create_review, deliveries, fake, subscribe
 from tests.receiver import receiver
 from trustoo_mock.domain import events
+from trustoo_mock.services import delivery as delivery_module
 from trustoo_mock.services.delivery import SELF_PUSH, Attempt, Dispatcher, Outcome, send
 
 OFFSETS_MINUTES = [0, 3, 9, 18, 30, 45, 63, 84, 108, 135]
@@ -230,6 +231,60 @@ def test_the_background_dispatcher_logs_a_failure_and_keeps_looking(
     assert len(looks) >= 2
     messages = {(item.getMessage(), item.exc_info is not None) for item in caplog.records}
     assert messages == {("the webhook dispatcher could not start due attempts", True)}
+
+
+def test_a_push_that_fails_unexpectedly_is_logged_and_recorded_as_an_error(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = fake()
+    subscribe(client, "http://127.0.0.1:9/hook")
+
+    async def exploding_send(attempt: Attempt) -> Outcome:
+        raise RuntimeError("socket exploded")
+
+    monkeypatch.setattr(delivery_module, "send", exploding_send)
+    with caplog.at_level(logging.ERROR, logger="trustoo_mock"):
+        create_review(client)
+    (delivery,) = deliveries(client)
+    (attempt,) = delivery["attempts"]
+    assert attempt["status_code"] is None
+    assert attempt["latency_ms"] == 0.0
+    assert attempt["response_excerpt"] == ""
+    assert attempt["error"] == "RuntimeError: socket exploded"
+    assert attempt["at_unix"] == FROZEN_AT
+    assert delivery["status"] == "pending"
+    assert delivery["next_attempt_at"] == iso(FROZEN_AT + 3 * 60)
+    messages = [(item.getMessage(), item.exc_info is not None) for item in caplog.records]
+    assert messages == [(f"unexpected failure pushing delivery {delivery['id']}", True)]
+
+
+def test_an_attempt_that_cannot_start_the_next_ones_is_logged_and_still_recorded(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = fake()
+    mock = client.app.state.fake
+    with receiver() as hook:
+        subscribe(client, hook.url)
+        record = {"id": "1", "rating": 5, "author": "x"}
+        events.emit(mock.ctx, DEMO_SHOP_ID, "review/created", record)
+        starts = 0
+        start_due = mock.dispatcher.start_due
+
+        def start_due_once() -> int:
+            nonlocal starts
+            starts += 1
+            if starts > 1:
+                raise RuntimeError("broken store")
+            return start_due()
+
+        monkeypatch.setattr(mock.dispatcher, "start_due", start_due_once)
+        with caplog.at_level(logging.ERROR, logger="trustoo_mock"):
+            asyncio.run(mock.dispatcher.drain())
+    (delivery,) = deliveries(client)
+    assert delivery["status"] == "delivered"
+    assert starts == 2
+    messages = [(item.getMessage(), item.exc_info is not None) for item in caplog.records]
+    assert messages == [("the webhook dispatcher could not start the next attempts", True)]
 
 
 def test_stopping_abandons_the_push_in_flight_which_stays_due_at_once() -> None:
