@@ -35,7 +35,9 @@ def test_only_http_200_counts_as_delivered(status: int) -> None:
         advance(client, 3 * 60)
         (delivery,) = deliveries(client)
     assert delivery["status"] == "delivered"
+    assert delivery["next_attempt_at"] is None
     assert [item["status_code"] for item in delivery["attempts"]] == [status, 200]
+    assert [item["number"] for item in delivery["attempts"]] == [1, 2]
 
 
 def test_a_manual_retry_starts_a_fresh_ten_attempt_schedule() -> None:
@@ -287,6 +289,28 @@ def test_an_attempt_that_cannot_start_the_next_ones_is_logged_and_still_recorded
     assert messages == [("the webhook dispatcher could not start the next attempts", True)]
 
 
+def test_a_delivery_cancelled_while_its_push_is_in_flight_stays_cancelled() -> None:
+    client = fake()
+    mock = client.app.state.fake
+    with receiver() as hook:
+        hook.delay = 0.2
+        subscribe(client, hook.url)
+        events.emit(mock.ctx, DEMO_SHOP_ID, "review/created", {"id": "1", "rating": 5})
+        (pending,) = events.list_deliveries(mock.ctx)
+
+        async def cancel_while_sending() -> None:
+            assert mock.dispatcher.start_due() == 1
+            await asyncio.sleep(0.05)
+            events.cancel_queue(mock.ctx, pending)
+            await mock.dispatcher.settle()
+
+        asyncio.run(cancel_while_sending())
+    (delivery,) = deliveries(client)
+    assert [item["status_code"] for item in delivery["attempts"]] == [200]
+    assert delivery["status"] == "cancelled"
+    assert delivery["next_attempt_at"] is None
+
+
 def test_stopping_abandons_the_push_in_flight_which_stays_due_at_once() -> None:
     client = fake()
     mock = client.app.state.fake
@@ -323,6 +347,31 @@ def test_the_log_shows_the_headers_of_the_latest_attempt_at_its_time() -> None:
 def _attempt(url: str, own_hosts: frozenset[str] = frozenset()) -> Attempt:
     headers = {"Content-Type": "application/json", "Open-Trustoo-Webhook-Sign": "abc"}
     return Attempt("1", url, headers, b'{"a":1}', FROZEN_AT, 5.0, own_hosts)
+
+
+def test_an_answer_in_several_chunks_is_excerpted_whole() -> None:
+    chunks = [b"first part, ", b"second part"]
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await reader.readexactly(len(b'{"a":1}'))
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for chunk in chunks:  # each its own write, so each arrives as its own piece
+            writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            await writer.drain()
+            await asyncio.sleep(0.05)
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    async def push() -> Outcome:
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            return await send(_attempt(f"http://127.0.0.1:{port}/hook"))
+
+    outcome = asyncio.run(push())
+    assert (outcome.status, outcome.excerpt) == (200, "first part, second part")
 
 
 @pytest.mark.parametrize(
