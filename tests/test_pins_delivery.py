@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, FROZEN_AT, iso
+from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_SHOP_ID, FROZEN_AT, CheckedClient, iso
 from tests.pins import advance, create_review, deliveries, fake, subscribe
 from tests.receiver import receiver
 from trustoo_mock.domain import events
 from trustoo_mock.services import delivery as delivery_module
 from trustoo_mock.services.delivery import SELF_PUSH, Attempt, Dispatcher, Outcome, send
+from trustoo_mock.verify import verify_webhook
 
 OFFSETS_MINUTES = [0, 3, 9, 18, 30, 45, 63, 84, 108, 135]
 
@@ -309,6 +310,68 @@ def test_a_delivery_cancelled_while_its_push_is_in_flight_stays_cancelled() -> N
     assert [item["status_code"] for item in delivery["attempts"]] == [200]
     assert delivery["status"] == "cancelled"
     assert delivery["next_attempt_at"] is None
+
+
+def _push_fault(client: CheckedClient, **fields: Any) -> dict[str, str]:
+    answer = client.control("POST", "/_mock/push_faults", fields)
+    assert answer.status_code == 201, answer.text
+    return {"id": answer.json()["id"], "kind": fields["kind"]}
+
+
+def test_a_duplicate_push_answered_500_plans_one_retry_not_two() -> None:
+    client = fake()
+    with receiver() as hook:
+        hook.status = 500
+        subscribe(client, hook.url)
+        touched = _push_fault(client, kind="duplicate", times=1)
+        create_review(client)
+        (delivery,) = deliveries(client)
+    assert [item["push_fault"] for item in delivery["attempts"]] == [touched, touched]
+    assert delivery["status"] == "pending"
+    assert delivery["next_attempt_at"] == iso(FROZEN_AT + 3 * 60)
+
+
+def test_a_delay_fault_touches_the_attempt_it_put_off_and_not_the_retry() -> None:
+    client = fake()
+    with receiver() as hook:
+        hook.statuses = [500]
+        subscribe(client, hook.url)
+        touched = _push_fault(client, kind="delay", seconds=60, times=1)
+        create_review(client)
+        advance(client, 60)
+        advance(client, 3 * 60)
+        (delivery,) = deliveries(client)
+    assert [item["status_code"] for item in delivery["attempts"]] == [500, 200]
+    assert [item["push_fault"] for item in delivery["attempts"]] == [touched, None]
+    assert [item["at_unix"] for item in delivery["attempts"]] == [
+        FROZEN_AT + 60,
+        FROZEN_AT + 60 + 3 * 60,
+    ]
+
+
+def test_an_out_of_order_fault_never_holds_back_a_retry() -> None:
+    client = fake()
+    with receiver() as hook:
+        hook.statuses = [500]
+        subscribe(client, hook.url)
+        create_review(client)
+        _push_fault(client, kind="out_of_order", times=1)
+        advance(client, 3 * 60)
+        (delivery,) = deliveries(client)
+    assert [item["status_code"] for item in delivery["attempts"]] == [500, 200]
+    assert [item["push_fault"] for item in delivery["attempts"]] == [None, None]
+    assert delivery["status"] == "delivered"
+
+
+def test_a_stale_timestamp_fault_signs_a_time_one_hour_before_the_attempt() -> None:
+    client = fake()
+    with receiver() as hook:
+        subscribe(client, hook.url)
+        _push_fault(client, kind="stale_timestamp", times=1)
+        create_review(client)
+        (push,) = hook.pushes
+    assert push.headers["Open-Trustoo-Webhook-Timestamp"] == str(FROZEN_AT - 3600)
+    verify_webhook(push.headers, push.body, DEMO_PRIVATE_TOKEN, tolerance=None)
 
 
 def test_stopping_abandons_the_push_in_flight_which_stays_due_at_once() -> None:
