@@ -14,6 +14,7 @@ import pytest
 from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_SHOP_ID, FROZEN_AT, CheckedClient, iso
 from tests.pins import advance, create_review, deliveries, fake, subscribe
 from tests.receiver import receiver
+from trustoo_mock.core import signing
 from trustoo_mock.domain import events
 from trustoo_mock.services import delivery as delivery_module
 from trustoo_mock.services.delivery import SELF_PUSH, Attempt, Dispatcher, Outcome, send
@@ -372,6 +373,19 @@ def test_a_stale_timestamp_fault_signs_a_time_one_hour_before_the_attempt() -> N
         (push,) = hook.pushes
     assert push.headers["Open-Trustoo-Webhook-Timestamp"] == str(FROZEN_AT - 3600)
     verify_webhook(push.headers, push.body, DEMO_PRIVATE_TOKEN, tolerance=None)
+
+
+def test_a_bad_signature_fault_signs_with_the_key_plus_forged() -> None:
+    client = fake()
+    with receiver() as hook:
+        subscribe(client, hook.url)
+        _push_fault(client, kind="bad_signature", times=1)
+        create_review(client)
+        (push,) = hook.pushes
+    timestamp = push.headers["Open-Trustoo-Webhook-Timestamp"]
+    message = signing.webhook_message(timestamp, push.body)
+    forged = signing.sign(DEMO_PRIVATE_TOKEN + "-forged", message)
+    assert push.headers["Open-Trustoo-Webhook-Sign"] == forged
 
 
 def test_stopping_abandons_the_push_in_flight_which_stays_due_at_once() -> None:
