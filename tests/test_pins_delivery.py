@@ -388,6 +388,47 @@ def test_a_bad_signature_fault_signs_with_the_key_plus_forged() -> None:
     assert push.headers["Open-Trustoo-Webhook-Sign"] == forged
 
 
+def _queued(client: CheckedClient, *authors: str, topic: str = "review/created") -> None:
+    """Deliveries queued without a dispatch, so they fall due together."""
+    mock = client.app.state.fake
+    for number, author in enumerate(authors, start=1):
+        events.emit(mock.ctx, DEMO_SHOP_ID, topic, {"id": str(number), "author": author})
+
+
+def _pushed_authors(hook: Any) -> list[str]:
+    return [push.json()["list"][0]["author"] for push in hook.pushes]
+
+
+def test_out_of_order_sends_the_next_push_in_the_same_pass_and_then_the_held_one() -> None:
+    client = fake()
+    with receiver() as hook:
+        subscribe(client, hook.url)
+        _queued(client, "First", "Second")
+        _push_fault(client, kind="out_of_order", times=2)
+        asyncio.run(client.app.state.fake.dispatcher.drain())
+        assert _pushed_authors(hook) == ["Second", "First"]
+    first, second = deliveries(client)
+    assert first["attempts"][0]["push_fault"]["kind"] == "out_of_order"
+    assert second["attempts"][0]["push_fault"] is None  # the push that overtook is not held
+
+
+def test_a_push_put_off_in_one_queue_never_sends_another_queues_push_twice() -> None:
+    client = fake()
+    with receiver() as created, receiver() as updated:
+        subscribe(client, created.url)
+        answer = client.signed(
+            "POST",
+            "/api/v1/openapi/create_shop_webhook",
+            body={"topic": "review/updated", "url": updated.url},
+        )
+        assert answer.json()["code"] == 0
+        _queued(client, "Created")
+        _queued(client, "Updated", topic="review/updated")
+        _push_fault(client, kind="delay", seconds=60, times=1, topic="review/updated")
+        asyncio.run(client.app.state.fake.dispatcher.drain())
+        assert (_pushed_authors(created), _pushed_authors(updated)) == (["Created"], [])
+
+
 def test_stopping_abandons_the_push_in_flight_which_stays_due_at_once() -> None:
     client = fake()
     mock = client.app.state.fake
