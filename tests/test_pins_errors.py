@@ -62,6 +62,15 @@ def test_an_error_located_keeps_its_key_code_and_status() -> None:
     )
 
 
+def test_an_error_located_keeps_a_status_and_details_given_when_raised() -> None:
+    details = {"StringToSign": "PUT\n\n\n1788840306\n/bucket/key"}
+    raised = FakeError("storage_bad_signature", http_status=418, details=details, detail="x")
+    located = raised.within("upload 3")
+    assert (located.http_status, located.plain_status) == (418, 418)
+    assert located.details == details
+    assert located.message == "upload 3: " + raised.message
+
+
 def test_a_storage_error_keeps_its_status_code_text_and_a_copy_of_its_details() -> None:
     details = {"StringToSign": "PUT\n\n\n1788840306\n/bucket/key"}
     error = FakeError("storage_bad_signature", details=details, detail="check the key")
