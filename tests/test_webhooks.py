@@ -14,7 +14,9 @@ from tests.helpers import (
     TOPICS,
     CheckedClient,
     grant_token,
+    iso,
 )
+from trustoo_mock.domain import tenants, webhooks
 
 CREATE = "/api/v1/openapi/create_shop_webhook"
 UPDATE = "/api/v1/openapi/update_shop_webhook"
@@ -419,3 +421,67 @@ def test_a_stored_subscription_to_the_fake_is_never_pushed_to(client: CheckedCli
     assert "never pushes to itself" in delivery["attempts"][0]["error"]
     found = client.signed("GET", "/api/v1/openapi/get_review", params={"id": review["id"]})
     assert found.json()["code"] == 0  # still there: no reset happened
+
+
+def test_seeded_subscriptions_keep_their_ids_times_and_owners(
+    empty_client: CheckedClient,
+) -> None:
+    hooks = "https://hooks.example.com"
+    seed = {
+        "platforms": [{"client_id": "seeded-platform", "scopes": ["read_reviews"]}],
+        "shops": [
+            {
+                "shop_id": "70000000002",
+                "myshopify_domain": "second-shop.myshopify.com",
+                "public_token": "second-public",
+                "private_token": "second-private",
+                "webhooks": [
+                    {
+                        "id": 41,
+                        "topic": "review/created",
+                        "url": f"{hooks}/given",
+                        "created_at": "2026-01-01T00:00:00Z",
+                        "updated_at": "2026-01-05T00:00:00Z",
+                    },
+                    {"topic": "review/updated", "url": f"{hooks}/made"},
+                    {
+                        "topic": "review/created",
+                        "url": f"{hooks}/platform",
+                        "client_id": "seeded-platform",
+                        "created_at": "2026-01-02T00:00:00Z",
+                    },
+                ],
+            }
+        ],
+    }
+    seeded = empty_client.control("POST", "/_mock/seed", seed)
+    assert seeded.status_code == 201
+    assert seeded.json()["webhooks"] == 3
+    listed = empty_client.signed(
+        "GET", LIST, public_token="second-public", private_token="second-private"
+    ).json()["data"]
+    assert listed == [
+        {
+            "id": "41",
+            "topic": "review/created",
+            "url": f"{hooks}/given",
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-05T00:00:00Z",
+        },
+        {
+            "id": "42",
+            "topic": "review/updated",
+            "url": f"{hooks}/made",
+            "created_at": iso(FROZEN_AT),
+            "updated_at": iso(FROZEN_AT),
+        },
+    ]
+    ctx = empty_client.app.state.fake.ctx
+    (owned_by_platform,) = [
+        hook for hook in webhooks.all_subscriptions(ctx) if hook["url"] == f"{hooks}/platform"
+    ]
+    platform = tenants.get_platform_by_client_id(ctx, "seeded-platform")
+    assert owned_by_platform["platform_id"] == platform["platform_id"] != 0
+    assert owned_by_platform["id"] == "43"
+    instant = int(datetime(2026, 1, 2, tzinfo=UTC).timestamp())
+    assert (owned_by_platform["created_at"], owned_by_platform["updated_at"]) == (instant, instant)
