@@ -12,7 +12,6 @@ import httpx
 
 from trustoo_mock.core.signing import ShopSigner
 
-
 __all__ = ["BearerAuth", "TrustooAuth"]
 
 
