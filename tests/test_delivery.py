@@ -300,8 +300,11 @@ def test_the_schedule_survives_a_kill_and_restart_with_data(tmp_path: Any) -> No
 
 def test_verify_webhook_explains_failures() -> None:
     body = b'{"list":[]}'
-    with pytest.raises(WebhookVerificationError, match="missing header"):
+    with pytest.raises(WebhookVerificationError) as missing_both:
         verify_webhook({}, body, "key")
+    assert str(missing_both.value) == (
+        "missing header(s): open-trustoo-webhook-timestamp, open-trustoo-webhook-sign"
+    )
     with pytest.raises(WebhookVerificationError, match="Unix seconds"):
         verify_webhook(
             {"Open-Trustoo-Webhook-Timestamp": "x", "Open-Trustoo-Webhook-Sign": "00"}, body, "key"
