@@ -363,6 +363,8 @@ def test_installation_and_authorization_are_per_shop_and_platform() -> None:
 
     installed_b = _shop_info(client, "get_shop_install_status", platform, shop_b)["data"]
     assert installed_b == {"is_installed": 1, "installed_at": iso(FROZEN_AT)}
+    never = _shop_info(client, "get_shop_install_status", platform, EXAMPLE_SHOP_IDS[1])["data"]
+    assert never == {"is_installed": 0, "installed_at": None}
     info_b = _shop_info(client, "get_shop_authorization_info", platform, shop_b)["data"]
     assert info_b["is_authorized"] is False  # its only grant there was revoked
     assert (info_b["authorized_at"], info_b["granted_scopes"]) == (None, "")

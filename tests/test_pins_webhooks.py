@@ -97,6 +97,17 @@ def test_a_seeded_subscription_to_the_fake_is_refused_by_name() -> None:
     assert client.control("GET", "/_mock/shops").json() == []
 
 
+def test_a_seeded_subscription_to_an_address_the_fake_was_reached_at_is_refused() -> None:
+    """A fake served on a LAN address learns it from its first request: a seed file naming
+    that address is refused like any other spelling of the fake."""
+    client = empty_fake()
+    _ctx(client).own_hosts.add("10.1.2.3")
+    hooks = [{"topic": "review/created", "url": "http://10.1.2.3:8787/_mock/reset"}]
+    answer = client.control("POST", "/_mock/seed", _seed_with_hooks(hooks))
+    assert answer.status_code == 400, answer.text
+    assert "leads to the fake's own control plane" in answer.json()["error"]
+
+
 def _seed_with_hooks(hooks: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "shops": [
