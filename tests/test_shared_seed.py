@@ -59,6 +59,55 @@ def test_writes_to_a_store_never_reach_the_shared_tables(
     assert other.find("reviews") == list(pristine["reviews"].values())
 
 
+def _apply(store: Store, operations: list[tuple[str, str, int]]) -> None:
+    for action, table, value in operations:
+        if action == "insert":
+            store.insert(table, {"shop_id": value, "rating": value})
+        elif action == "update":
+            store.update(table, {"shop_id": value}, {"rating": 0})
+        else:
+            store.delete(table, shop_id=value)
+
+
+class _Refused(Exception):
+    pass
+
+
+@given(writes, writes, st.booleans())
+def test_a_transaction_that_raises_leaves_the_store_and_its_snapshots_as_they_were(
+    earlier: list[tuple[str, str, int]],
+    refused: list[tuple[str, str, int]],
+    snapshot_first: bool,
+) -> None:
+    """The state before a transaction is kept shared, not copied: the writes of the block are
+    undone, and neither they nor later writes reach that state or a snapshot taken before."""
+    store = Store()
+    store.replace(template())
+    _apply(store, earlier)
+    snapshot = store.share() if snapshot_first else None
+    pristine = copy.deepcopy(store.tables())
+    with pytest.raises(_Refused), store.transaction():
+        _apply(store, refused)
+        raise _Refused
+    assert store.tables() == pristine
+    assert [store.count(table) for table in TABLES] == [len(pristine[t]) for t in TABLES]
+    _apply(store, refused)
+    assert snapshot is None or snapshot == pristine
+
+
+@given(writes)
+def test_a_transaction_that_completes_keeps_its_writes(
+    operations: list[tuple[str, str, int]],
+) -> None:
+    plain, transacted = Store(), Store()
+    plain.replace(template())
+    transacted.replace(template())
+    _apply(plain, operations)
+    with transacted.transaction():
+        _apply(transacted, operations)
+    assert transacted.tables() == plain.tables()
+
+
 def test_a_fake_edits_and_deletes_seeded_reviews_without_touching_the_next_fake() -> None:
     def fresh() -> CheckedClient:
         return CheckedClient(create_app(Config(frozen_time=FROZEN_AT)))

@@ -14,7 +14,6 @@ the snapshot's rename and the log's truncation loses and doubles nothing (X79).
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import os
@@ -377,13 +376,15 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing: when the block raises, every change it made is undone."""
-        before = copy.deepcopy(self.tables())
+        """All or nothing: when the block raises, every change it made is undone. The state
+        before is kept shared, copy on write, as a snapshot is (X93): a table is copied only
+        when the block first writes it, not the whole store up front."""
+        before = self.share()
         with self.batch():
             try:
                 yield
             except BaseException:
-                self.replace(before)
+                self.replace(before, shared=True)
                 raise
 
     def tables(self) -> dict[str, dict[str, Document]]:
