@@ -15,6 +15,7 @@ import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser import chromium
@@ -86,9 +87,22 @@ def refused_request(fake: httpx.Client) -> str:
     return stamp
 
 
-def click(browser: webdriver.Chrome, element_id: str) -> None:
-    browser.find_element(By.ID, element_id).click()
+def submit(browser: webdriver.Chrome, button: WebElement) -> None:
+    """Click a form's button and wait for the page it leads back to. The page left may show
+    a notice of its own (an earlier form's), so the wait is first for that page to be gone:
+    a mark set on it is not on the next."""
+    browser.execute_script("window.leftBehind = true")
+    button.click()
+    WebDriverWait(browser, WAIT).until(
+        lambda driver: driver.execute_script(
+            "return window.leftBehind === undefined && document.readyState === 'complete'"
+        )
+    )
     WebDriverWait(browser, WAIT).until(lambda driver: driver.find_elements(By.ID, "notice"))
+
+
+def click(browser: webdriver.Chrome, element_id: str) -> None:
+    submit(browser, browser.find_element(By.ID, element_id))
 
 
 def deliveries(fake: httpx.Client) -> list[dict[str, object]]:
@@ -204,8 +218,7 @@ def test_advance_makes_the_due_attempts_and_retry_sends_again(
 
     visit(browser, f"{server}/_mock/ui")
     for _ in range(2):  # 30 minutes: the attempts at 3, 9, 18 and 30 minutes
-        browser.find_element(By.CSS_SELECTOR, "button[name=advance][value='900']").click()
-        WebDriverWait(browser, WAIT).until(lambda driver: driver.find_elements(By.ID, "notice"))
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "button[name=advance][value='900']"))
     visit(browser, f"{server}/_mock/ui/webhooks")
     item = browser.find_element(By.ID, f"delivery-{delivery['id']}")
     item.find_element(By.TAG_NAME, "summary").click()
