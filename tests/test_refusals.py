@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette import _exception_handler as starlette_exception_handler
 
 from tests.helpers import (
     DEMO_ACCESS_TOKEN,
@@ -18,6 +19,7 @@ from tests.helpers import (
     CheckedClient,
 )
 from trustoo_mock.core.signing import signed_headers
+from trustoo_mock.spec.openapi import _MOST_NEAR_MISS_SEGMENTS, _without_prefix, bundled_spec
 from trustoo_mock.testing import MockTrustoo
 
 REVIEWS = "/api/v1/openapi/get_reviews"
@@ -154,6 +156,38 @@ def test_a_near_miss_suggests_the_operation(
 ) -> None:
     message = _refusal(client.request(method, path), code=5)
     assert message.startswith(f"no operation at {method} {path}; did you mean {meant}?")
+
+
+def test_a_near_miss_at_the_end_of_many_segments_is_still_found(client: CheckedClient) -> None:
+    path = "/api/v1/openapi/" + "x/" * 60 + "get_reviws"
+    message = _refusal(client.request("GET", path), code=5)
+    assert message.endswith("did you mean GET /api/v1/openapi/get_reviews (get_reviews)?")
+
+
+def test_no_operation_has_more_segments_than_a_near_miss_is_compared_by() -> None:
+    """A near miss compares only the last segments of an unknown path (the cost of one
+    unknown path stays bounded): every operation's path must fit in them."""
+    spec = bundled_spec()
+    longest = max(
+        len([part for part in _without_prefix(operation.path).split("/") if part])
+        for operation in spec.implemented()
+    )
+    assert longest <= _MOST_NEAR_MISS_SEGMENTS
+
+
+def test_an_unknown_path_is_answered_without_a_worker_thread(
+    client: CheckedClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer to an unknown path reads the store (the object store's errors) and must
+    be made on the loop, as every other answer is."""
+
+    async def no_thread(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an error answer was sent to a worker thread")
+
+    monkeypatch.setattr(starlette_exception_handler, "run_in_threadpool", no_thread)
+    message = _refusal(client.request("GET", "/api/v1/openapi/get_reviws"), code=5)
+    assert "did you mean" in message
+    assert client.request("GET", "/_storage/no-such-bucket/key").status_code == 404
 
 
 def test_the_retired_prefix_is_named(client: CheckedClient) -> None:

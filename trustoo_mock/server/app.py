@@ -612,8 +612,10 @@ _PATH_REDACTOR = Redactor((), REQUEST_SECRET_NAMES)
 
 def _http_exception_handler(
     responder: Responder, spec: Spec
-) -> Callable[[Request, Exception], Response]:
-    def handle(request: Request, exc: Exception) -> Response:
+) -> Callable[[Request, Exception], Awaitable[Response]]:
+    # A coroutine, so Starlette answers on the loop, where the store lives: a plain function
+    # would be sent to a worker thread for every unknown path.
+    async def handle(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
         path = request.url.path

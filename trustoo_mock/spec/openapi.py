@@ -396,22 +396,41 @@ class Spec:
                 return operation
         return None
 
+    @cached_property
+    def _near_miss_names(self) -> list[tuple[Operation, tuple[str, ...]]]:
+        """Each operation a near miss may suggest, with the names it may be meant by."""
+        return [
+            (operation, tuple(sorted(_names(operation))))
+            for operation in self.implemented()
+            if not operation.is_storage
+        ]
+
     def nearest(self, path: str) -> Operation | None:
         """The implemented operation a near miss of ``path`` most likely meant: by its path
         (under the current or the retired prefix), its operationId or its title ("Get Review
         List" → get_reviews); None when nothing is close. Control paths suggest control
-        operations, the others Trustoo's."""
+        operations, the others Trustoo's.
+
+        difflib's cheap upper bounds (from the lengths, then the letters) come first, as in
+        ``difflib.get_close_matches``: a path of many segments has as many tails, and the
+        full comparison of each with every name would let one unknown path hold the loop
+        for most of a second."""
         if len(path) > _LONGEST_NEAR_MISS:
             return None
         control = path.startswith("/_mock")
         wanted = _suffixes(path)
         best: tuple[float, Operation] | None = None
-        for operation in self.implemented():
-            if operation.is_control != control or operation.is_storage or operation.path == path:
+        for operation, names in self._near_miss_names:
+            if operation.is_control != control or operation.path == path:
                 continue
-            for name in _names(operation):
+            for name in names:
+                matcher = difflib.SequenceMatcher(None, b=name)
                 for key in wanted:
-                    score = difflib.SequenceMatcher(None, key, name).ratio()
+                    matcher.set_seq1(key)
+                    bar = NEAR_MISS_CUTOFF if best is None else best[0]
+                    if matcher.real_quick_ratio() < bar or matcher.quick_ratio() < bar:
+                        continue
+                    score = matcher.ratio()
                     if score >= NEAR_MISS_CUTOFF and (best is None or score > best[0]):
                         best = (score, operation)
         return None if best is None else best[1]
@@ -419,6 +438,7 @@ class Spec:
 
 NEAR_MISS_CUTOFF = 0.7
 _LONGEST_NEAR_MISS = 300
+_MOST_NEAR_MISS_SEGMENTS = 6
 RETIRED_PREFIX = "/api/v1/open_api/"
 CURRENT_PREFIX = "/api/v1/openapi/"
 
@@ -436,9 +456,11 @@ def _without_prefix(path: str) -> str:
 
 
 def _suffixes(path: str) -> list[str]:
-    """``path`` without its prefix, and each shorter tail of its segments."""
+    """The tails of ``path`` (without its prefix) of up to ``_MOST_NEAR_MISS_SEGMENTS``
+    segments, longest first: no operation's path or name has more segments than that."""
     segments = [part for part in _without_prefix(path).split("/") if part]
-    return [_key("/".join(segments[start:])) for start in range(len(segments))]
+    first = max(0, len(segments) - _MOST_NEAR_MISS_SEGMENTS)
+    return [_key("/".join(segments[start:])) for start in range(first, len(segments))]
 
 
 def _names(operation: Operation) -> set[str]:
