@@ -64,7 +64,7 @@ class Budget:
 
 QUICK = Budget(
     seconds=1,
-    connections=(1, 4),
+    connections=(4,),
     shop_reviews=200,
     inprocess_calls=50,
     growth_sizes=(100, 1_000),
