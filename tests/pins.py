@@ -3,10 +3,13 @@ mutant of the core is always exercised."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.helpers import DEMO_CLIENT_ID, DEMO_SHOP_ID, FROZEN_AT, CheckedClient, compact
+from tests.receiver import Receiver, receiver
 from trustoo_mock import Config, create_app
 
 DEMO_SECRET = "ZGVtby1zZWNyZXQtMDAwMQ=="
@@ -89,6 +92,17 @@ def subscribe(client: CheckedClient, url: str) -> str:
     answer = client.signed("POST", SUBSCRIBE, body={"topic": "review/created", "url": url}).json()
     assert answer["code"] == 0, answer
     return str(answer["data"]["id"])
+
+
+@contextmanager
+def subscribed(client: CheckedClient, **answering: Any) -> Iterator[Receiver]:
+    """A receiver subscribed to review/created, answering as ``answering`` sets (``status``,
+    ``answer``, ``delay``)."""
+    with receiver() as hook:
+        for name, value in answering.items():
+            setattr(hook, name, value)
+        subscribe(client, hook.url)
+        yield hook
 
 
 def create_review(client: CheckedClient) -> None:

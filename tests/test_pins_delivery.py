@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_SHOP_ID, FROZEN_AT, CheckedClient, iso
-from tests.pins import advance, create_review, deliveries, fake, subscribe
+from tests.pins import advance, create_review, deliveries, fake, subscribe, subscribed
 from tests.receiver import receiver
 from trustoo_mock.core import signing
 from trustoo_mock.domain import events
@@ -26,9 +26,7 @@ OFFSETS_MINUTES = [0, 3, 9, 18, 30, 45, 63, 84, 108, 135]
 @pytest.mark.parametrize("status", [201, 204])
 def test_only_http_200_counts_as_delivered(status: int) -> None:
     client = fake()
-    with receiver() as hook:
-        hook.status, hook.answer = status, b""
-        subscribe(client, hook.url)
+    with subscribed(client, status=status, answer=b"") as hook:
         create_review(client)
         (delivery,) = deliveries(client)
         assert delivery["status"] == "pending"
@@ -44,9 +42,7 @@ def test_only_http_200_counts_as_delivered(status: int) -> None:
 
 def test_a_manual_retry_starts_a_fresh_ten_attempt_schedule() -> None:
     client = fake(webhook_timeout=1.0)
-    with receiver() as hook:
-        hook.status = 500
-        subscribe(client, hook.url)
+    with subscribed(client, status=500) as hook:
         create_review(client)
         advance(client, 135 * 60)
         (delivery,) = deliveries(client)
@@ -78,8 +74,7 @@ def test_a_push_goes_to_the_subscribed_path_and_query_as_json() -> None:
 
 def test_the_log_keeps_200_bytes_of_the_answer_decoded_leniently() -> None:
     client = fake()
-    with receiver() as hook:
-        subscribe(client, hook.url)
+    with subscribed(client) as hook:
         hook.answer = b"a" * 199 + "é".encode() + b"z" * 50
         create_review(client)
         hook.answer = b"\xff\xfe\x80 not utf-8"
@@ -92,9 +87,7 @@ def test_the_log_keeps_200_bytes_of_the_answer_decoded_leniently() -> None:
 
 def test_latency_is_recorded_in_milliseconds() -> None:
     client = fake()
-    with receiver() as hook:
-        hook.delay = 0.05
-        subscribe(client, hook.url)
+    with subscribed(client, delay=0.05):
         create_review(client)
         (delivery,) = deliveries(client)
     latency = delivery["attempts"][0]["latency_ms"]
@@ -103,8 +96,7 @@ def test_latency_is_recorded_in_milliseconds() -> None:
 
 def test_the_log_holds_exactly_its_cap() -> None:
     client = fake(max_deliveries=3)
-    with receiver() as hook:
-        subscribe(client, hook.url)
+    with subscribed(client):
         for _ in range(3):
             create_review(client)
         assert len(deliveries(client)) == 3
@@ -131,8 +123,7 @@ def test_deleting_one_subscription_cancels_only_its_own_pending_deliveries() -> 
 
 def test_a_push_that_can_never_be_made_fails_at_once_logging_only_its_reason() -> None:
     client = fake()
-    with receiver() as hook:
-        subscribe(client, hook.url)
+    with subscribed(client) as hook:
         # lone surrogates at both ends of their range, and the character after it
         record = {"id": "1", "rating": 5, "author": "x", "content": "x\ud800\udfff\ue000y"}
         events.emit(client.app.state.fake.ctx, DEMO_SHOP_ID, "review/created", record)
@@ -155,9 +146,7 @@ def test_a_push_that_can_never_be_made_fails_at_once_logging_only_its_reason() -
 
 def test_a_retry_queues_the_delivery_once_and_pushes_it_at_once() -> None:
     client = fake()
-    with receiver() as hook:
-        hook.status = 500
-        subscribe(client, hook.url)
+    with subscribed(client, status=500) as hook:
         create_review(client)
         (delivery,) = deliveries(client)
         ctx = client.app.state.fake.ctx
@@ -267,8 +256,7 @@ def test_an_attempt_that_cannot_start_the_next_ones_is_logged_and_still_recorded
 ) -> None:
     client = fake()
     mock = client.app.state.fake
-    with receiver() as hook:
-        subscribe(client, hook.url)
+    with subscribed(client):
         record = {"id": "1", "rating": 5, "author": "x"}
         events.emit(mock.ctx, DEMO_SHOP_ID, "review/created", record)
         starts = 0
@@ -321,9 +309,7 @@ def _push_fault(client: CheckedClient, **fields: Any) -> dict[str, str]:
 
 def test_a_duplicate_push_answered_500_plans_one_retry_not_two() -> None:
     client = fake()
-    with receiver() as hook:
-        hook.status = 500
-        subscribe(client, hook.url)
+    with subscribed(client, status=500):
         touched = _push_fault(client, kind="duplicate", times=1)
         create_review(client)
         (delivery,) = deliveries(client)
@@ -364,24 +350,24 @@ def test_an_out_of_order_fault_never_holds_back_a_retry() -> None:
     assert delivery["status"] == "delivered"
 
 
-def test_a_stale_timestamp_fault_signs_a_time_one_hour_before_the_attempt() -> None:
+def _pushed_once_under(kind: str) -> Any:
+    """The push of a new review while a push fault of ``kind`` holds for one push."""
     client = fake()
-    with receiver() as hook:
-        subscribe(client, hook.url)
-        _push_fault(client, kind="stale_timestamp", times=1)
+    with subscribed(client) as hook:
+        _push_fault(client, kind=kind, times=1)
         create_review(client)
         (push,) = hook.pushes
+    return push
+
+
+def test_a_stale_timestamp_fault_signs_a_time_one_hour_before_the_attempt() -> None:
+    push = _pushed_once_under("stale_timestamp")
     assert push.headers["Open-Trustoo-Webhook-Timestamp"] == str(FROZEN_AT - 3600)
     verify_webhook(push.headers, push.body, DEMO_PRIVATE_TOKEN, tolerance=None)
 
 
 def test_a_bad_signature_fault_signs_with_the_key_plus_forged() -> None:
-    client = fake()
-    with receiver() as hook:
-        subscribe(client, hook.url)
-        _push_fault(client, kind="bad_signature", times=1)
-        create_review(client)
-        (push,) = hook.pushes
+    push = _pushed_once_under("bad_signature")
     timestamp = push.headers["Open-Trustoo-Webhook-Timestamp"]
     message = signing.webhook_message(timestamp, push.body)
     forged = signing.sign(DEMO_PRIVATE_TOKEN + "-forged", message)
@@ -401,8 +387,7 @@ def _pushed_authors(hook: Any) -> list[str]:
 
 def test_out_of_order_sends_the_next_push_in_the_same_pass_and_then_the_held_one() -> None:
     client = fake()
-    with receiver() as hook:
-        subscribe(client, hook.url)
+    with subscribed(client) as hook:
         _queued(client, "First", "Second")
         _push_fault(client, kind="out_of_order", times=2)
         asyncio.run(client.app.state.fake.dispatcher.drain())
@@ -432,8 +417,7 @@ def test_a_push_put_off_in_one_queue_never_sends_another_queues_push_twice() -> 
 def test_stopping_abandons_the_push_in_flight_which_stays_due_at_once() -> None:
     client = fake()
     mock = client.app.state.fake
-    with receiver() as hook:
-        subscribe(client, hook.url)
+    with subscribed(client):
         record = {"id": "1", "rating": 5, "author": "x"}
         events.emit(mock.ctx, DEMO_SHOP_ID, "review/created", record)
 
