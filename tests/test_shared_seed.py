@@ -102,6 +102,27 @@ def test_a_transaction_that_completes_keeps_its_writes(
     assert transacted.tables() == plain.tables()
 
 
+@given(writes, writes, st.sampled_from(["before", "inside", "none"]))
+def test_after_a_transaction_no_snapshot_changes_and_no_other_table_is_copied(
+    inside: list[tuple[str, str, int]], after: list[tuple[str, str, int]], snapshot_at: str
+) -> None:
+    """A completed transaction's rollback copy is dropped: a table only it shared is written
+    in place again, while one a snapshot shares (taken before or inside) is still copied."""
+    store = Store()
+    store.replace(template())
+    snapshot = store.share() if snapshot_at == "before" else None
+    with store.transaction():
+        _apply(store, inside)
+        if snapshot_at == "inside":
+            snapshot = store.share()
+    pristine = copy.deepcopy(snapshot)
+    tables = {table: store.tables()[table] for table in TABLES}
+    _apply(store, after)
+    assert snapshot == pristine
+    if snapshot is None:
+        assert all(store.tables()[table] is tables[table] for table in TABLES)
+
+
 def test_a_fake_edits_and_deletes_seeded_reviews_without_touching_the_next_fake() -> None:
     def fresh() -> CheckedClient:
         return CheckedClient(create_app(Config(frozen_time=FROZEN_AT)))

@@ -301,6 +301,9 @@ class Store:
         self._indexes: dict[tuple[str, str], dict[Any, dict[str, None]]] = {}
         self._views: dict[tuple[tuple[str, ...], Hashable], Any] = {}
         self._shared: set[str] = set()
+        # How many times the state was handed out shared (a snapshot, a compaction, a shared
+        # replace): a transaction un-shares its own tables only if nobody else took them.
+        self._handed_out = 0
         self._batch_depth = 0
         self._changes: Changes = {}
         self._whole_state_changed = False
@@ -352,9 +355,7 @@ class Store:
             self._changes, self._whole_state_changed = changes, whole_state_changed
             raise
         if files.compaction_due:
-            view = dict(self.tables())
-            self._shared.update(view)
-            files.start_compaction(view)
+            files.start_compaction(self.share())
 
     def _most_documents(self, changes: Changes) -> bool:
         """Whether ``changes`` touch more than half of the documents: a snapshot then costs
@@ -379,13 +380,19 @@ class Store:
         """All or nothing: when the block raises, every change it made is undone. The state
         before is kept shared, copy on write, as a snapshot is (X93): a table is copied only
         when the block first writes it, not the whole store up front."""
+        owned = set(self.tables()) - self._shared
         before = self.share()
+        handed_out = self._handed_out
         with self.batch():
             try:
                 yield
             except BaseException:
                 self.replace(before, shared=True)
                 raise
+        if self._handed_out == handed_out:
+            # ``before`` is gone and nothing else took a share: the tables only it shared need
+            # no copy at their next write (a large seed's first write would pay one).
+            self._shared -= owned
 
     def tables(self) -> dict[str, dict[str, Document]]:
         """Every table as stored (doc id -> document), for snapshots; read it, never change it."""
@@ -396,6 +403,7 @@ class Store:
         it next writes it (copy on write), so a snapshot costs no copy (X93)."""
         view = dict(self.tables())
         self._shared.update(view)
+        self._handed_out += 1
         return view
 
     def replace(self, tables: dict[str, dict[str, Document]], *, shared: bool = False) -> None:
@@ -403,6 +411,7 @@ class Store:
         tables stay the caller's, never written: each is copied when first written here."""
         self._storage.write(dict(tables) if shared else tables)
         self._shared = set(tables) if shared else set()
+        self._handed_out += shared
         self._db = self._open()
         self._forget_indexes()
         self._whole_state_changed = True
