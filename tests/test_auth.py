@@ -23,6 +23,7 @@ from tests.helpers import (
 )
 from trustoo_mock import Config, create_app
 from trustoo_mock.core.signing import signed_headers
+from trustoo_mock.server.inprocess import asgi_request
 
 REVIEWS = "/api/v1/openapi/get_reviews"
 CREATE_REVIEW = "/api/v1/openapi/create_review"
@@ -239,32 +240,8 @@ def _asgi_get(
     app: Any, path: str, query: bytes, headers: list[tuple[bytes, bytes]]
 ) -> tuple[int, dict[str, Any]]:
     """Call the ASGI app with raw header bytes (TestClient re-encodes non-ASCII as UTF-8)."""
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 1),
-        "server": ("testserver", 80),
-    }
-    asyncio.run(app(scope, receive, send))
-    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return status, json.loads(body)
+    answer = asyncio.run(asgi_request(app, "GET", path.encode() + b"?" + query, headers))
+    return answer.status, json.loads(answer.body)
 
 
 def test_latin1_superscript_digit_timestamp_is_16_not_a_crash(client: CheckedClient) -> None:

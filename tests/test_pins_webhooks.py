@@ -75,18 +75,24 @@ def test_a_url_that_cannot_be_parsed_does_not_point_at_the_fake() -> None:
     assert not points_at_fake("http://[::1/_mock/reset")
 
 
-def test_a_seeded_subscription_to_the_fake_is_refused_by_name() -> None:
-    url = "http://LOCALHOST.:8787/_mock/reset"
-    client = empty_fake()
-    seed = {
+def _seed_with_hooks(hooks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
         "shops": [
             {
                 "shop_id": "70000000002",
                 "myshopify_domain": "second-shop.myshopify.com",
-                "webhooks": [{"topic": "review/created", "url": url}],
+                "public_token": "second-public",
+                "private_token": "second-private",
+                "webhooks": hooks,
             }
         ]
     }
+
+
+def test_a_seeded_subscription_to_the_fake_is_refused_by_name() -> None:
+    url = "http://LOCALHOST.:8787/_mock/reset"
+    client = empty_fake()
+    seed = _seed_with_hooks([{"topic": "review/created", "url": url}])
     answer = client.control("POST", "/_mock/seed", seed)
     assert answer.status_code == 400, answer.text
     expected = (
@@ -106,20 +112,6 @@ def test_a_seeded_subscription_to_an_address_the_fake_was_reached_at_is_refused(
     answer = client.control("POST", "/_mock/seed", _seed_with_hooks(hooks))
     assert answer.status_code == 400, answer.text
     assert "leads to the fake's own control plane" in answer.json()["error"]
-
-
-def _seed_with_hooks(hooks: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "shops": [
-            {
-                "shop_id": "70000000002",
-                "myshopify_domain": "second-shop.myshopify.com",
-                "public_token": "second-public",
-                "private_token": "second-private",
-                "webhooks": hooks,
-            }
-        ]
-    }
 
 
 def test_a_seeded_id_already_in_the_store_is_refused() -> None:
