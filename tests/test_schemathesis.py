@@ -15,6 +15,7 @@ import asyncio
 import os
 import re
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import requests
@@ -42,6 +43,7 @@ from trustoo_mock.config import MIRROR, ErrorHttpStatus
 from trustoo_mock.domain import sessions
 from trustoo_mock.remote.contract_runner import by_code, status_follows_mode
 from trustoo_mock.server.inprocess import asgi_request
+from trustoo_mock.server.routes import ExactPaths
 from trustoo_mock.spec.openapi import Operation, bundled_spec
 
 EXAMPLES = int(os.environ.get("TRUSTOO_MOCK_FUZZ_EXAMPLES", "25"))
@@ -177,12 +179,17 @@ def test_every_route_the_app_serves_is_fuzzed() -> None:
     """What schemathesis loaded against what the app answers: its router, not the list of
     implemented operations the schema was filtered by (those agree by construction)."""
     fuzzed = {result.ok().label for result in schema.get_all_operations()}
+    by_path: dict[str, Iterable[str]] = {}
+    for route in create_app(Config(empty=True)).routes:
+        if isinstance(route, ExactPaths):
+            by_path.update(route.paths)
+        elif isinstance(route, Route):
+            by_path[route.path] = route.methods or ()
     served = {
-        f"{method} {_PATH_CONVERTER.sub(_WITHOUT_CONVERTER, route.path)}"
-        for route in create_app(Config(empty=True)).routes
-        if isinstance(route, Route)
-        for method in route.methods or ()
-        if method != "HEAD"  # Starlette answers HEAD wherever GET is; no operation of its own
+        f"{method} {_PATH_CONVERTER.sub(_WITHOUT_CONVERTER, path)}"
+        for path, methods in by_path.items()
+        for method in methods
+        if method != "HEAD"  # answered wherever GET is; no operation of its own
     }
     assert fuzzed == served
     assert len(served) > 50

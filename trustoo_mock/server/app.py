@@ -13,21 +13,18 @@ import functools
 import inspect
 import logging
 import typing
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from trustoo_mock.config import IN_PROCESS_HOST, MIRROR, Config, ErrorHttpStatus
+from trustoo_mock.config import MIRROR, Config, ErrorHttpStatus
 from trustoo_mock.core.errors import FakeError
 from trustoo_mock.core.principal import Principal
 from trustoo_mock.core.redaction import REQUEST_SECRET_NAMES, Redactor
@@ -47,11 +44,12 @@ from trustoo_mock.server.api import (
     widget,
 )
 from trustoo_mock.server.api.call import Call, ControlCall, Handler
-from trustoo_mock.server.hosts import host_allowed, parse_allowed_hosts, refusal
+from trustoo_mock.server.door import FrontDoor
 from trustoo_mock.server.inprocess import DROP_EXTENSION
+from trustoo_mock.server.routes import Endpoint, Unrouted, not_found, routes
 from trustoo_mock.services.auth import authenticate, refuse_repeated_credentials, require_scopes
 from trustoo_mock.services.fake import Fake
-from trustoo_mock.services.journal import NOTED, JournalMiddleware, Noted
+from trustoo_mock.services.journal import NOTED, Noted
 from trustoo_mock.spec.openapi import (
     CURRENT_PREFIX,
     MULTI_SEGMENT_CONVERTOR,
@@ -90,9 +88,6 @@ TRUSTOO_HANDLERS: dict[str, Handler] = {
     **widget.HANDLERS,
 }
 
-Endpoint = Callable[[Request], Awaitable[Response]]
-WAIT_IDLE_PATH = "/_mock/wait_idle"
-
 
 # The status the request journal notes for a request whose client went away while sending
 # its body (nginx's "client closed request"); nobody reads the answer.
@@ -109,13 +104,16 @@ class _BodyTooSlow(Exception):
     pass
 
 
-async def _read_body(request: Request, limit: int, deadline: float) -> bytes:
+async def _read_body(
+    request: Request, headers: Mapping[str, str], limit: int, deadline: float
+) -> bytes:
     """The whole body, within ``deadline`` seconds of starting to read it (a lying
-    Content-Length or a chunk that never ends would hold the connection for ever)."""
-    declared = request.headers.get("content-length", "")
+    Content-Length or a chunk that never ends would hold the connection for ever).
+    ``headers`` are the request's, by lowercase name."""
+    declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise _BodyTooLarge
-    if not _body_may_follow(request, declared):
+    if not _body_may_follow(request.scope, headers, declared):
         return await _receive_body(request.receive, limit)
     try:
         async with asyncio.timeout(deadline):
@@ -124,13 +122,13 @@ async def _read_body(request: Request, limit: int, deadline: float) -> bytes:
         raise _BodyTooSlow from None
 
 
-def _body_may_follow(request: Request, declared: str) -> bool:
+def _body_may_follow(scope: Scope, headers: Mapping[str, str], declared: str) -> bool:
     """False when an HTTP/1 head announces no body (no Content-Length or 0, no
     Transfer-Encoding): then there is none and the head brought its end, so reading it
     cannot wait and needs no deadline (X126)."""
-    if request.scope.get("http_version") not in ("1.0", "1.1"):
+    if scope.get("http_version") not in ("1.0", "1.1"):
         return True
-    return declared not in ("", "0") or "transfer-encoding" in request.headers
+    return declared not in ("", "0") or "transfer-encoding" in headers
 
 
 async def _receive_body(receive: Receive, limit: int) -> bytes:
@@ -489,11 +487,11 @@ def _endpoint(fake: Fake, surface: Surface, operation: Operation, handler: Any) 
             early = surface.admit(request, operation) if admits else None
             if early is not None:
                 return early
-            body = await _read_body(request, limit, timeout)
+            headers = _lowercase_headers(request)
+            body = await _read_body(request, headers, limit, timeout)
             pairs = parse_query(request.scope.get("query_string", b""))
             if drops_blank:
                 pairs = [pair for pair in pairs if pair[1]]
-            headers = _lowercase_headers(request)
             principal = None
             if trustoo:
                 if noted is not None:
@@ -563,7 +561,9 @@ def _caller(
     """Who calls, by the operation's security (D1-D3); None when it needs no credentials."""
     if not operation.security:
         return None
-    refuse_repeated_credentials(name.decode("latin-1").lower() for name, _ in request.headers.raw)
+    raw = request.scope["headers"]
+    if len(raw) > len(headers):  # some header name came more than once
+        refuse_repeated_credentials(name.decode("latin-1").lower() for name, _ in raw)
     return authenticate(ctx, operation.security, headers, pairs, body)
 
 
@@ -610,32 +610,29 @@ def _near_miss_hint(spec: Spec, path: str) -> str:
 _PATH_REDACTOR = Redactor((), REQUEST_SECRET_NAMES)
 
 
-def _http_exception_handler(
-    responder: Responder, spec: Spec
-) -> Callable[[Request, Exception], Awaitable[Response]]:
-    # A coroutine, so Starlette answers on the loop, where the store lives: a plain function
-    # would be sent to a worker thread for every unknown path.
-    async def handle(request: Request, exc: Exception) -> Response:
-        status = exc.status_code if isinstance(exc, HTTPException) else 500
-        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+def _unrouted(responder: Responder, spec: Spec) -> Unrouted:
+    # A coroutine, answered on the loop, where the store lives.
+    async def answer(request: Request, allowed: str | None) -> Response:
+        """No operation at this path (``allowed`` None), or not with this method."""
+        headers = {} if allowed is None else {"Allow": allowed}
         path = request.url.path
         if is_storage_path(path):
             failure = (
-                FakeError(
+                FakeError("storage_no_such_key", key=path)
+                if allowed is None
+                else FakeError(
                     "storage_method_not_allowed",
                     method=request.method,
                     path=path,
-                    allowed=headers.get("Allow", ""),
+                    allowed=allowed,
                 )
-                if status == 405
-                else FakeError("storage_no_such_key", key=path)
             )
             return storage.error_response(responder.fake.ctx, failure, headers)
         # A secret a client put in the path (a query sent percent-encoded, a matrix
         # parameter) is not repeated in the answer: the path as decoded, secrets cut.
         path = _PATH_REDACTOR.path(request.scope["path"])
         if path.startswith("/_mock"):
-            if status == 405:
+            if allowed is not None:
                 refused = FakeError("no_control_method", method=request.method, path=path)
             else:
                 hint = _near_miss_hint(spec, path)
@@ -643,102 +640,36 @@ def _http_exception_handler(
                     "no_control_operation", method=request.method, path=path, hint=hint
                 )
             return _control_error(refused, headers)
-        if status == 405:
+        if allowed is not None:
             error = FakeError(
-                "method_not_allowed",
-                method=request.method,
-                path=path,
-                allowed=headers.get("Allow", ""),
+                "method_not_allowed", method=request.method, path=path, allowed=allowed
             )
         else:
             hint = _near_miss_hint(spec, path)
             error = FakeError("no_such_path", method=request.method, path=path, hint=hint)
         return responder.error(error, headers)
 
-    return handle
+    return answer
 
 
-def _by_method(endpoints: dict[str, Endpoint]) -> Endpoint:
-    """One route per path, so a 405 lists every method the path has in ``Allow``."""
+class _FakeApp(Starlette):
+    """Starlette, entered through the fake's front door alone: every answer, a refusal
+    included, is made by the fake's own code (endpoints catch their failures, the route
+    table answers what it cannot route), so Starlette's two exception layers would only be
+    paid on every request's way in and on every message out."""
 
-    async def dispatch(request: Request) -> Response:
-        method = "GET" if request.method == "HEAD" else request.method
-        return await endpoints[method](request)
+    def __init__(
+        self,
+        fake: Fake,
+        table: dict[str, dict[str, Endpoint]],
+        unrouted: Unrouted,
+    ) -> None:
+        super().__init__(routes=routes(table, unrouted), lifespan=_lifespan(fake))
+        self.router.default = not_found(unrouted)
+        self._fake = fake
 
-    return dispatch
-
-
-class ActivityMiddleware:
-    """Counts the HTTP requests in progress, each until its background pushes are done (for
-    ``POST /_mock/wait_idle``), and notes the addresses the fake is reached at, so a push
-    never goes back to it."""
-
-    def __init__(self, app: ASGIApp, fake: Fake) -> None:
-        self.app = app
-        self.fake = fake
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        server = scope.get("server")
-        if server:
-            self.fake.ctx.own_hosts.add(str(server[0]))
-        activity = self.fake.activity
-        waiting = scope.get("path") == WAIT_IDLE_PATH
-        activity.requests += 1
-        activity.waiting += waiting
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            activity.requests -= 1
-            activity.waiting -= waiting
-
-
-class HostCheckMiddleware:
-    """Without a control token, only ``Host`` values that name this machine (or are allowed
-    with ``allowed_hosts``) are answered, so a rebound name cannot reach the fake (X61).
-    A request handed over in process (no socket, so no browser) may name any host: a client
-    may keep the real API's URL and only swap its transport."""
-
-    # Decisions kept by (Host, server address): a client sends the same few, and parsing an
-    # address costs more than the rest of the check. Bounded against a flood of new names.
-    DECISIONS_KEPT = 256
-
-    def __init__(self, app: ASGIApp, fake: Fake) -> None:
-        self.app = app
-        self.checked = not fake.config.control_token
-        self.allowed = parse_allowed_hosts(fake.config.allowed_hosts)
-        self._decisions: dict[tuple[bytes, str | None], bool] = {}
-
-    def _allowed(self, host: bytes, server_name: str | None) -> bool:
-        decision = self._decisions.get((host, server_name))
-        if decision is None:
-            decision = host_allowed(host.decode("latin-1"), server_name, self.allowed)
-            if len(self._decisions) >= self.DECISIONS_KEPT:
-                self._decisions.clear()
-            self._decisions[(host, server_name)] = decision
-        return decision
-
-    def _refused_host(self, scope: Scope) -> str | None:
-        server = scope.get("server")
-        server_name = str(server[0]) if server else None
-        if server_name == IN_PROCESS_HOST:
-            return None
-        for name, value in scope["headers"]:
-            if name == b"host" and not self._allowed(value, server_name):
-                return str(value.decode("latin-1"))
-        return None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        refused = self._refused_host(scope) if self.checked and scope["type"] == "http" else None
-        if refused is None:
-            await self.app(scope, receive, send)
-            return
-        answer = PlainTextResponse(
-            refusal(refused), status_code=403, headers={"X-Content-Type-Options": "nosniff"}
-        )
-        await answer(scope, receive, send)
+    def build_middleware_stack(self) -> ASGIApp:
+        return FrontDoor(self.router, self._fake)
 
 
 def _lifespan(fake: Fake) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
@@ -785,20 +716,7 @@ def create_app(fake: Fake | Config | None = None, spec: Spec | None = None) -> S
             surface = surface_of(operation, surfaces)
             endpoint = _endpoint(fake, surface, operation, handlers[operation.operation_id])
         endpoints.setdefault(operation.route_path, {})[operation.method] = endpoint
-    routes = [
-        Route(path, _by_method(by_method), methods=list(by_method))
-        for path, by_method in endpoints.items()
-    ]
-    app = Starlette(
-        routes=routes,
-        exception_handlers={HTTPException: _http_exception_handler(trustoo.responder, spec)},
-        lifespan=_lifespan(fake),
-        middleware=[
-            Middleware(HostCheckMiddleware, fake=fake),
-            Middleware(ActivityMiddleware, fake=fake),
-            Middleware(JournalMiddleware, journal=fake.journal, clock=fake.ctx.clock),
-        ],
-    )
+    app = _FakeApp(fake, endpoints, _unrouted(trustoo.responder, spec))
     app.state.fake = fake
     app.state.spec = spec
     return app

@@ -12,9 +12,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope, Send
 
-from trustoo_mock.core.clock import Clock
 from trustoo_mock.core.errors import Code, FakeError
 from trustoo_mock.core.principal import Principal
 from trustoo_mock.core.redaction import (
@@ -41,40 +40,97 @@ class Exchange:
     body: bytes
     body_size: int
     shop_id: str | None = None
-    answer: bytearray = field(default_factory=bytearray)
+    answer_chunks: list[bytes] = field(default_factory=list)
     answer_size: int = 0
     expected_string_to_sign: str | None = None
 
     def keep_answer(self, chunk: bytes) -> None:
+        """Keeps the answer's first KEPT_BYTES (as references: the bytes are not copied)."""
+        room = KEPT_BYTES - self.answer_size
         self.answer_size += len(chunk)
-        room = KEPT_BYTES - len(self.answer)
-        if room > 0:
-            self.answer += chunk[:room]
+        if room > 0 and chunk:
+            self.answer_chunks.append(chunk if len(chunk) <= room else chunk[:room])
+
+    @property
+    def answer(self) -> bytes:
+        return b"".join(self.answer_chunks)
+
+
+@dataclass(slots=True)
+class _Noted:
+    """An entry as the middleware notes it, cheaply (on every request's way out); its shown
+    form, redacted, is built only when the journal is read. A request whose authentication
+    failed comes redacted already (``shown_parts``): only its redaction reads the body."""
+
+    seq: int
+    time: float
+    method: str
+    path: str
+    query: str
+    status: int | None
+    operation_id: str | None
+    auth: tuple[str, str | None]
+    fault: str | None
+    notes: list[str]
+    exchange: Exchange
+    shown_parts: tuple[str, str, str | None] | None = None
+
+    def shown(self) -> dict[str, Any]:
+        outcome, explanation = self.auth
+        if self.shown_parts is None:
+            request = (self.path, self.query)
+            self.shown_parts = _redacted(self.exchange.headers, b"", request, outcome, explanation)
+        path, query, explanation = self.shown_parts
+        entry: dict[str, Any] = {
+            "seq": self.seq,
+            "time": self.time,
+            "method": self.method,
+            "path": path,
+            "query": query,
+            "status": self.status,
+            "code": envelope_code(self.exchange.answer),
+            "operation_id": self.operation_id,
+            "auth": outcome,
+            "auth_explanation": explanation,
+        }
+        if self.fault:
+            entry["fault"] = self.fault
+        if self.notes:
+            entry["notes"] = self.notes
+        return entry
+
+
+def _seq(entry: _Noted | dict[str, Any]) -> int:
+    return int(entry["seq"]) if isinstance(entry, dict) else entry.seq
 
 
 class Journal:
     """A bounded log: past ``size`` entries the oldest go, so a long session cannot grow it."""
 
     def __init__(self, size: int) -> None:
-        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        # Noted on the way out, or shown already (a restored snapshot's entries).
+        self._entries: deque[_Noted | dict[str, Any]] = deque(maxlen=size)
         self._exchanges: deque[Exchange | None] = deque(maxlen=size)
         self._sequence = 0
 
-    def record(self, entry: dict[str, Any], exchange: Exchange | None = None) -> dict[str, Any]:
-        """Keeps ``entry`` (numbered) and returns the kept one, which may still be completed."""
+    def record(self, entry: _Noted) -> None:
+        """Keeps ``entry``, numbered; its answer may still be arriving."""
         self._sequence += 1
-        kept = {"seq": self._sequence, **entry}
-        self._entries.append(kept)
-        self._exchanges.append(exchange)
-        return kept
+        entry.seq = self._sequence
+        self._entries.append(entry)
+        self._exchanges.append(entry.exchange)
+
+    @staticmethod
+    def _shown(entry: _Noted | dict[str, Any]) -> dict[str, Any]:
+        return entry if isinstance(entry, dict) else entry.shown()
 
     def entries(self) -> list[dict[str, Any]]:
-        return list(self._entries)
+        return [self._shown(entry) for entry in self._entries]
 
     def rows(self) -> list[tuple[dict[str, Any], str | None]]:
         """Each entry with the shop its caller was authenticated as (None: not known)."""
         return [
-            (entry, None if exchange is None else exchange.shop_id)
+            (self._shown(entry), None if exchange is None else exchange.shop_id)
             for entry, exchange in zip(self._entries, self._exchanges, strict=True)
         ]
 
@@ -86,9 +142,9 @@ class Journal:
         """Where entry ``seq`` is: where consecutive numbering puts it, or (after a snapshot
         was restored) wherever it is."""
         index = seq - (self._sequence - len(self._entries)) - 1
-        if 0 <= index < len(self._entries) and self._entries[index]["seq"] == seq:
+        if 0 <= index < len(self._entries) and _seq(self._entries[index]) == seq:
             return index
-        found = (at for at, entry in enumerate(self._entries) if entry["seq"] == seq)
+        found = (at for at, entry in enumerate(self._entries) if _seq(entry) == seq)
         return next(found, None)
 
     def row(self, seq: int) -> tuple[dict[str, Any], str | None] | None:
@@ -97,7 +153,7 @@ class Journal:
         if index is None:
             return None
         kept = self._exchanges[index]
-        return self._entries[index], None if kept is None else kept.shop_id
+        return self._shown(self._entries[index]), None if kept is None else kept.shop_id
 
     def exchange(self, seq: int) -> dict[str, Any] | None:
         """Entry ``seq``'s headers, query, body and answer with every secret cut out (None
@@ -166,23 +222,26 @@ MIN_SECRET_LENGTH = 8
 _SECRET_HEADER_NAMES = frozenset(name.encode("latin-1") for name in REQUEST_SECRET_NAMES)
 
 
-def _header_credentials(scope: Scope) -> list[str]:
+Headers = list[tuple[bytes, bytes]]
+
+
+def _header_credentials(headers: Headers) -> list[str]:
     """The values of secret-named headers, and the token of an Authorization header."""
     found = []
-    for raw_name, raw_value in scope.get("headers", ()):
+    for raw_name, raw_value in headers:
         if raw_name in _SECRET_HEADER_NAMES:  # ASGI header names are lowercase
             value = raw_value.decode("latin-1").strip()
             found += [value, value.partition(" ")[2].strip()]
     return [value for value in found if len(value) >= MIN_SECRET_LENGTH]
 
 
-def _presented_secrets(scope: Scope, query: str, body: bytes) -> list[str]:
+def _presented_secrets(headers: Headers, query: str, body: bytes) -> list[str]:
     """Every credential the request carried: secret-named headers (and the token of an
     Authorization header), query parameters and ``body`` fields."""
     found = [value for key, value in parse_query(query) if key.lower() in REQUEST_SECRET_NAMES]
     found += secret_values_in_body(body, REQUEST_SECRET_NAMES)
     found = [value for value in found if len(value) >= MIN_SECRET_LENGTH]
-    return [*_header_credentials(scope), *found]
+    return [*_header_credentials(headers), *found]
 
 
 def _kept_text(kept: bytes, size: int) -> str:
@@ -194,7 +253,7 @@ def _redacted_exchange(kept: Exchange) -> dict[str, Any]:
     """An exchange as the inspector may show it: secret-named headers, parameters and fields
     blanked, and every credential the request presented cut wherever else it appears (the
     answer's own secrets, such as issued tokens, are blanked by their field names)."""
-    presented = _presented_secrets({"headers": kept.headers}, kept.query, kept.body)
+    presented = _presented_secrets(kept.headers, kept.query, kept.body)
     redactor = Redactor(presented, REQUEST_SECRET_NAMES)
     answer_redactor = Redactor(presented, SECRET_NAMES)
     headers = redactor.headers(
@@ -214,17 +273,17 @@ def _redacted_exchange(kept: Exchange) -> dict[str, Any]:
 _HMAC_HEADERS = (b"public-token", b"timestamp", b"sign")
 
 
-def _expected_string_to_sign(scope: Scope, query: str, body: bytes) -> str | None:
+def _expected_string_to_sign(headers: Headers, query: str, body: bytes) -> str | None:
     """What the fake signs for an HMAC request (signing.py's own rule), or None when the
     request did not try HMAC signing."""
-    sent = {name: value for name, value in scope.get("headers", ()) if name in _HMAC_HEADERS}
+    sent = {name: value for name, value in headers if name in _HMAC_HEADERS}
     if len(sent) < len(_HMAC_HEADERS):
         return None
     timestamp = sent[b"timestamp"].decode("latin-1").strip()
     return printable(string_to_sign(parse_query(query), timestamp, body))
 
 
-def _may_hold_secrets(scope: Scope, query: str, path: str) -> bool:
+def _may_hold_secrets(headers: Headers, query: str, path: str) -> bool:
     """A cheap first look (most requests hold nothing to redact): a parameter named like a
     secret, anything percent-encoded, a ``name=value`` in the path, or a presented
     credential as it was sent."""
@@ -232,25 +291,23 @@ def _may_hold_secrets(scope: Scope, query: str, path: str) -> bool:
         return True
     if any(pair.partition("=")[0].lower() in REQUEST_SECRET_NAMES for pair in query.split("&")):
         return True
-    return any(value in query or value in path for value in _header_credentials(scope))
+    return any(value in query or value in path for value in _header_credentials(headers))
 
 
 def _redacted(
-    scope: Scope,
-    noted: Noted,
+    headers: Headers,
+    body: bytes,
     request: tuple[str, str],
     outcome: str,
     explanation: str | None,
 ) -> tuple[str, str, str | None]:
     """The request's (path, query) and the auth explanation with every presented credential
     cut out. Only a refusal's explanation can quote what was sent (a bad Sign's
-    string-to-sign, a token that is not known), and only then is the body read for secrets."""
+    string-to-sign, a token that is not known), and only then is ``body`` read for secrets."""
     path, query = request
-    failed = outcome == "failed"
-    if not failed and not _may_hold_secrets(scope, query, path):
+    if outcome != "failed" and not _may_hold_secrets(headers, query, path):
         return path, query, explanation
-    body = noted.body if failed else b""
-    redactor = Redactor(_presented_secrets(scope, query, body), REQUEST_SECRET_NAMES)
+    redactor = Redactor(_presented_secrets(headers, query, body), REQUEST_SECRET_NAMES)
     return (
         redactor.path(path),
         redactor.query(query),
@@ -268,74 +325,67 @@ def envelope_code(body: bytes) -> int | None:
     return int(found.group(1)) if found else None
 
 
-class JournalMiddleware:
-    """Notes every HTTP request outside ``/_mock`` as its response starts (pure ASGI, so
-    background work after the response, like webhook pushes, does not delay the entry),
-    from the ``Noted`` record the endpoint fills (a request no route takes leaves it blank:
-    no operation, authentication not checked)."""
+def journaled(path: str) -> bool:
+    """The control plane's own traffic is not journaled."""
+    return path != "/_mock" and not path.startswith("/_mock/")
 
-    def __init__(self, app: ASGIApp, journal: Journal, clock: Clock) -> None:
-        self.app = app
-        self.journal = journal
-        self.clock = clock
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or path == "/_mock" or path.startswith("/_mock/"):
-            await self.app(scope, receive, send)
-            return
-        noted = scope[NOTED] = Noted()
-        arrived = self.clock.now()
-        method = scope["method"]
+class Recording:
+    """One request on its way to the journal: ``send`` is the request's own, watched, and
+    the entry is noted as the response starts (so background work after the response, like
+    webhook pushes, does not delay it), from the ``Noted`` record the endpoint fills (a
+    request no route takes leaves it blank: no operation, authentication not checked)."""
 
-        # The kept entry, until the first chunk of the body has told its envelope code.
-        awaiting_body: list[dict[str, Any]] = []
-        exchanges: list[Exchange] = []
-        answered = False
+    __slots__ = ("_arrived", "_journal", "_kept", "_scope", "_send", "noted")
 
-        def note(status: int | None) -> dict[str, Any]:
-            outcome, explanation = auth_outcome(noted)
-            raw_query = scope.get("query_string", b"").decode("latin-1")
-            shown_path, query, explanation = _redacted(
-                scope, noted, (path, raw_query), outcome, explanation
-            )
-            entry: dict[str, Any] = dict(
-                time=arrived,
-                method=method,
-                path=shown_path,
-                query=query,
-                status=status,
-                code=None,  # read from the body's first bytes when it starts
-                operation_id=noted.operation_id,
-                auth=outcome,
-                auth_explanation=explanation,
-            )
-            if noted.fault:
-                entry["fault"] = noted.fault
-            if noted.notes:
-                entry["notes"] = noted.notes
-            body = noted.body
-            exchange = Exchange(list(scope["headers"]), raw_query, body[:KEPT_BYTES], len(body))
-            if noted.principal is not None:
-                exchange.shop_id = noted.principal.shop_id
-            if outcome == "failed":
-                exchange.expected_string_to_sign = _expected_string_to_sign(scope, raw_query, body)
-            exchanges.append(exchange)
-            return self.journal.record(entry, exchange)
+    def __init__(self, journal: Journal, scope: Scope, send: Send, arrived: float) -> None:
+        self._journal = journal
+        self._scope = scope
+        self._send = send
+        self.noted = scope[NOTED] = Noted()
+        self._arrived = arrived
+        self._kept: Exchange | None = None
 
-        async def noting(message: Message) -> None:
-            nonlocal answered
-            if message["type"] == "http.response.body":
-                chunk = message.get("body", b"")
-                if awaiting_body:
-                    awaiting_body.pop()["code"] = envelope_code(chunk)
-                if exchanges:
-                    exchanges[0].keep_answer(chunk)
-            if message["type"] == "http.response.start":
-                answered = True
-                awaiting_body.append(note(message["status"]))
-            await send(message)
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if self._kept is not None:
+                self._kept.keep_answer(message.get("body", b""))
+        elif message["type"] == "http.response.start":
+            self._kept = self._note(message["status"])
+        await self._send(message)
 
-        await self.app(scope, receive, noting)
-        if not answered and noted.fault:  # a fault dropped the connection (X87)
-            note(None)
+    def finish(self) -> None:
+        """After the app: a request a fault dropped unanswered is noted too (X87)."""
+        if self._kept is None and self.noted.fault:
+            self._note(None)
+
+    def _note(self, status: int | None) -> Exchange:
+        noted, scope = self.noted, self._scope
+        outcome, explanation = auth_outcome(noted)
+        path = scope["path"]
+        raw_query = scope.get("query_string", b"").decode("latin-1")
+        body = noted.body
+        headers = list(scope["headers"])
+        exchange = Exchange(headers, raw_query, body[:KEPT_BYTES], len(body))
+        if noted.principal is not None:
+            exchange.shop_id = noted.principal.shop_id
+        entry = _Noted(
+            0,
+            self._arrived,
+            scope["method"],
+            path,
+            raw_query,
+            status,
+            noted.operation_id,
+            (outcome, explanation),
+            noted.fault,
+            noted.notes,
+            exchange,
+        )
+        if outcome == "failed":
+            # Redacted now, while the whole body is at hand (the exchange keeps its start).
+            request = (path, raw_query)
+            entry.shown_parts = _redacted(headers, body, request, outcome, explanation)
+            exchange.expected_string_to_sign = _expected_string_to_sign(headers, raw_query, body)
+        self._journal.record(entry)
+        return exchange

@@ -163,6 +163,10 @@ class Parameter:
         return value
 
 
+# Accepted queries remembered per operation; bounded against a flood of distinct ones.
+ACCEPTED_QUERIES_KEPT = 256
+
+
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
@@ -276,12 +280,29 @@ class Operation:
         validators = self._response_validators
         return validators.get(str(status)) or validators.get("default")
 
+    @cached_property
+    def _accepted_queries(self) -> dict[tuple[tuple[str, str], ...], dict[str, Any]]:
+        return {}
+
     def parse_query(self, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         """Validate the declared query parameters; undeclared ones are ignored (but signed).
 
         A list parameter gathers ``name=a,b``, repeated ``name`` keys and indexed keys
         ``name[0]``/``name[]`` into one comma-joined value, validated by its item schema.
+        A query accepted before is not validated again (clients repeat the same few): the
+        values are remembered, each a string or a number, and handed out in a new dict.
         """
+        accepted = self._accepted_queries
+        key = tuple(pairs)
+        values = accepted.get(key)
+        if values is None:
+            values = self._validated_query(pairs)
+            if len(accepted) >= ACCEPTED_QUERIES_KEPT:
+                accepted.clear()
+            accepted[key] = values
+        return dict(values)
+
+    def _validated_query(self, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         collected: dict[str, list[str]] = {}
         for key, value in pairs:
             indexed = _INDEXED_KEY.match(key) if "[" in key else None

@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -272,6 +272,21 @@ class _MemoryStorage(Storage):
         self._data = data
 
 
+class _Batch(AbstractContextManager[None]):
+    """``Store.batch()``: a plain object, not a generator, since every request opens one."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        self._store._open_batch()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._store._close_batch()
+
+
 class Store:
     """Tables of plain dicts, looked up by equality on fields; uploaded bytes in ``blobs``.
 
@@ -305,6 +320,7 @@ class Store:
         # replace): a transaction un-shares its own tables only if nobody else took them.
         self._handed_out = 0
         self._batch_depth = 0
+        self._batch = _Batch(self)
         self._changes: Changes = {}
         self._whole_state_changed = False
         self.blobs = BlobStore(None if path is None else path.with_name(f"{path.name}.blobs"))
@@ -322,15 +338,17 @@ class Store:
     def is_empty(self) -> bool:
         return not any(self.tables().values())
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group several writes into one persisted change (one change log line)."""
+    def batch(self) -> AbstractContextManager[None]:
+        """Group several writes into one persisted change (one change log line). Batches
+        nest; the change is written when the outermost one ends."""
+        return self._batch
+
+    def _open_batch(self) -> None:
         self._batch_depth += 1
-        try:
-            yield
-        finally:
-            self._batch_depth -= 1
-            self._commit_unless_batched()
+
+    def _close_batch(self) -> None:
+        self._batch_depth -= 1
+        self._commit_unless_batched()
 
     def _changed(self, table: str, doc_id: str, document: Document | None) -> None:
         """Note a document's new value (None: removed) for the next change log line."""
