@@ -33,7 +33,8 @@ def success(data: Any, request_id: str, now: int) -> dict[str, Any]:
 
 def success_bytes(data: Encoded, request_id: str, now: int) -> bytes:
     head = f'{{"code":0,"message":"success","time":{now},"request_id":"{request_id}","data":'
-    return head.encode("ascii") + data.json + b"}" + END
+    # One copy of a page that may be large, not one per concatenation.
+    return b"".join((head.encode("ascii"), data.json, b"}", END))
 
 
 def failure(error: FakeError, request_id: str, now: int) -> dict[str, Any]:
