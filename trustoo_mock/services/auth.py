@@ -90,15 +90,15 @@ def _hmac(
             window=window,
             hint=_milliseconds_hint(timestamp, now, window),
         )
-    shop = tenants.shop_by_public_token(ctx, public_token)
-    if shop is None:
+    signing_key = tenants.signing_key(ctx, public_token)
+    if signing_key is None:
         raise _unknown_public_token(ctx, public_token)
+    shop_id, private_token = signing_key
     message = signing.string_to_sign(query, timestamp, body)
     received = headers["sign"]
-    private_token = shop["private_token"]
     if not signing.signature_matches(private_token, message, received):
         raise _sign_refusal(private_token, public_token, query, timestamp, message, received)
-    return Principal(str(shop["shop_id"]), SHOP_PLATFORM_ID, ALL_SCOPES)
+    return Principal(shop_id, SHOP_PLATFORM_ID, ALL_SCOPES)
 
 
 def _milliseconds_hint(timestamp: str, now: int, window: int) -> str:

@@ -272,6 +272,10 @@ class _MemoryStorage(Storage):
         self._data = data
 
 
+# The values most lookups are by (ids, tokens): hashable without asking the ABC.
+_PLAIN_KEYS = frozenset({str, int})
+
+
 class _Batch(AbstractContextManager[None]):
     """``Store.batch()``: a plain object, not a generator, since every request opens one."""
 
@@ -480,7 +484,7 @@ class Store:
         if len(equals) == 1:
             # One field, the common lookup (a token, an id): its index bucket is the answer.
             ((field, value),) = equals.items()
-            if isinstance(value, Hashable):
+            if type(value) in _PLAIN_KEYS or isinstance(value, Hashable):
                 return [
                     (doc_id, rows[doc_id]) for doc_id in self._index(table, field).get(value, ())
                 ]
