@@ -18,10 +18,12 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.core.transport import Response
+from schemathesis.pytest.lazy import get_all_tests
 from schemathesis.specs.openapi.checks import (
     ignored_auth,
     negative_data_rejection,
@@ -62,12 +64,12 @@ CHECKED_AFTER_THE_SCHEMA = {"mock_ui_add_fault", "mock_ui_add_push_fault"}
 
 register_formats()
 spec = bundled_spec()
-schema = schemathesis.openapi.from_dict(spec.checked_document).include(
-    operation_id=[operation.operation_id for operation in spec.implemented()]
-)
-schema.config.generation.update(
+whole_schema = schemathesis.openapi.from_dict(spec.checked_document)
+whole_schema.config.generation.update(
     modes=["positive", "negative"], with_security_parameters=False, deterministic=True
 )
+IMPLEMENTED = [operation.operation_id for operation in spec.implemented()]
+schema = whole_schema.include(operation_id=IMPLEMENTED)
 
 _sessions: dict[tuple[str, ErrorHttpStatus], tuple[Any, Any]] = {}
 _loop = asyncio.new_event_loop()
@@ -168,11 +170,29 @@ def _fuzzed(examples: int) -> settings:
     )
 
 
-@schema.parametrize()
-@_fuzzed(EXAMPLES)
-def test_operation_conforms_in_both_status_modes(case: schemathesis.Case) -> None:
+def _conforms_in_both_status_modes(case: schemathesis.Case) -> None:
     _check(case, 200)
     _check(case, MIRROR)
+
+
+@pytest.mark.parametrize(
+    "operation_id", [operation.operation_id for operation in spec.implemented()]
+)
+def test_operation_conforms_in_both_status_modes(operation_id: str) -> None:
+    """Every case schemathesis makes for the operation (its coverage cases, then EXAMPLES
+    generated ones), each answered and checked in both error-status modes.
+
+    The cases are built here, when the test runs, by the builder ``schema.parametrize()``
+    uses at collection: at collection, every xdist worker would build every operation's
+    coverage cases (about 15 seconds each) before running its first test."""
+    (built,) = get_all_tests(
+        schema=whole_schema.include(operation_id=operation_id),
+        test_func=_conforms_in_both_status_modes,
+        settings=_fuzzed(EXAMPLES),
+        given_kwargs=None,
+    )
+    _, run_every_case = built.ok()
+    run_every_case()
 
 
 def test_every_route_the_app_serves_is_fuzzed() -> None:

@@ -77,8 +77,55 @@ def own_formats(node: Any) -> Any:
     return node
 
 
+def _of_distinct_types(branches: Any) -> bool:
+    """Branches that each admit one JSON type, no two the same (integer is a number, so
+    those two overlap): at most one of them can hold for any value."""
+    if not isinstance(branches, list):
+        return False
+    kinds = [branch.get("type") if isinstance(branch, dict) else None for branch in branches]
+    return (
+        all(isinstance(kind, str) for kind in kinds)
+        and len(set(kinds)) == len(kinds)
+        and not {"integer", "number"} <= set(kinds)
+    )
+
+
+def first_match_suffices(node: Any) -> Any:
+    """The schema with each ``oneOf`` of distinct types (an id as text or a number) as
+    ``anyOf``: the same values pass, but the check stops at the branch that holds instead
+    of trying (and failing, slowly) every other one."""
+    if isinstance(node, dict):
+        checked = {key: first_match_suffices(value) for key, value in node.items()}
+        if _of_distinct_types(checked.get("oneOf")):
+            checked["anyOf"] = checked.pop("oneOf")
+        return checked
+    if isinstance(node, list):
+        return [first_match_suffices(item) for item in node]
+    return node
+
+
+def _worded_as_written(quick: Callable[[Any], Any], written: Any) -> Callable[[Any], Any]:
+    """``quick`` decides; a value it refuses is refused again by the schema as written
+    (compiled at the first refusal), so the message keeps its words."""
+    exact: list[Callable[[Any], Any]] = []
+
+    def check(value: Any) -> Any:
+        try:
+            return quick(value)
+        except fastjsonschema.JsonSchemaValueException:
+            if not exact:
+                exact.append(fastjsonschema.compile(written, formats=FORMAT_CHECKS))
+            return exact[0](value)
+
+    return check
+
+
 def compile_validator(schema: Mapping[str, Any], what: str) -> Validator:
-    compiled = fastjsonschema.compile(own_formats(dict(schema)), formats=FORMAT_CHECKS)
+    written = own_formats(dict(schema))
+    quick = first_match_suffices(written)
+    compiled = fastjsonschema.compile(quick, formats=FORMAT_CHECKS)
+    if quick != written:
+        compiled = _worded_as_written(compiled, written)
 
     def validate(value: Any) -> Any:
         try:
