@@ -41,3 +41,19 @@ def chromium(profile: Path) -> Iterator[webdriver.Chrome]:
         yield driver
     finally:
         driver.quit()
+
+
+def fresh(driver: webdriver.Chrome) -> webdriver.Chrome:
+    """A browser a module's tests share, as a new one would be for the next test: one blank
+    window, no cookies (so no inspector session), nothing cached, and no console message
+    left from the test before. Starting Chromium for every test cost about a second each."""
+    first, *others = driver.window_handles
+    for handle in others:
+        driver.switch_to.window(handle)
+        driver.close()
+    driver.switch_to.window(first)
+    driver.get("about:blank")
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+    driver.get_log("browser")
+    return driver

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -14,7 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser import chromium
+from tests.browser import chromium, fresh
 from tests.live import free_port, live_server
 
 pytestmark = pytest.mark.browser
@@ -45,10 +44,16 @@ def callback_url() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
-    with chromium(tmp_path) as driver:
+@pytest.fixture(scope="module")
+def module_chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    with chromium(tmp_path_factory.mktemp("chromium")) as driver:
         yield driver
+
+
+@pytest.fixture
+def browser(module_chromium: webdriver.Chrome) -> webdriver.Chrome:
+    driver = fresh(module_chromium)
+    return driver
 
 
 def _open_consent(http: httpx.Client, browser: webdriver.Chrome, callback: str) -> str:

@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser import chromium
+from tests.browser import chromium, fresh
 from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, DEMO_SHOP_ID, FROZEN_AT
 from tests.live import live_server
 from trustoo_mock.httpx_auth import TrustooAuth
@@ -51,11 +51,17 @@ def fake(server: str) -> Iterator[httpx.Client]:
         yield http
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
-    with chromium(tmp_path) as driver:
-        driver.set_window_size(*WIDTHS["wide"])
+@pytest.fixture(scope="module")
+def module_chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    with chromium(tmp_path_factory.mktemp("chromium")) as driver:
         yield driver
+
+
+@pytest.fixture
+def browser(module_chromium: webdriver.Chrome) -> webdriver.Chrome:
+    driver = fresh(module_chromium)
+    driver.set_window_size(*WIDTHS["wide"])
+    return driver
 
 
 def console_errors(browser: webdriver.Chrome) -> list[str]:
