@@ -55,6 +55,11 @@ class Exchange:
     def answer(self) -> bytes:
         return b"".join(self.answer_chunks)
 
+    def envelope_code(self) -> int | None:
+        """The answer's envelope code, read from its first bytes (the whole answer is not
+        joined for that: the journal's entries are shown a thousand at a time)."""
+        return envelope_code(self.answer_chunks[0]) if self.answer_chunks else None
+
 
 @dataclass(slots=True)
 class _Noted:
@@ -88,7 +93,7 @@ class _Noted:
             "path": path,
             "query": query,
             "status": self.status,
-            "code": envelope_code(self.exchange.answer),
+            "code": self.exchange.envelope_code(),
             "operation_id": self.operation_id,
             "auth": outcome,
             "auth_explanation": explanation,
@@ -104,13 +109,17 @@ def _seq(entry: _Noted | dict[str, Any]) -> int:
     return int(entry["seq"]) if isinstance(entry, dict) else entry.seq
 
 
+def _shop_of(entry: _Noted | dict[str, Any]) -> str | None:
+    """The shop the caller was authenticated as (None: not known, or a snapshot's entry)."""
+    return None if isinstance(entry, dict) else entry.exchange.shop_id
+
+
 class Journal:
     """A bounded log: past ``size`` entries the oldest go, so a long session cannot grow it."""
 
     def __init__(self, size: int) -> None:
         # Noted on the way out, or shown already (a restored snapshot's entries).
         self._entries: deque[_Noted | dict[str, Any]] = deque(maxlen=size)
-        self._exchanges: deque[Exchange | None] = deque(maxlen=size)
         self._sequence = 0
 
     def record(self, entry: _Noted) -> None:
@@ -118,7 +127,6 @@ class Journal:
         self._sequence += 1
         entry.seq = self._sequence
         self._entries.append(entry)
-        self._exchanges.append(entry.exchange)
 
     @staticmethod
     def _shown(entry: _Noted | dict[str, Any]) -> dict[str, Any]:
@@ -129,10 +137,7 @@ class Journal:
 
     def rows(self) -> list[tuple[dict[str, Any], str | None]]:
         """Each entry with the shop its caller was authenticated as (None: not known)."""
-        return [
-            (self._shown(entry), None if exchange is None else exchange.shop_id)
-            for entry, exchange in zip(self._entries, self._exchanges, strict=True)
-        ]
+        return [(self._shown(entry), _shop_of(entry)) for entry in self._entries]
 
     def newest(self) -> int:
         """The number of the newest entry (0 before the first)."""
@@ -152,27 +157,26 @@ class Journal:
         index = self._index(seq)
         if index is None:
             return None
-        kept = self._exchanges[index]
-        return self._shown(self._entries[index]), None if kept is None else kept.shop_id
+        entry = self._entries[index]
+        return self._shown(entry), _shop_of(entry)
 
     def exchange(self, seq: int) -> dict[str, Any] | None:
         """Entry ``seq``'s headers, query, body and answer with every secret cut out (None
         when it is no longer kept)."""
         index = self._index(seq)
-        kept = None if index is None else self._exchanges[index]
-        return None if kept is None else _redacted_exchange(kept)
+        entry = None if index is None else self._entries[index]
+        return (
+            None if entry is None or isinstance(entry, dict) else _redacted_exchange(entry.exchange)
+        )
 
     def clear(self) -> None:
         self._entries.clear()
-        self._exchanges.clear()
 
     def replace(self, entries: list[dict[str, Any]]) -> None:
         """Exactly these entries (a snapshot's); numbering goes on from where it is. A
         snapshot keeps no headers, bodies or answers: the inspector says so for these."""
         self._entries.clear()
         self._entries.extend(dict(entry) for entry in entries)
-        self._exchanges.clear()
-        self._exchanges.extend([None] * len(self._entries))
 
 
 def _describe(principal: Principal) -> str:
@@ -264,7 +268,7 @@ def _redacted_exchange(kept: Exchange) -> dict[str, Any]:
         "headers": headers,
         "query": redactor.query(kept.query),
         "body": redactor.body(_kept_text(kept.body, kept.body_size)),
-        "answer": answer_redactor.body(_kept_text(bytes(kept.answer), kept.answer_size)),
+        "answer": answer_redactor.body(_kept_text(kept.answer, kept.answer_size)),
         "expected_string_to_sign": None if expected is None else redactor.text(expected),
         "timestamp": headers.get("timestamp"),
     }
