@@ -78,12 +78,22 @@ class SeedShop(NamedTuple):
     private_token: str
     myshopify_domain: str | None = None
 
+    def document(self, **tables: Any) -> dict[str, Any]:
+        """The shop as a fixtures file's ``shops`` holds it, with its ``tables``."""
+        fields = {name: value for name, value in self._asdict().items() if value is not None}
+        return fields | tables
+
+
+# The shop tests seed beside the demo's.
+SECOND_SHOP = SeedShop(
+    "70000000002", "second-public", "second-private", "second-shop.myshopify.com"
+)
+
 
 def seed_one_shop(client: CheckedClient, shop: SeedShop, **tables: Any) -> dict[str, Any]:
     """Seed ``shop`` with its ``tables`` (as in the fixtures format) through ``POST
     /_mock/seed``; the counts it answers."""
-    fields = {name: value for name, value in shop._asdict().items() if value is not None}
-    response = client.control("POST", "/_mock/seed", {"shops": [fields | tables]})
+    response = client.control("POST", "/_mock/seed", {"shops": [shop.document(**tables)]})
     assert response.status_code == 201, response.json()
     counts: dict[str, Any] = response.json()
     return counts

@@ -19,6 +19,7 @@ from tests.helpers import (
     DEMO_SHOP_ID,
     FROZEN_AT,
     SCOPES,
+    SECOND_SHOP,
     CheckedClient,
     SeedShop,
     epoch,
@@ -343,21 +344,17 @@ def test_authorization_with_unknown_scope_is_bad_request(client: CheckedClient) 
 SEED: dict[str, Any] = {
     "platforms": [{"client_id": "seeded-platform", "scopes": ["read_reviews"]}],
     "shops": [
-        {
-            "shop_id": "70000000002",
-            "myshopify_domain": "second-shop.myshopify.com",
-            "public_token": "second-public",
-            "private_token": "second-private",
-            "products": [
+        SECOND_SHOP.document(
+            products=[
                 {"product_id": "8000000000101", "handle": "blue-mug", "title": "Blue Mug"},
                 {"product_id": "8000000000102", "handle": "red-mug"},
             ],
-            "reviews": [
+            reviews=[
                 {"product_id": "8000000000101", "rating": 4, "author": "Sam"},
                 {"product_id": 8000000000102, "rating": 5, "author": "Kim"},
                 {"rating": 3, "author": "Lee", "created_at": "2025-01-01T00:00:00Z"},
             ],
-        },
+        ),
         {
             "shop_id": "70000000003",
             "myshopify_domain": "third-shop.myshopify.com",

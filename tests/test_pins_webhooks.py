@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import DEMO_SHOP_ID, CheckedClient
+from tests.helpers import DEMO_SHOP_ID, SECOND_SHOP, CheckedClient
 from tests.pins import empty_fake, fake
 from trustoo_mock.core.errors import FakeError
 from trustoo_mock.core.principal import Principal
@@ -76,17 +76,7 @@ def test_a_url_that_cannot_be_parsed_does_not_point_at_the_fake() -> None:
 
 
 def _seed_with_hooks(hooks: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "shops": [
-            {
-                "shop_id": "70000000002",
-                "myshopify_domain": "second-shop.myshopify.com",
-                "public_token": "second-public",
-                "private_token": "second-private",
-                "webhooks": hooks,
-            }
-        ]
-    }
+    return {"shops": [SECOND_SHOP.document(webhooks=hooks)]}
 
 
 def test_a_seeded_subscription_to_the_fake_is_refused_by_name() -> None:
@@ -143,8 +133,8 @@ def test_generated_ids_start_at_one_and_continue_after_seeded_ones() -> None:
         for hook in client.signed(
             "GET",
             "/api/v1/openapi/get_shop_webhooks",
-            public_token="second-public",
-            private_token="second-private",
+            public_token=SECOND_SHOP.public_token,
+            private_token=SECOND_SHOP.private_token,
         ).json()["data"]
     ]
     assert ids == ["1", "2"]

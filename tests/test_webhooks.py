@@ -11,6 +11,7 @@ from tests.helpers import (
     DEMO_ACCESS_TOKEN,
     DEMO_SHOP_ID,
     FROZEN_AT,
+    SECOND_SHOP,
     TOPICS,
     CheckedClient,
     grant_token,
@@ -430,12 +431,8 @@ def test_seeded_subscriptions_keep_their_ids_times_and_owners(
     seed = {
         "platforms": [{"client_id": "seeded-platform", "scopes": ["read_reviews"]}],
         "shops": [
-            {
-                "shop_id": "70000000002",
-                "myshopify_domain": "second-shop.myshopify.com",
-                "public_token": "second-public",
-                "private_token": "second-private",
-                "webhooks": [
+            SECOND_SHOP.document(
+                webhooks=[
                     {
                         "id": 41,
                         "topic": "review/created",
@@ -450,15 +447,18 @@ def test_seeded_subscriptions_keep_their_ids_times_and_owners(
                         "client_id": "seeded-platform",
                         "created_at": "2026-01-02T00:00:00Z",
                     },
-                ],
-            }
+                ]
+            )
         ],
     }
     seeded = empty_client.control("POST", "/_mock/seed", seed)
     assert seeded.status_code == 201
     assert seeded.json()["webhooks"] == 3
     listed = empty_client.signed(
-        "GET", LIST, public_token="second-public", private_token="second-private"
+        "GET",
+        LIST,
+        public_token=SECOND_SHOP.public_token,
+        private_token=SECOND_SHOP.private_token,
     ).json()["data"]
     assert listed == [
         {
