@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import json
 import os
 import re
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -136,10 +138,12 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {process.args}")
+        # urllib, not httpx: httpx builds a TLS context for every call (40 ms), which would
+        # land in the cold-start figure.
         try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except (OSError, http.client.HTTPException):
             time.sleep(0.005)
     raise RuntimeError(f"server not ready: {process.args}")
 

@@ -116,7 +116,7 @@ class CheckedClient:
         if server is None:
             self.http = TestClient(app, raise_server_exceptions=True, follow_redirects=False)
         else:
-            self.http = httpx.Client(base_url=server.base_url, follow_redirects=False)
+            self.http = server.client(follow_redirects=False)
 
     @property
     def now(self) -> int:

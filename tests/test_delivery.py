@@ -26,7 +26,7 @@ from tests.helpers import (
     grant_token,
     iso,
 )
-from tests.live import free_port, live_server
+from tests.live import answers_ok, free_port, live_server
 from tests.receiver import receiver
 from trustoo_mock import Config, create_app
 from trustoo_mock.core.principal import KNOWN_SCOPES, Principal
@@ -519,7 +519,7 @@ def test_a_served_fake_stops_within_its_grace_period_while_a_push_is_held(
         process = subprocess.Popen([*command, *arguments], stdout=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            _until(lambda: _answers(f"{base}/_mock/health"), "the server")
+            _until(lambda: answers_ok(f"{base}/_mock/health"), "the server")
             for path, body in (
                 (
                     "/api/v1/openapi/create_shop_webhook",
@@ -542,15 +542,6 @@ def test_a_served_fake_stops_within_its_grace_period_while_a_push_is_held(
                 process.wait()
     (delivery,) = json.loads(data.read_text())["deliveries"].values()
     assert (delivery["status"], delivery["attempts"]) == ("pending", [])  # due again at start
-
-
-def _answers(url: str) -> bool:
-    import httpx
-
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def test_a_record_that_cannot_be_encoded_fails_alone(client: CheckedClient) -> None:

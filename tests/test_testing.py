@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.helpers import (
@@ -130,6 +132,24 @@ def test_a_served_fake_is_plain_http_and_closes_its_port() -> None:
         port = int(served.base_url.rsplit(":", 1)[1])
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port)):
         pass
+
+
+def test_clients_of_a_served_fake_share_one_verifying_tls_context() -> None:
+    """httpx builds a TLS context per client; a served fake's clients share one, verifying as
+    httpx's default would, unless the caller gives TLS options of its own."""
+
+    def context(http: httpx.Client | httpx.AsyncClient) -> ssl.SSLContext:
+        return http._transport._pool._ssl_context  # type: ignore[union-attr]
+
+    with MockTrustoo.serve() as served:
+        with served.client() as first, served.client(DEMO_SHOP_ID) as second:
+            assert context(first) is context(second)
+            assert context(first).verify_mode == ssl.CERT_REQUIRED
+            assert context(first).check_hostname
+            assert second.get(REVIEWS, params={"page_size": 1}).json()["code"] == 0
+        other = served.async_client(verify=False)
+        assert context(other) is not context(first)
+        assert context(other).verify_mode == ssl.CERT_NONE
 
 
 def test_a_control_token_is_used_by_the_helpers() -> None:
