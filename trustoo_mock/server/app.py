@@ -9,7 +9,6 @@ object store (``/_storage``, where uploads go) answers the way the object store 
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 import logging
 import typing
@@ -189,40 +188,12 @@ def _call(
     query = operation.parse_query(pairs)
     parsed = operation.parse_body(body, headers.get("content-type", ""))
     path_params = dict(request.path_params)
-    base_url = _base_url(request.scope)
+    scope = request.scope
     if fake is not None:
         return ControlCall(
-            ctx, query, parsed, principal, path_params, headers, body, base_url, fake=fake
+            ctx, query, parsed, principal, path_params, headers, body, scope, fake=fake
         )
-    return Call(ctx, query, parsed, principal, path_params, headers, body, base_url)
-
-
-def _base_url(scope: Scope) -> str:
-    """``request.base_url`` without its slash, from the only parts of the scope Starlette
-    builds it of: a client sends the same few, and building a URL costs more than the rest
-    of a call's bundle."""
-    host = next((value for name, value in scope["headers"] if name == b"host"), None)
-    server = scope.get("server")
-    root_path = scope.get("app_root_path", scope.get("root_path", ""))
-    return _base_url_of(
-        scope.get("scheme", "http"), None if server is None else tuple(server), host, root_path
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _base_url_of(
-    scheme: str, server: tuple[str, int] | None, host: bytes | None, root_path: str
-) -> str:
-    scope: Scope = {
-        "type": "http",
-        "scheme": scheme,
-        "server": server,
-        "headers": [] if host is None else [(b"host", host)],
-        "path": "/",
-        "query_string": b"",
-        "root_path": root_path,
-    }
-    return str(Request(scope).base_url).rstrip("/")
+    return Call(ctx, query, parsed, principal, path_params, headers, body, scope)
 
 
 class JSONAnswer(JSONResponse):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from starlette.requests import Request
+from starlette.types import Scope
 
 from trustoo_mock.core.principal import Principal
 from trustoo_mock.domain.context import Context
@@ -15,8 +19,7 @@ from trustoo_mock.services.fake import Fake
 class Call:
     """``ctx`` is the one service a Trustoo or object store handler uses (store, clock,
     randomness, settings); ``headers`` have lowercase names; ``raw_body`` is the body
-    exactly as received; ``base_url`` is how the caller reached this server (for URLs the
-    fake hands out)."""
+    exactly as received; ``scope`` is the request's ASGI scope."""
 
     ctx: Context
     query: dict[str, Any]
@@ -25,7 +28,13 @@ class Call:
     path_params: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     raw_body: bytes = b""
-    base_url: str = ""
+    scope: Scope = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """How the caller reached this server, for URLs the fake hands out (asked for by the
+        few handlers that hand one out, not built for every call)."""
+        return _base_url(self.scope)
 
     @property
     def caller(self) -> Principal:
@@ -47,3 +56,31 @@ class ControlCall(Call):
 
 
 Handler = Callable[[Call], Any]
+
+
+def _base_url(scope: Scope) -> str:
+    """``request.base_url`` without its slash, from the only parts of the scope Starlette
+    builds it of: a client sends the same few, and building a URL costs more than a
+    handler's work."""
+    host = next((value for name, value in scope.get("headers", ()) if name == b"host"), None)
+    server = scope.get("server")
+    root_path = scope.get("app_root_path", scope.get("root_path", ""))
+    return _base_url_of(
+        scope.get("scheme", "http"), None if server is None else tuple(server), host, root_path
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _base_url_of(
+    scheme: str, server: tuple[str, int] | None, host: bytes | None, root_path: str
+) -> str:
+    scope: Scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "headers": [] if host is None else [(b"host", host)],
+        "path": "/",
+        "query_string": b"",
+        "root_path": root_path,
+    }
+    return str(Request(scope).base_url).rstrip("/")
