@@ -9,7 +9,7 @@ from trustoo_mock.core.clock import parse_instant, rfc3339
 from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import events, issuing
 from trustoo_mock.domain.context import Context
-from trustoo_mock.domain.paging import Page, newest_first, presented_page
+from trustoo_mock.domain.paging import Page, by_creation, newest_first, presented_page
 
 EVENT_ID_START = 1000001
 EVENT_TYPES = (
@@ -28,6 +28,7 @@ EVENT_SOURCES = ("STOREFRONT", "EMAIL", "ADMIN")
 DEFAULT_OS_TYPE = "WINDOWS"
 DEFAULT_EVENT_SOURCE = "STOREFRONT"
 _OPTIONAL_IDS = ("customer_id", "product_id", "review_id")
+_BY_CREATION = by_creation("id")
 
 
 def build_event(shop_id: str, event_id: int, fields: dict[str, Any], now: int) -> dict[str, Any]:
@@ -89,9 +90,14 @@ def list_events(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         for name in ("event_type", "os_type", "event_source")
         if query.get(name)
     }
-    matching = [
-        event
-        for event in ctx.store.find("customer_events", shop_id=shop_id)
-        if all(event[name].lower() == value for name, value in wanted.items())
-    ]
-    return presented_page(matching, query, "id", present_event, newest_first(query))
+    events = ctx.store.ordered("customer_events", "shop_id", shop_id, "created", _BY_CREATION)
+    matching = (
+        [
+            event
+            for event in events
+            if all(event[name].lower() == value for name, value in wanted.items())
+        ]
+        if wanted
+        else events
+    )
+    return presented_page(matching, query, present_event, newest_first(query))

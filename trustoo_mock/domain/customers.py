@@ -15,7 +15,7 @@ from trustoo_mock.core.clock import rfc3339
 from trustoo_mock.core.errors import FakeError
 from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain.context import Context
-from trustoo_mock.domain.paging import Page, presented_page
+from trustoo_mock.domain.paging import Page, by_creation, presented_page
 from trustoo_mock.spec.formats import is_email
 
 EMAIL_TYPES = (
@@ -39,6 +39,7 @@ EMAIL_TYPES = (
 )
 STOPS_REVIEW_REQUESTS = ("all", "review_request")
 _NAME_FIELDS = ("first_name", "last_name", "email", "phone")
+_EXCLUSIONS_BY_CREATION = by_creation("customer_id")
 
 
 def email_key(email: str) -> str:
@@ -191,9 +192,8 @@ def excluded_since(ctx: Context, shop_id: str) -> dict[str, int]:
 def list_exclusions(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
     """Newest first (created_at, then customer id), in the CustomerExclusion wire shape."""
     return presented_page(
-        ctx.store.find("exclusions", shop_id=shop_id),
+        ctx.store.ordered("exclusions", "shop_id", shop_id, "created", _EXCLUSIONS_BY_CREATION),
         query,
-        "customer_id",
         lambda record: present_exclusion(ctx, record),
         descending=True,
     )

@@ -15,11 +15,12 @@ from trustoo_mock.core.errors import FakeError
 from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import customers
 from trustoo_mock.domain.context import Context
-from trustoo_mock.domain.paging import Page, newest_first, presented_page
+from trustoo_mock.domain.paging import Page, by_creation, newest_first, presented_page
 
 WAITING, SCHEDULED, SENT, OPENED, EVALUATED, CANCELLED = 1, 2, 3, 4, 5, 6
 PENDING = (WAITING, SCHEDULED)
 SENT_STATUSES = (SENT, OPENED, EVALUATED)
+_BY_CREATION = by_creation("order_id")
 
 
 def _instant(value: Any) -> int:
@@ -125,7 +126,7 @@ def list_orders(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
     excluded = customers.excluded_since(ctx, shop_id)
     stopped = customers.review_request_stops(ctx, shop_id)
     matching = []
-    for stored in ctx.store.find("orders", shop_id=shop_id):
+    for stored in ctx.store.ordered("orders", "shop_id", shop_id, "created", _BY_CREATION):
         order = effective(stored, excluded, stopped)
         if wanted_status and order["status"] != wanted_status:
             continue
@@ -137,4 +138,4 @@ def list_orders(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
         if not _within(order["created_at"], low, high):
             continue
         matching.append(order)
-    return presented_page(matching, query, "order_id", present_order, newest_first(query))
+    return presented_page(matching, query, present_order, newest_first(query))

@@ -42,19 +42,24 @@ def paginate(items: list[dict[str, Any]], query: dict[str, Any], *, reverse: boo
 
 
 def presented_page(
-    items: list[dict[str, Any]],
+    ordered: list[dict[str, Any]],
     query: dict[str, Any],
-    id_field: str,
     present: Callable[[dict[str, Any]], dict[str, Any]],
     descending: bool,
 ) -> Page:
-    """One page of ``items`` in the order of their ``created_at``, ties broken by the number in
-    ``id_field``; only that page's items are shaped by ``present``."""
-    ordered = sorted(
-        items, key=lambda item: (item["created_at"], int(item[id_field])), reverse=descending
-    )
-    page = paginate(ordered, query)
+    """One page of ``ordered`` (oldest first, as ``by_creation`` sorts them), read from the
+    newest when ``descending``; only that page's items are shaped by ``present``."""
+    page = paginate(ordered, query, reverse=descending)
     return Page([present(item) for item in page.items], page.page, page.page_size, page.count)
+
+
+def by_creation(id_field: str) -> Callable[[dict[str, Any]], tuple[int, int]]:
+    """The order of a list: ``created_at``, ties broken by the number in ``id_field``."""
+
+    def key(item: dict[str, Any]) -> tuple[int, int]:
+        return item["created_at"], int(item[id_field])
+
+    return key
 
 
 def newest_first(query: dict[str, Any]) -> bool:

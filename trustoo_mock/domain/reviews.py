@@ -12,7 +12,7 @@ from trustoo_mock.core.errors import FakeError
 from trustoo_mock.core.ids import id_text
 from trustoo_mock.domain import events, issuing
 from trustoo_mock.domain.context import Context
-from trustoo_mock.domain.paging import Page, paginate
+from trustoo_mock.domain.paging import Page, by_creation, paginate
 
 Remembered = TypeVar("Remembered")
 
@@ -32,6 +32,7 @@ _MERCHANT_TEXT = (
 )
 _TEXT_FIELDS = (*_MERCHANT_TEXT, "order_id")
 _FLAGS = {"is_verified": 0, "is_featured": 0, "is_top": 0, "is_published": 1}
+_BY_CREATION = by_creation("id")
 IMAGE, VIDEO = 1, 2
 
 
@@ -161,7 +162,7 @@ def delete_review(ctx: Context, shop_id: str, review_id: Any) -> dict[str, Any]:
 
 def _by_creation(ctx: Context, shop_id: str) -> list[dict[str, Any]]:
     """The shop's reviews, oldest first, as stored (read only); kept until one is written."""
-    return ctx.store.ordered("reviews", "shop_id", shop_id, "created", _creation_order)
+    return ctx.store.ordered("reviews", "shop_id", shop_id, "created", _BY_CREATION)
 
 
 def review_count(ctx: Context, shop_id: str) -> int:
@@ -200,10 +201,6 @@ def list_reviews(ctx: Context, shop_id: str, query: dict[str, Any]) -> Page:
     matching = [review for review in by_time if wanted(review)] if filtered else by_time
     descending = query.get("sort_by", "created-descending") == "created-descending"
     return paginate(matching, query, reverse=descending)
-
-
-def _creation_order(review: dict[str, Any]) -> tuple[int, int]:
-    return review["created_at"], int(review["id"])
 
 
 def _products_by_id(ctx: Context, shop_id: str) -> dict[str, dict[str, Any]]:
