@@ -238,20 +238,32 @@ def test_a_data_file_in_the_earlier_format_still_opens(tmp_path: Path) -> None:
         assert len(database.table("reviews")) == reviews
 
 
-def test_the_log_is_folded_into_the_snapshot_past_the_threshold(tmp_path: Path) -> None:
+def test_the_log_is_folded_into_the_snapshot_past_the_threshold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data_file = tmp_path / "state.json"
     log = tmp_path / "state.json.log"
     store = _opened(data_file, compact_bytes=1000)
-    snapshot = data_file.read_bytes()
+    # The log's size when a snapshot starts being written: the data file changes only then.
+    folded_at: list[int] = []
+    real_parts = store_module._snapshot_parts
+
+    def noting_parts(tables: Tables) -> Iterator[bytes]:
+        folded_at.append(log.stat().st_size)
+        yield from real_parts(tables)
+
+    monkeypatch.setattr(store_module, "_snapshot_parts", noting_parts)
     inserted = 0
-    while log.stat().st_size < 1000:
-        assert data_file.read_bytes() == snapshot
+    # Until the log passes the threshold or (looked at too late) was folded already.
+    while log.stat().st_size < 1000 and not folded_at:
         store.insert("shops", {"shop_id": str(inserted), "padding": "x" * 40})
         inserted += 1
     store.wait_for_compaction()
 
+    assert len(folded_at) == 1 and folded_at[0] >= 1000, folded_at
     assert log.stat().st_size == 0
     assert len(json.loads(data_file.read_bytes())["shops"]) == inserted
+    monkeypatch.setattr(store_module, "_snapshot_parts", real_parts)
     store.close()
 
 
