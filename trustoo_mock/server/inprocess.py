@@ -73,12 +73,15 @@ async def asgi_request(
     target: bytes,
     headers: Iterable[tuple[bytes, bytes]] = (),
     body: bytes = b"",
+    *,
+    server: tuple[str, int] = (IN_PROCESS_HOST, 80),
 ) -> RawResponse:
     """One HTTP request straight into the ASGI app, as a server would pass it.
 
     ``target`` is the raw request target (``/path?query``), sent as is, so a signature over
-    the query string sees the very bytes the caller signed. The call returns when the app
-    does, after any background task (a webhook delivery) has run.
+    the query string sees the very bytes the caller signed. ``server`` is the address the
+    request came to (by default the in-process host, whose ``Host`` is not checked). The
+    call returns when the app does, after any background task (a webhook delivery) has run.
     """
     raw_path, _, query = target.partition(b"?")
     names = {name.lower() for name, _ in headers}
@@ -99,7 +102,7 @@ async def asgi_request(
         "root_path": "",
         "headers": sent_headers,
         "client": ("127.0.0.1", 0),
-        "server": (IN_PROCESS_HOST, 80),
+        "server": server,
     }
     request_read = False
     response_done = asyncio.Event()
