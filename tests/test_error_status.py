@@ -91,6 +91,18 @@ def test_router_answers_keep_their_status_in_every_mode(mode: ErrorHttpStatus) -
         assert "GET" in wrong.headers["allow"]
 
 
+@pytest.mark.parametrize("path", ["/_mock/snapshots", API + "create_review"])
+def test_a_405_lists_the_paths_methods_in_alphabetical_order(path: str) -> None:
+    """X9: every method of the path (HEAD wherever GET is), sorted."""
+    methods = {method.upper() for method in bundled_spec().document["paths"][path]}
+    if "GET" in methods:
+        methods.add("HEAD")
+    with MockTrustoo() as fake, fake.client() as http:
+        wrong = http.request("PATCH", path)
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == ", ".join(sorted(methods))
+
+
 @pytest.mark.parametrize("mode", [200, MIRROR])
 def test_control_plane_object_store_and_consent_page_keep_their_status(
     mode: ErrorHttpStatus,
