@@ -77,6 +77,19 @@ def test_sign_prints_headers_a_served_fake_accepts() -> None:
         assert created["data"]["author"] == "Ana"
 
 
+def test_sign_loads_neither_the_server_nor_the_remote_commands() -> None:
+    """A command starts with what it uses: ``sign`` does not import the server's event loop
+    (asyncio) nor the contract and clone modules."""
+    probe = (
+        "import sys; from trustoo_mock.cli import main; main(['sign', 'http://x/a?b=1']); "
+        "print(sorted(name for name in ('asyncio', 'trustoo_mock.remote.contract', "
+        "'trustoo_mock.remote.clone') if name in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--version"])

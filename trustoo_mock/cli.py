@@ -5,7 +5,6 @@ fake."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import shlex
 import signal
@@ -27,7 +26,6 @@ from trustoo_mock.config import (
 )
 from trustoo_mock.core.clock import Clock
 from trustoo_mock.core.signing import parse_query, signed_headers
-from trustoo_mock.remote import clone, contract
 from trustoo_mock.server.hosts import guarded_for, is_loopback
 from trustoo_mock.version import __version__
 
@@ -117,7 +115,11 @@ SETTING_PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
 }
 
 
-def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
+def _parser(environ: Mapping[str, str], argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The command line. The options of ``contract`` and ``clone`` are defined by their own
+    modules, imported only when one of them is the command (the first word that is not an
+    option): every other command starts without them."""
+    command = next((word for word in argv if not word.startswith("-")), None)
     parser = argparse.ArgumentParser(prog="trustoo-mock", description=__doc__)
     parser.add_argument("--version", action="version", version=f"trustoo-mock {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -188,12 +190,18 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     contract_command = commands.add_parser(
         "contract", help="check a Trustoo (the real one, or a fake) against the spec"
     )
-    contract.add_arguments(contract_command)
+    if command == "contract":
+        from trustoo_mock.remote import contract
+
+        contract.add_arguments(contract_command)
 
     clone_command = commands.add_parser(
         "clone", help="copy a shop from a Trustoo (GET requests only) into a fixtures file"
     )
-    clone.add_arguments(clone_command)
+    if command == "clone":
+        from trustoo_mock.remote import clone
+
+        clone.add_arguments(clone_command)
     return parser
 
 
@@ -527,6 +535,8 @@ def _serve(arguments: argparse.Namespace) -> int:
             flush=True,
         )
 
+    import asyncio
+
     async def run() -> None:
         # SIGINT and SIGTERM both end the server gracefully: open requests finish, the
         # lifespan stops the dispatcher, then the store is closed with its file complete.
@@ -622,6 +632,8 @@ def _sign(arguments: argparse.Namespace) -> int:
 def _contract(arguments: argparse.Namespace) -> int:
     """The contract check; the exit code says whether all conforms. The runner needs
     schemathesis (the contract extra), so it is imported only here."""
+    from trustoo_mock.remote import contract
+
     try:
         options = contract.options_from_arguments(arguments)
         spec = options.load_spec()
@@ -652,6 +664,8 @@ def _contract(arguments: argparse.Namespace) -> int:
 
 def _clone(arguments: argparse.Namespace) -> int:
     """The clone; it needs httpx (the client extra), which the clone imports when it runs."""
+    from trustoo_mock.remote import clone
+
     try:
         options = clone.options_from_arguments(arguments)
     except clone.CloneError as error:
@@ -679,7 +693,8 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = _parser(os.environ).parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    arguments = _parser(os.environ, words).parse_args(words)
     return COMMANDS[arguments.command](arguments)
 
 
