@@ -4,6 +4,8 @@ served, by httpx, by ``requests`` and on a bare socket."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import http.client
 import json
 import socket
 import subprocess
@@ -281,6 +283,28 @@ def test_at_the_socket_level_a_drop_sends_nothing_and_closes(served: MockTrustoo
     assert dropped == b""
     faulted = raw_exchange(served, request % (b"/api/v1/reviews/get_products_rating?shop=x", host))
     assert faulted.startswith(b"HTTP/1.1 200 ") and b'{"code":13,' in faulted
+
+
+def test_a_served_request_leaves_nothing_for_the_garbage_collector(served: MockTrustoo) -> None:
+    """The drop extension every served request is offered holds the server's ``send``
+    weakly: held strongly, each request was a reference cycle (22 objects) that only the
+    garbage collector could free."""
+    address = urlsplit(served.base_url)
+    connection = http.client.HTTPConnection(address.hostname or "", address.port)
+    target = "/api/v1/reviews/get_product_reviews?shop=demo-shop.myshopify.com&product_handle=x"
+    connection.request("GET", target)
+    connection.getresponse().read()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(100):
+            connection.request("GET", target)
+            assert connection.getresponse().read()
+        left = gc.collect()
+    finally:
+        gc.enable()
+        connection.close()
+    assert left < 100, left
 
 
 def test_a_delay_alone_answers_normally_and_is_journaled(fake: MockTrustoo) -> None:
