@@ -63,7 +63,7 @@ class Exchange:
 
 @dataclass(slots=True)
 class _Noted:
-    """An entry as the middleware notes it, cheaply (on every request's way out); its shown
+    """An entry as ``Recording`` notes it, cheaply (on every request's way out); its shown
     form, redacted, is built only when the journal is read. A request whose authentication
     failed comes redacted already (``shown_parts``): only its redaction reads the body."""
 
@@ -71,7 +71,6 @@ class _Noted:
     time: float
     method: str
     path: str
-    query: str
     status: int | None
     operation_id: str | None
     auth: tuple[str, str | None]
@@ -83,7 +82,7 @@ class _Noted:
     def shown(self) -> dict[str, Any]:
         outcome, explanation = self.auth
         if self.shown_parts is None:
-            request = (self.path, self.query)
+            request = (self.path, self.exchange.query)
             self.shown_parts = _redacted(self.exchange.headers, b"", request, outcome, explanation)
         path, query, explanation = self.shown_parts
         entry: dict[str, Any] = {
@@ -190,7 +189,7 @@ def _describe(principal: Principal) -> str:
 
 @dataclass(slots=True)
 class Noted:
-    """What the endpoint hands the journal about the request it answers (the middleware puts
+    """What the endpoint hands the journal about the request it answers (``Recording`` puts
     one in the ASGI scope under ``NOTED``): the operation reached, the body read, whether
     authentication ran and who the caller is (None: the operation needs no credentials or
     allows calls without them), the refusal it ended with, the fault that took it and the
@@ -378,7 +377,6 @@ class Recording:
             self._arrived,
             scope["method"],
             path,
-            raw_query,
             status,
             noted.operation_id,
             (outcome, explanation),
