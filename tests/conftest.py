@@ -1,4 +1,4 @@
-"""The API tests run twice: in process (TestClient on the app) and over HTTP against the live
+"""The API tests run twice: in process (straight into the app) and over HTTP against the live
 server the ``trustoo_server`` fixture uses, so the two ways of running the fake cannot drift.
 ``--modes inprocess`` (or ``live``) runs one; ``@pytest.mark.modes("inprocess")`` keeps a
 test to the modes it can run in."""
@@ -53,6 +53,16 @@ def _checked(mode: str, config: Config, pool: Any) -> Iterator[CheckedClient]:
         checked = CheckedClient(create_app(config))
     yield checked
     checked.http.close()
+
+
+@pytest.fixture(scope="module")
+def module_chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One headless Chromium for a module's browser tests (each takes it through
+    ``tests.browser.fresh``); imported here only when a browser test asks for it."""
+    from tests.browser import chromium
+
+    with chromium(tmp_path_factory.mktemp("chromium")) as driver:
+        yield driver
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser import chromium, fresh
+from tests.browser import fresh
 from tests.live import free_port, live_server
 
 pytestmark = pytest.mark.browser
@@ -44,16 +44,9 @@ def callback_url() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def module_chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    with chromium(tmp_path_factory.mktemp("chromium")) as driver:
-        yield driver
-
-
 @pytest.fixture
 def browser(module_chromium: webdriver.Chrome) -> webdriver.Chrome:
-    driver = fresh(module_chromium)
-    return driver
+    return fresh(module_chromium)
 
 
 def _open_consent(http: httpx.Client, browser: webdriver.Chrome, callback: str) -> str:

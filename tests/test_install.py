@@ -50,8 +50,16 @@ def test_a_fresh_venv_with_only_pip_install_gets_working_fixtures(tmp_path: Path
     # pip installs into it, so the venv holds only what `pip install` brings.
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = str(venv / "bin" / "python")
-    pip = [sys.executable, "-m", "pip", "--python", python, "install", "--quiet"]
-    pip.append("--disable-pip-version-check")
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
     subprocess.run([*pip, str(source), "pytest"], check=True, timeout=900)
 
     project = tmp_path / "project"

@@ -175,9 +175,7 @@ def _conforms_in_both_status_modes(case: schemathesis.Case) -> None:
     _check(case, MIRROR)
 
 
-@pytest.mark.parametrize(
-    "operation_id", [operation.operation_id for operation in spec.implemented()]
-)
+@pytest.mark.parametrize("operation_id", IMPLEMENTED)
 def test_operation_conforms_in_both_status_modes(operation_id: str) -> None:
     """Every case schemathesis makes for the operation (its coverage cases, then EXAMPLES
     generated ones), each answered and checked in both error-status modes.

@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.browser import chromium, fresh
+from tests.browser import fresh
 from tests.helpers import DEMO_PRIVATE_TOKEN, DEMO_PUBLIC_TOKEN, DEMO_SHOP_ID, FROZEN_AT
 from tests.live import live_server
 from trustoo_mock.httpx_auth import TrustooAuth
@@ -49,12 +49,6 @@ def fake(server: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server, timeout=10) as http:
         http.post("/_mock/reset")
         yield http
-
-
-@pytest.fixture(scope="module")
-def module_chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    with chromium(tmp_path_factory.mktemp("chromium")) as driver:
-        yield driver
 
 
 @pytest.fixture
